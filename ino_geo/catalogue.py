@@ -1,0 +1,274 @@
+"""The layer catalogue: one TOML file that describes every layer once.
+
+The loader, the validator and ``ino-geo layers list`` all read it, so adding a layer or a
+column is a change in one place (``layers/catalogue.toml``). A planner can point the toolkit
+at another folder with the same layout (``--layers DIR``).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._errors import DataError, UsageError
+
+__all__ = ["ColumnSpec", "LayerSpec", "Catalogue", "load_catalogue", "CATALOGUE_FILE", "GEOMETRY_TYPES"]
+
+CATALOGUE_FILE = "catalogue.toml"
+GEOMETRY_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
+_COLUMN_TYPES = {"str", "int", "float", "bool"}
+_COLUMN_KEYS = {"type", "required", "nullable", "unique", "allowed", "min", "max", "description"}
+_LAYER_KEYS = {"file", "geometry", "id", "title", "description", "source", "licence", "columns"}
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One attribute column of a layer.
+
+    Attributes
+    ----------
+    name, type : str
+        Column name and type (``str``, ``int``, ``float`` or ``bool``).
+    required : bool
+        The column must exist.
+    nullable : bool
+        Empty values (null, NaN, blank string) are allowed.
+    unique : bool
+        Values must be unique within the layer.
+    allowed : tuple or None
+        The allowed values.
+    min, max : float or None
+        Inclusive numeric range.
+    """
+
+    name: str
+    type: str
+    required: bool = True
+    nullable: bool = False
+    unique: bool = False
+    allowed: tuple | None = None
+    min: float | None = None
+    max: float | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """One layer of the catalogue: its file, geometry types and columns."""
+
+    name: str
+    file: str
+    geometry: tuple[str, ...]
+    columns: dict[str, ColumnSpec]
+    id: str | None = None
+    title: str = ""
+    description: str = ""
+    source: str = ""
+    licence: str = ""
+
+    @property
+    def required_columns(self) -> list[str]:
+        """Names of the columns that must exist."""
+        return [c.name for c in self.columns.values() if c.required]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """A parsed catalogue file and the folder it describes."""
+
+    path: Path
+    name: str
+    crs: str
+    metric_crs: str
+    layers: dict[str, LayerSpec]
+    extent: tuple[float, float, float, float] | None = None
+    licence: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def folder(self) -> Path:
+        """The folder the catalogue lives in; layer files are relative to it."""
+        return self.path.parent
+
+    def layer_path(self, name: str) -> Path:
+        """Path of the file of layer `name`."""
+        return self.folder / self[name].file
+
+    def __getitem__(self, name: str) -> LayerSpec:
+        try:
+            return self.layers[name]
+        except KeyError:
+            raise UsageError(
+                f"{self.path}: no layer named {name!r}; layers: {', '.join(self.layers)}"
+            ) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.layers
+
+    def __iter__(self):
+        return iter(self.layers.values())
+
+    def match(self, path: str | Path, layer: str | None = None) -> LayerSpec | None:
+        """The catalogue layer that a file (or a layer inside it) is checked against.
+
+        A GeoPackage layer matches by its layer name; a file by its name without extension
+        (``parks.shp`` matches ``parks``) or by the file name the catalogue gives.
+        """
+        if layer and layer in self.layers:
+            return self.layers[layer]
+        p = Path(path)
+        for spec in self.layers.values():
+            if p.name == spec.file:
+                return spec
+        stem = p.name.split(".")[0]
+        return self.layers.get(stem)
+
+
+def _fail(path: Path, where: str, message: str) -> DataError:
+    return DataError(f"{path}: {where}: {message}")
+
+
+def _column(path: Path, where: str, name: str, raw: Any) -> ColumnSpec:
+    if not isinstance(raw, dict):
+        raise _fail(path, where, "must be a table of column properties")
+    unknown = set(raw) - _COLUMN_KEYS
+    if unknown:
+        raise _fail(path, where, f"unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_COLUMN_KEYS))}")
+    ctype = raw.get("type")
+    if ctype not in _COLUMN_TYPES:
+        raise _fail(path, f"{where}.type", f"{ctype!r} is not one of {', '.join(sorted(_COLUMN_TYPES))}")
+    for key in ("required", "nullable", "unique"):
+        if key in raw and not isinstance(raw[key], bool):
+            raise _fail(path, f"{where}.{key}", "must be true or false")
+    allowed = raw.get("allowed")
+    if allowed is not None and (not isinstance(allowed, list) or not allowed):
+        raise _fail(path, f"{where}.allowed", "must be a non-empty list")
+    for key in ("min", "max"):
+        v = raw.get(key)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
+            raise _fail(path, f"{where}.{key}", "must be a finite number")
+    return ColumnSpec(
+        name=name,
+        type=ctype,
+        required=raw.get("required", True),
+        nullable=raw.get("nullable", False),
+        unique=raw.get("unique", False),
+        allowed=tuple(allowed) if allowed is not None else None,
+        min=raw.get("min"),
+        max=raw.get("max"),
+        description=raw.get("description", ""),
+    )
+
+
+def load_catalogue(path: str | Path | None = None) -> Catalogue:
+    """Read and check a catalogue file (or the ``catalogue.toml`` of a folder).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A catalogue file, or a folder containing ``catalogue.toml``. Default: the shipped
+        Tomsk layers.
+
+    Returns
+    -------
+    Catalogue
+
+    Raises
+    ------
+    UsageError
+        The path does not exist or has no catalogue.
+    DataError
+        The catalogue is malformed (the message names the file and the key).
+
+    Examples
+    --------
+    >>> cat = load_catalogue()
+    >>> cat["parks"].geometry
+    ('Polygon', 'MultiPolygon')
+    >>> cat["parks"].columns["park_type"].allowed[:2]
+    ('industrial', 'innovation')
+    """
+    if path is None:
+        from .layers import default_layers_dir
+
+        path = default_layers_dir()
+    p = Path(path)
+    if p.is_dir():
+        p = p / CATALOGUE_FILE
+    if not p.exists():
+        where = p.parent if p.name == CATALOGUE_FILE else p
+        raise UsageError(f"{where}: no {CATALOGUE_FILE} found (a layers folder needs one)")
+    try:
+        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataError(f"{p}: not valid TOML: {exc}") from None
+
+    head = raw.get("catalogue", {})
+    if not isinstance(head, dict):
+        raise _fail(p, "catalogue", "must be a table")
+    crs = head.get("crs", "EPSG:4326")
+    metric = head.get("metric_crs", "EPSG:32645")
+    extent = head.get("extent")
+    if extent is not None:
+        if (
+            not isinstance(extent, list)
+            or len(extent) != 4
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in extent)
+            or not (extent[0] < extent[2] and extent[1] < extent[3])
+        ):
+            raise _fail(p, "catalogue.extent", "must be [lon_min, lat_min, lon_max, lat_max] with min < max")
+        extent = tuple(float(v) for v in extent)
+
+    common_raw = raw.get("common", {}).get("columns", {})
+    common = {name: _column(p, f"common.columns.{name}", name, spec) for name, spec in common_raw.items()}
+
+    layers_raw = raw.get("layers")
+    if not isinstance(layers_raw, dict) or not layers_raw:
+        raise _fail(p, "layers", "the catalogue describes no layers ([layers.NAME] tables)")
+    layers: dict[str, LayerSpec] = {}
+    for name, lraw in layers_raw.items():
+        where = f"layers.{name}"
+        if not isinstance(lraw, dict):
+            raise _fail(p, where, "must be a table")
+        unknown = set(lraw) - _LAYER_KEYS
+        if unknown:
+            raise _fail(p, where, f"unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_LAYER_KEYS))}")
+        file = lraw.get("file")
+        if not isinstance(file, str) or not file:
+            raise _fail(p, f"{where}.file", "missing: the layer's file name")
+        geom = lraw.get("geometry")
+        if isinstance(geom, str):
+            geom = [geom]
+        if not isinstance(geom, list) or not geom or not set(geom) <= GEOMETRY_TYPES:
+            raise _fail(p, f"{where}.geometry", f"must list geometry types from {', '.join(sorted(GEOMETRY_TYPES))}")
+        cols = dict(common)
+        for cname, craw in (lraw.get("columns") or {}).items():
+            cols[cname] = _column(p, f"{where}.columns.{cname}", cname, craw)
+        lid = lraw.get("id")
+        if lid is not None and lid not in cols:
+            raise _fail(p, f"{where}.id", f"{lid!r} is not one of the layer's columns")
+        layers[name] = LayerSpec(
+            name=name,
+            file=file,
+            geometry=tuple(geom),
+            columns=cols,
+            id=lid,
+            title=lraw.get("title", name),
+            description=lraw.get("description", ""),
+            source=lraw.get("source", ""),
+            licence=lraw.get("licence", head.get("licence", "")),
+        )
+    return Catalogue(
+        path=p,
+        name=head.get("name", p.parent.name),
+        crs=crs,
+        metric_crs=metric,
+        layers=layers,
+        extent=extent,
+        licence=head.get("licence", ""),
+    )

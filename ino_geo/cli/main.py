@@ -1,0 +1,99 @@
+"""The ``ino-geo`` group: global options, error handling and command registration."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from .._errors import InoGeoError
+from .._version import __version__
+from .state import CliState
+
+log = logging.getLogger("ino_geo")
+
+
+# command name -> "module:attribute" inside ino_geo.cli; imported on first use, so that
+# `ino-geo --help` only imports these small click modules (never geopandas).
+COMMANDS: dict[str, str] = {
+    "layers": "cmd_layers:layers",
+    "coverage": "cmd_coverage:coverage",
+    "proximity": "cmd_proximity:proximity",
+    "map": "cmd_map:map_cmd",
+    "build": "cmd_build:build",
+}
+
+
+class _Group(click.Group):
+    """A click group that loads its commands lazily and turns ino_geo errors into one-line
+    messages and exit codes."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name in self.commands or name not in COMMANDS:
+            return super().get_command(ctx, name)
+        import importlib
+
+        module, attr = COMMANDS[name].split(":")
+        command = getattr(importlib.import_module(f".{module}", __package__), attr)
+        self.add_command(command, name)
+        return command
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except InoGeoError as exc:
+            state = ctx.find_object(CliState)
+            if state is not None and state.debug:
+                raise
+            click.echo(f"ino-geo: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except MemoryError:
+            click.echo("ino-geo: error: out of memory", err=True)
+            ctx.exit(1)
+        except OSError as exc:
+            state = ctx.find_object(CliState)
+            if state is not None and state.debug:
+                raise
+            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+            click.echo(f"ino-geo: error: {where}{exc.strerror or exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--layers",
+    "layers_dir",
+    type=click.Path(file_okay=False, dir_okay=True, path_type=str),
+    envvar="INO_GEO_LAYERS",
+    default=None,
+    help="Folder of layers with a catalogue.toml (default: the shipped Tomsk layers; env INO_GEO_LAYERS).",
+)
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
+@click.option("--debug", is_flag=True, hidden=False, help="Show tracebacks instead of one-line errors.")
+@click.version_option(__version__, "--version", prog_name="ino-geo")
+@click.pass_context
+def cli(ctx: click.Context, layers_dir: str | None, verbose: int, quiet: bool, debug: bool) -> None:
+    """Territory planning toolkit for the Tomsk agglomeration (INO Tomsk).
+
+    Machine-readable output goes to stdout, logs and progress to stderr.
+    Exit codes: 0 success, 1 bad data or failed work, 2 usage error.
+    """
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("ino-geo: %(levelname)s: %(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+    ctx.obj = CliState(layers_dir=layers_dir, verbosity=-1 if quiet else verbose, debug=debug)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``ino-geo`` console script."""
+    cli.main(args=argv, prog_name="ino-geo")
