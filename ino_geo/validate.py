@@ -149,6 +149,7 @@ def _read_fiona(path: Path, layer: str | None) -> _Raw:
     problems: list[Problem] = []
     props: list[dict | None] = []
     geoms: list[Any] = []
+    plain: dict = {}
     with fiona.open(path, layer=layer) as src:
         crs = _crs_of(src.crs)
         columns = list(src.schema.get("properties", {}).keys())
@@ -163,6 +164,17 @@ def _read_fiona(path: Path, layer: str | None) -> _Raw:
             except StopIteration:
                 break
             except Exception as exc:  # a broken record: report it, go on with the next
+                # GDAL types a GeoJSON column of mixed text and numbers as JSON, which fiona
+                # then fails to decode; read such a record from the JSON text instead.
+                fallback = _geojson_record(path, i, plain) if path.suffix.lower() in (".geojson", ".json") else None
+                if fallback is not None:
+                    p, g, err = fallback
+                    if err:
+                        problems.append(Problem(file, lname, i, None, "geometry", f"malformed geometry: {err}"))
+                    props.append(p)
+                    geoms.append(g)
+                    i += 1
+                    continue
                 problems.append(Problem(file, lname, i, None, None, f"record cannot be read: {_short(exc)}"))
                 props.append(None)
                 geoms.append(None)
@@ -183,6 +195,33 @@ def _read_fiona(path: Path, layer: str | None) -> _Raw:
             geoms.append(g)
             i += 1
     return _Raw(file, layer, crs, columns, props, geoms, problems)
+
+
+def _geojson_record(path: Path, i: int, cache: dict) -> tuple[dict, Any, str | None] | None:
+    """Record `i` of a GeoJSON file read as plain JSON: (properties, geometry, error)."""
+    import json
+
+    from shapely.geometry import shape
+
+    if "features" not in cache:
+        try:
+            cache["features"] = json.loads(path.read_text(encoding="utf-8")).get("features") or []
+        except Exception:
+            cache["features"] = []
+    feats = cache["features"]
+    if i >= len(feats) or not isinstance(feats[i], dict):
+        return None
+    f = feats[i]
+    p = f.get("properties") or {}
+    if not isinstance(p, dict):
+        return None
+    g, err = None, None
+    if f.get("geometry") is not None:
+        try:
+            g = shape(f["geometry"])
+        except Exception as exc:
+            g, err = _MALFORMED, _short(exc)
+    return dict(p), g, err
 
 
 def _read_parquet(path: Path) -> _Raw:

@@ -1,0 +1,135 @@
+"""``ino-geo layers``: list, show, validate and export layers."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .options import format_opt, overwrite_opt
+
+
+@click.group("layers")
+def layers() -> None:
+    """List, show, validate and export layers."""
+
+
+@layers.command("list")
+@format_opt(["table", "csv", "json"])
+@click.pass_obj
+def list_cmd(state, fmt: str) -> None:
+    """Name, geometry, count, CRS and description of every catalogue layer."""
+    from ..catalogue import load_catalogue
+    from ..layers import default_layers_dir
+    from ..output import emit_frame
+    from ..validate import validate_path
+    import pandas as pd
+
+    folder = state.layers_dir or default_layers_dir()
+    catalogue = load_catalogue(folder)
+    reports = {r.spec.name: r for r in validate_path(catalogue.folder, catalogue)}
+    rows = []
+    for spec in catalogue:
+        r = reports.get(spec.name)
+        rows.append({
+            "name": spec.name,
+            "geometry": "/".join(spec.geometry),
+            "count": r.count if r else 0,
+            "crs": r.crs.to_string() if (r and r.crs is not None) else "",
+            "problems": len(r.problems) if r else 0,
+            "file": spec.file,
+            "description": spec.description,
+        })
+    emit_frame(pd.DataFrame(rows), fmt)
+
+
+@layers.command("show")
+@click.argument("name")
+@format_opt(["table", "csv", "json", "geojson"])
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many records.")
+@click.pass_obj
+def show_cmd(state, name: str, fmt: str, limit: int | None) -> None:
+    """The records of layer NAME."""
+    from ..output import emit_frame
+
+    lay = state.layers()
+    if name not in lay:
+        raise click.BadParameter(f"no layer {name!r}; layers: {', '.join(lay)}", param_hint="NAME")
+    gdf = lay[name]
+    if limit is not None:
+        gdf = gdf.head(limit)
+    emit_frame(gdf, fmt)
+
+
+@layers.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=str))
+@click.option("--as", "as_layer", default=None, metavar="LAYER",
+              help="Check the files against this catalogue layer whatever their names.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Problems as lines of text or as JSON.")
+@click.pass_obj
+def validate_cmd(state, paths: tuple[str, ...], as_layer: str | None, fmt: str) -> None:
+    """Check layer files (default: the layers folder) and report every problem.
+
+    PATHS are GeoJSON, GeoPackage (every layer), Shapefile, FlatGeobuf or GeoParquet files,
+    or folders with a catalogue.toml. A file is checked against the catalogue layer of its
+    name (parks.shp, or a GeoPackage layer 'parks'), or of --as. Exit 1 if any problem.
+    """
+    from ..catalogue import load_catalogue
+    from ..layers import default_layers_dir
+    from ..validate import validate_path
+
+    catalogue = load_catalogue(state.layers_dir or default_layers_dir())
+    if as_layer is not None:
+        catalogue[as_layer]
+    targets = list(paths) or [str(catalogue.folder)]
+    reports = []
+    for p in targets:
+        reports.extend(validate_path(p, catalogue, as_layer=as_layer))
+    problems = [pr for r in reports for pr in r.problems]
+    if fmt == "json":
+        click.echo(json.dumps({
+            "ok": not problems,
+            "layers": [{"file": r.file, "layer": r.layer, "checked_as": r.spec.name if r.spec else None,
+                        "count": r.count, "problems": len(r.problems)} for r in reports],
+            "problems": [pr.as_dict() for pr in problems],
+        }, ensure_ascii=False, indent=2))
+    else:
+        for pr in problems:
+            click.echo(str(pr))
+    unchecked = [r for r in reports if r.spec is None]
+    for r in unchecked:
+        click.echo(f"ino-geo: note: {r.file}" + (f" layer {r.layer}" if r.layer else "")
+                   + ": no catalogue layer of this name, only generic checks ran (use --as LAYER)", err=True)
+    nfiles = len({r.file for r in reports})
+    if problems:
+        click.echo(f"ino-geo: {len(problems)} problem{'s' if len(problems) != 1 else ''} in "
+                   f"{len({(r.file, r.layer) for r in reports if r.problems})} of {len(reports)} layers "
+                   f"({nfiles} file{'s' if nfiles != 1 else ''})", err=True)
+        raise SystemExit(1)
+    click.echo(f"ino-geo: {len(reports)} layer{'s' if len(reports) != 1 else ''} in {nfiles} "
+               f"file{'s' if nfiles != 1 else ''}: no problems", err=True)
+
+
+@layers.command("export")
+@click.argument("names", nargs=-1, required=True)
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="Output file: .gpkg (one layer per name), .geojson, .parquet, .fgb or .shp.")
+@click.option("--format", "fmt", type=click.Choice(["gpkg", "geojson", "parquet", "fgb", "shp"]), default=None,
+              help="Output format (default: from the extension).")
+@overwrite_opt
+@click.pass_obj
+def export_cmd(state, names: tuple[str, ...], output: str, fmt: str | None, overwrite: bool) -> None:
+    """Export layers NAMES to a file, atomically."""
+    from .._io import check_output
+    from ..export import export_layers
+
+    check_output(output, overwrite)  # before any work
+    lay = state.layers()
+    unknown = [n for n in names if n not in lay]
+    if unknown:
+        raise click.BadParameter(f"no layer {', '.join(map(repr, unknown))}; layers: {', '.join(lay)}",
+                                 param_hint="NAMES")
+    path, counts = export_layers({n: lay[n] for n in names}, output, fmt=fmt, overwrite=overwrite)
+    state.progress(f"wrote {path} ({', '.join(f'{n}: {c}' for n, c in counts.items())})")
+    click.echo(json.dumps({"output": str(path), "layers": counts}))

@@ -1,0 +1,122 @@
+"""Writing result tables and layers: to stdout as table/csv/json/geojson, or to a file.
+
+Machine-readable output goes to stdout; a file is written atomically (temporary file renamed
+into place) and never overwrites without ``overwrite=True``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from ._errors import UsageError
+from ._io import atomic_path, atomic_write_text, driver_for
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["emit_frame", "format_frame", "write_frame", "TABLE_FORMATS"]
+
+TABLE_FORMATS = ("table", "csv", "json", "geojson")
+
+
+def _plain(df: "pd.DataFrame") -> "pd.DataFrame":
+    """The attribute table, geometry as WKT dropped for tables (it is in geojson)."""
+    import geopandas as gpd
+
+    if isinstance(df, gpd.GeoDataFrame):
+        return df.drop(columns=[df.geometry.name])
+    return df
+
+
+def _jsonable(v: Any) -> Any:
+    if v is None:
+        return None
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        v = v.item()
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    try:
+        import pandas as pd
+
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return v
+
+
+def format_frame(df: "pd.DataFrame", fmt: str) -> str:
+    """Render a (Geo)DataFrame as text.
+
+    Parameters
+    ----------
+    df : DataFrame or GeoDataFrame
+    fmt : {'table', 'csv', 'json', 'geojson'}
+        ``json`` is a list of records (with ``.attrs`` metadata such as CRS and units under
+        ``meta`` when present); ``geojson`` needs a GeoDataFrame and writes EPSG:4326.
+
+    Returns
+    -------
+    str
+    """
+    import geopandas as gpd
+    import pandas as pd
+
+    if fmt == "geojson":
+        if not isinstance(df, gpd.GeoDataFrame):
+            raise UsageError("--format geojson needs a result with geometry")
+        out = df.to_crs("EPSG:4326") if (df.crs is not None and df.crs.to_epsg() != 4326) else df
+        return out.to_json(na="null", drop_id=True, ensure_ascii=False)
+    plain = _plain(df)
+    if fmt == "csv":
+        return plain.to_csv(index=False)
+    if fmt == "json":
+        records = [{k: _jsonable(v) for k, v in row.items()} for row in plain.to_dict("records")]
+        meta = {k: v for k, v in df.attrs.items() if isinstance(v, (str, int, float, dict, list))}
+        payload: Any = {"meta": meta, "records": records} if meta else records
+        return json.dumps(payload, ensure_ascii=False, indent=2, default=str)
+    if fmt == "table":
+        if plain.empty:
+            return "(no records)"
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                               "display.max_colwidth", 60):
+            return plain.to_string(index=False)
+    raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(TABLE_FORMATS)}")
+
+
+def emit_frame(df: "pd.DataFrame", fmt: str, stream: IO[str] | None = None) -> None:
+    """Print a (Geo)DataFrame to stdout (or `stream`) in `fmt`."""
+    text = format_frame(df, fmt)
+    stream = stream or sys.stdout
+    stream.write(text if text.endswith("\n") else text + "\n")
+    stream.flush()
+
+
+def write_frame(df: "pd.DataFrame", path: str | os.PathLike, overwrite: bool = False, layer: str | None = None) -> Path:
+    """Write a result to a file, format from the extension, atomically.
+
+    ``.csv`` writes the attribute table; ``.json`` the JSON records; ``.geojson``, ``.gpkg``,
+    ``.fgb``, ``.shp``, ``.parquet`` write a GeoDataFrame.
+    """
+    import geopandas as gpd
+
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext == ".csv":
+        return atomic_write_text(p, format_frame(df, "csv"), overwrite)
+    if ext == ".json":
+        return atomic_write_text(p, format_frame(df, "json"), overwrite)
+    driver, _ = driver_for(p)
+    if not isinstance(df, gpd.GeoDataFrame):
+        raise UsageError(f"{p}: a {driver} file needs a result with geometry; write .csv or .json")
+    with atomic_path(p, overwrite) as tmp:
+        if driver == "Parquet":
+            df.to_parquet(tmp)
+        else:
+            df.to_file(tmp, driver=driver, layer=layer, engine="pyogrio")
+    return p
