@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
@@ -257,13 +258,48 @@ def _open_raw(path: Path, layer: str | None) -> _Raw:
     if path.suffix.lower() in _PARQUET:
         return _read_parquet(path)
     try:
-        return _read_fiona(path, layer)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # NaN coordinates are reported, not warned
+            raw = _read_fiona(path, layer)
     except DataError:
         raise
     except UnicodeDecodeError as exc:
         raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except Exception as exc:
-        raise DataError(f"{path}: cannot be read as a vector file: {_short(exc)}") from None
+        raise DataError(f"{path}: {_diagnose(path, exc)}") from None
+    if path.suffix.lower() in (".geojson", ".json"):
+        bad = _utf8_problem(path)
+        if bad:
+            raw.problems.insert(0, Problem(str(path), layer, None, None, "file", bad))
+    return raw
+
+
+def _utf8_problem(path: Path) -> str | None:
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return (f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line}); "
+                "text values there are lost or garbled (save the file as UTF-8)")
+    return None
+
+
+def _diagnose(path: Path, exc: BaseException) -> str:
+    """Why a file could not be opened, in words a planner can act on."""
+    kinds = "GeoJSON, GeoPackage, Shapefile, FlatGeobuf or GeoParquet"
+    if path.is_file() and path.stat().st_size == 0:
+        return "the file is empty (0 bytes)"
+    if path.suffix.lower() in (".geojson", ".json"):
+        import json
+
+        try:
+            doc = json.loads(path.read_bytes().decode("utf-8", errors="replace"))
+        except json.JSONDecodeError as jexc:
+            return f"not valid JSON (truncated or corrupt?): {jexc.msg} at line {jexc.lineno} column {jexc.colno}"
+        if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
+            return "JSON but not GeoJSON: no FeatureCollection or Feature at the top"
+    return f"cannot be read as a vector file ({kinds}): {_short(exc)}"
 
 
 # ---------------------------------------------------------------------------------------
@@ -342,6 +378,10 @@ def _check(raw: _Raw, spec: LayerSpec | None, catalogue: Catalogue | None, requi
         want = CRS.from_user_input(require_crs)
         if not crs.equals(want, ignore_axis_order=True):
             add(None, "crs", f"CRS is {crs.to_string()}, the catalogue requires {want.to_string()}")
+
+    if n == 0:
+        add(None, "file", "the layer has no records")
+        return LayerReport(file=file, layer=lname, spec=spec, crs=crs, count=0, problems=problems)
 
     # --- file level: columns
     if spec is not None:
@@ -558,7 +598,7 @@ def _validate_file(p: Path, catalogue: Catalogue | None, as_layer: str | None, f
         layer_names = [None] if p.suffix.lower() in _PARQUET else _list_layers(p)
     except Exception as exc:
         return [LayerReport(str(p), as_layer, None, problems=[
-            Problem(str(p), as_layer, None, None, "file", f"cannot be read as a vector file: {_short(exc)}")])]
+            Problem(str(p), as_layer, None, None, "file", _diagnose(p, exc))])]
     reports = []
     for lname in layer_names:
         spec = None
@@ -629,7 +669,7 @@ def read_validated(
         try:
             names = _list_layers(p)
         except Exception as exc:
-            raise DataError(f"{p}: cannot be read as a vector file: {_short(exc)}") from None
+            raise DataError(f"{p}: {_diagnose(p, exc)}") from None
         if len(names) > 1:
             wanted = [n for n in names if spec is not None and n == spec.name]
             if not wanted:

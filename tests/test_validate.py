@@ -179,7 +179,7 @@ def test_truncated_file_is_a_file_problem(tmp_path, cat):
     text = json.dumps({"type": "FeatureCollection", "features": [park("P1")]})
     f.write_text(text[: len(text) // 2])
     [p] = problems_of(f, cat)
-    assert p.field == "file" and "cannot be read" in p.message
+    assert p.field == "file" and "not valid JSON (truncated or corrupt?)" in p.message
 
 
 def test_nonexistent_path_and_bare_folder_are_usage_errors(tmp_path, cat):
@@ -200,3 +200,29 @@ def test_shipped_layers_pass_validation(cat):
     reports = validate_path(cat.folder, cat)
     assert {r.layer for r in reports} == set(cat.layers)
     assert [str(p) for r in reports for p in r.problems] == []
+
+
+def test_empty_layer_is_one_problem(tmp_path, cat):
+    f = write_fc(tmp_path / "parks.geojson", [])
+    [p] = problems_of(f, cat)
+    assert (p.record, p.field, p.message) == (None, "file", "the layer has no records")
+
+
+def test_non_utf8_file_is_reported(tmp_path, cat):
+    f = tmp_path / "parks.geojson"
+    text = json.dumps({"type": "FeatureCollection", "features": [park("P1", name="XNAMEX")]})
+    f.write_bytes(text.encode().replace(b"XNAMEX", "caf\u00e9".encode("latin-1")))
+    ps = problems_of(f, cat)
+    assert ps[0].field == "file" and ps[0].message.startswith("not UTF-8 text: byte 0xe9")
+
+
+@pytest.mark.parametrize("content,expected", [
+    (b"", "the file is empty (0 bytes)"),
+    (b'{"hello": [1, 2]}', "JSON but not GeoJSON"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(64), "not valid JSON"),
+])
+def test_unreadable_files(tmp_path, cat, content, expected):
+    f = tmp_path / "parks.geojson"
+    f.write_bytes(content)
+    [p] = problems_of(f, cat)
+    assert p.field == "file" and expected in p.message
