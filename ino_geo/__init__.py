@@ -33,6 +33,10 @@ _LAZY: dict[str, str] = {
     "Problem": "validate",
     "validate_path": "validate",
     "validate_frame": "validate",
+    "LayerReport": "validate",
+    # repair and export
+    "repair_geometries": "repair",
+    "export_layers": "export",
 }
 
 __all__ = sorted(

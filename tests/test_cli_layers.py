@@ -136,3 +136,30 @@ def test_export_usage_errors(run, tmp_path, mini_layers):
     r = run("--layers", mini_layers, "layers", "export", "parks", "-o", tmp_path / "nodir" / "x.gpkg")
     assert r.exit_code == 2 and "does not exist" in r.stderr
     assert not list(tmp_path.glob("x.*"))
+
+
+def test_validate_fix_repairs_and_reports(run, tmp_path, mini_layers):
+    from conftest import feature
+
+    bowtie = {"type": "Polygon", "coordinates": [[[84.9, 56.4], [84.92, 56.42], [84.92, 56.4], [84.9, 56.42], [84.9, 56.4]]]}
+    f = write_fc(tmp_path / "parks.geojson", [park("P1"), feature(bowtie, **park("P2")["properties"])])
+    original = f.read_bytes()
+    out = tmp_path / "fixed.geojson"
+    r = run("--layers", mini_layers, "layers", "validate", f, "--fix", "-o", out)
+    assert r.exit_code == 0, r.output
+    assert "record 1 (park_id=P2): field geometry: repaired (Self-intersection" in r.stdout
+    assert "Polygon -> MultiPolygon" in r.stdout
+    assert f.read_bytes() == original  # the input is never touched
+    fixed = gpd.read_file(out)
+    assert fixed.is_valid.all() and len(fixed) == 2
+    # the repaired file now validates clean
+    r = run("--layers", mini_layers, "layers", "validate", out, "--as", "parks")
+    assert r.exit_code == 0
+
+
+def test_validate_fix_keeps_other_problems_and_needs_output(run, tmp_path, mini_layers):
+    f = write_fc(tmp_path / "parks.geojson", [park("P1", park_type="zoo")])
+    r = run("--layers", mini_layers, "layers", "validate", f, "--fix", "-o", tmp_path / "o.geojson")
+    assert r.exit_code == 1 and "park_type" in r.stdout
+    r = run("--layers", mini_layers, "layers", "validate", f, "--fix")
+    assert r.exit_code == 2 and "--fix and -o/--output go together" in r.stderr

@@ -67,8 +67,15 @@ def show_cmd(state, name: str, fmt: str, limit: int | None) -> None:
               help="Check the files against this catalogue layer whatever their names.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Problems as lines of text or as JSON.")
+@click.option("--fix", is_flag=True,
+              help="Repair invalid geometries (shapely.make_valid) and write the repaired file to -o; "
+                   "every repair is reported.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="With --fix: where to write the repaired file (format from the extension).")
+@overwrite_opt
 @click.pass_obj
-def validate_cmd(state, paths: tuple[str, ...], as_layer: str | None, fmt: str) -> None:
+def validate_cmd(state, paths: tuple[str, ...], as_layer: str | None, fmt: str, fix: bool,
+                 output: str | None, overwrite: bool) -> None:
     """Check layer files (default: the layers folder) and report every problem.
 
     PATHS are GeoJSON, GeoPackage (every layer), Shapefile, FlatGeobuf or GeoParquet files,
@@ -83,9 +90,17 @@ def validate_cmd(state, paths: tuple[str, ...], as_layer: str | None, fmt: str) 
     if as_layer is not None:
         catalogue[as_layer]
     targets = list(paths) or [str(catalogue.folder)]
-    reports = []
-    for p in targets:
-        reports.extend(validate_path(p, catalogue, as_layer=as_layer))
+    if fix or output:
+        if not (fix and output):
+            raise click.UsageError("--fix and -o/--output go together: --fix -o REPAIRED_FILE")
+        if len(paths) != 1:
+            raise click.UsageError("--fix repairs one file: give exactly one PATH")
+        _check_output_first(output, overwrite)
+        reports = _fix(paths[0], catalogue, as_layer, output, overwrite, state)
+    else:
+        reports = []
+        for p in targets:
+            reports.extend(validate_path(p, catalogue, as_layer=as_layer))
     problems = [pr for r in reports for pr in r.problems]
     if fmt == "json":
         click.echo(json.dumps({
@@ -109,6 +124,43 @@ def validate_cmd(state, paths: tuple[str, ...], as_layer: str | None, fmt: str) 
         raise SystemExit(1)
     click.echo(f"ino-geo: {len(reports)} layer{'s' if len(reports) != 1 else ''} in {nfiles} "
                f"file{'s' if nfiles != 1 else ''}: no problems", err=True)
+
+
+def _check_output_first(output: str, overwrite: bool) -> None:
+    from .._io import check_output
+
+    check_output(output, overwrite)
+
+
+def _fix(path: str, catalogue, as_layer, output: str, overwrite: bool, state) -> list:
+    """Repair the invalid geometries of every layer of `path`, write them to `output`, and
+    return the reports of validating the repaired layers."""
+    from ..export import export_layers
+    from ..repair import repair_geometries
+    from ..validate import validate_frame, validate_path
+
+    before = validate_path(path, catalogue, as_layer=as_layer, frames=True)
+    unreadable = [r for r in before if r.frame is None]
+    if unreadable:
+        for r in unreadable:
+            for pr in r.problems:
+                click.echo(str(pr))
+        raise SystemExit(1)
+    frames = {}
+    for r in before:
+        fixed, changes = repair_geometries(r.frame, r.spec.id if r.spec else None)
+        for row in changes.itertuples():
+            ident = f" ({r.spec.id}={row.id})" if r.spec and r.spec.id else ""
+            extra = f", {row.parts_dropped} lower-dimension part(s) dropped" if row.parts_dropped else ""
+            area = f", area {row.area_m2_after:,.0f} m2" if "area_m2_after" in changes else ""
+            click.echo(f"{r.file}: layer {r.layer}: record {row.record}{ident}: field geometry: repaired "
+                       f"({row.reason}): {row.before} -> {row.after}{extra}{area}")
+        frames[r.layer or "layer"] = fixed
+        r.problems = [p for p in validate_frame(fixed, r.spec, catalogue, name=r.file)]
+        r.problems = [type(p)(r.file, r.layer, p.record, p.id, p.field, p.message) for p in r.problems]
+    export_layers(frames, output, overwrite=overwrite)
+    state.progress(f"wrote the repaired file {output}")
+    return before
 
 
 @layers.command("export")
