@@ -1,0 +1,127 @@
+"""Shared helpers for the layer build scripts in ``layers/src``.
+
+All geometry construction happens in EPSG:32645 (WGS 84 / UTM 45N, metres). Source vertex
+lists in the build scripts are written as (longitude, latitude) in EPSG:4326 because that is
+how the public references quote them; they are projected to UTM before any buffer, clip or
+grid operation and converted back to EPSG:4326 only when a layer is written.
+
+Layers are written as RFC 7946 GeoJSON: EPSG:4326, longitude-latitude order, coordinates
+rounded to 6 decimals (about 0.1 m), no ``crs`` member, counter-clockwise exterior rings.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import shapely
+from pyproj import Transformer
+from shapely.geometry import mapping
+from shapely.ops import transform
+
+__all__ = [
+    "LAYERS_DIR",
+    "METRIC_CRS",
+    "to_utm",
+    "to_wgs",
+    "pt_utm",
+    "line_utm",
+    "write_geojson",
+    "read_geojson",
+]
+
+LAYERS_DIR = Path(__file__).resolve().parents[1]
+METRIC_CRS = "EPSG:32645"
+
+_FWD = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
+_INV = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
+
+
+def to_utm(geom: Any) -> Any:
+    """Project a shapely geometry from EPSG:4326 (lon, lat) to EPSG:32645 (metres)."""
+    return transform(_FWD.transform, geom)
+
+
+def to_wgs(geom: Any) -> Any:
+    """Project a shapely geometry from EPSG:32645 back to EPSG:4326 (lon, lat)."""
+    return transform(_INV.transform, geom)
+
+
+def pt_utm(lon: float, lat: float) -> tuple[float, float]:
+    """Project one (lon, lat) pair to UTM 45N metres."""
+    x, y = _FWD.transform(lon, lat)
+    return (x, y)
+
+
+def line_utm(coords: Sequence[tuple[float, float]]) -> shapely.LineString:
+    """A UTM LineString from a list of (lon, lat) vertices."""
+    return shapely.LineString([pt_utm(lon, lat) for lon, lat in coords])
+
+
+def _round_coords(obj: Any, nd: int = 6) -> Any:
+    if isinstance(obj, (list, tuple)):
+        if obj and isinstance(obj[0], (int, float)):
+            return [round(float(v), nd) for v in obj]
+        return [_round_coords(o, nd) for o in obj]
+    return obj
+
+
+def _clean_ring_dupes(geom_json: dict) -> dict:
+    """Drop consecutive duplicate vertices that rounding to 6 decimals may create."""
+
+    def dedupe(coords: list) -> list:
+        out: list = []
+        for c in coords:
+            if not out or c != out[-1]:
+                out.append(c)
+        return out
+
+    t = geom_json["type"]
+    c = geom_json["coordinates"]
+    if t == "LineString":
+        geom_json["coordinates"] = dedupe(c)
+    elif t == "MultiLineString":
+        geom_json["coordinates"] = [dedupe(p) for p in c]
+    elif t == "Polygon":
+        geom_json["coordinates"] = [dedupe(r) for r in c]
+    elif t == "MultiPolygon":
+        geom_json["coordinates"] = [[dedupe(r) for r in p] for p in c]
+    return geom_json
+
+
+def write_geojson(path: Path, features: Iterable[tuple[Any, dict]], name: str) -> int:
+    """Write (EPSG:4326 geometry, properties) pairs as RFC 7946 GeoJSON; return the count.
+
+    Polygons are oriented (exterior counter-clockwise) and checked for validity after
+    rounding; an invalid geometry raises ValueError naming the feature.
+    """
+    feats = []
+    for geom, props in features:
+        if geom.geom_type in ("Polygon", "MultiPolygon"):
+            geom = shapely.orient_polygons(geom)
+        gj = _clean_ring_dupes({"type": geom.geom_type,
+                                "coordinates": _round_coords(mapping(geom)["coordinates"])})
+        check = shapely.geometry.shape(gj)
+        if not check.is_valid:
+            raise ValueError(f"{name}: feature {props} is invalid after rounding: "
+                             f"{shapely.is_valid_reason(check)}")
+        clean = {}
+        for k, v in props.items():
+            if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+                v = None
+            clean[k] = v
+        feats.append({"type": "Feature", "properties": clean, "geometry": gj})
+    fc = {"type": "FeatureCollection", "name": name, "features": feats}
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(fc, ensure_ascii=False, separators=(",", ":")) + "\n",
+                   encoding="utf-8")
+    tmp.replace(path)
+    return len(feats)
+
+
+def read_geojson(path: Path) -> list[tuple[Any, dict]]:
+    """Read a GeoJSON FeatureCollection as (shapely geometry in EPSG:4326, properties)."""
+    fc = json.loads(path.read_text(encoding="utf-8"))
+    return [(shapely.geometry.shape(f["geometry"]), f["properties"]) for f in fc["features"]]
