@@ -1,0 +1,231 @@
+"""The exported maps in a real browser: headless Chromium, file://, no network.
+
+Each self-contained map is opened from ``file://`` with every host name unresolvable and all
+proxied traffic sent to a dead port. The tests check that Leaflet loaded from the page itself,
+that the number of drawn features (SVG paths of each layer) equals the layer counts, that the
+legend is there, that clicking a park opens its popup with its name, and that names carrying
+HTML/JS payloads show as text and never execute.
+
+Locally the tests skip (with the reason) without chromium/chromedriver; with ``CI=true`` they
+fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from mapdata import XSS_PARK, XSS_SITE, synthetic_layers
+
+pytestmark = pytest.mark.browser
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+CHROMEDRIVER = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if os.path.exists("/usr/bin/chromedriver") else None)
+
+# hand-derived from tests/mapdata.py (see its docstring)
+EXPECTED = {
+    "overview": {"boundaries": 3, "river": 1, "corridors": 4, "parks": 6, "sites": 10},
+    "waterfront": {"river": 1, "rings": 3, "waterfront": 1, "parks": 5, "sites": 6},
+    "corridors": {"boundaries": 2, "river": 1, "parks": 6, "sites": 10, "roads": 3, "rail": 1, "bridges": 1,
+                  "kamayevka_asino": 1},
+}
+
+
+def _unavailable(reason: str):
+    if IN_CI:
+        pytest.fail(f"CI=true: browser tests must run, but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    if CHROMIUM is None or CHROMEDRIVER is None:
+        _unavailable("chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        _unavailable("selenium is not installed")
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--window-size=1280,900",
+                # no network: no name resolves, and anything proxied goes to a dead port
+                "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=http://127.0.0.1:9",
+                f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    try:
+        drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    except Exception as exc:  # noqa: BLE001 - any start-up failure means: no browser here
+        _unavailable(f"chromium could not be started: {str(exc).splitlines()[0]}")
+    drv.set_page_load_timeout(60)
+    yield drv
+    drv.quit()
+
+
+@pytest.fixture(scope="module")
+def layers():
+    return synthetic_layers()
+
+
+def _export(tmp_path: Path, name: str, layers, **kw) -> Path:
+    from ino_geo.render import export_html, is_self_contained, render_map
+
+    m = render_map(name, layers, online=False, **kw)
+    out = export_html(m, tmp_path / f"{name}.html")
+    assert is_self_contained(out.read_text(encoding="utf-8"))
+    return out
+
+
+def _open(driver, path: Path, n_layers: int) -> None:
+    driver.get(path.resolve().as_uri())
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        ready = driver.execute_script(
+            "return !!(window.L && window.inoGeo && Object.keys(inoGeo.layers).length === arguments[0]"
+            " && document.getElementById('ino-geo-legend'));", n_layers)
+        if ready:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{path.name}: the map did not load within 30 s")
+
+
+def _js_errors(driver) -> list[str]:
+    """Console errors other than failed network requests (tiles are expected to fail offline)."""
+    out = []
+    for e in driver.get_log("browser"):
+        if e.get("level") != "SEVERE":
+            continue
+        msg = e.get("message", "")
+        if "net::ERR" in msg or "Failed to load resource" in msg:
+            continue
+        out.append(msg)
+    return out
+
+
+def _open_popup_by_click(driver, layer_id: str, name: str):
+    """Centre the map on the feature named `name`, click its SVG path, return the popup element."""
+    from selenium.webdriver.common.by import By
+
+    driver.execute_script(
+        """
+        var lyr = inoGeo.layers[arguments[0]], name = arguments[1], map = lyr._map, hit = null;
+        map.closePopup();
+        lyr.eachLayer(function (l) { if (l.feature.properties.name === name) hit = l; });
+        var c = hit.getBounds ? hit.getBounds().getCenter() : hit.getLatLng();
+        map.setView(c, 16, {animate: false});
+        window.__target = hit;
+        """, layer_id, name)
+    time.sleep(0.3)
+    el = driver.execute_script("return window.__target.getElement();")
+    # the legend and controls must not cover the feature: it is at the map centre
+    el.click()
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        pops = driver.find_elements(By.CSS_SELECTOR, ".leaflet-popup-content")
+        if pops and pops[0].text:  # displayed (the popup fades in)
+            return pops[0]
+        time.sleep(0.1)
+    raise AssertionError(f"clicking {name!r} opened no popup")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_map_offline(driver, layers, tmp_path, name):
+    path = _export(tmp_path, name, layers)
+    expected = EXPECTED[name]
+    _open(driver, path, len(expected))
+
+    # Leaflet came from the page itself: there is no external script or stylesheet element
+    assert driver.execute_script("return L.version") == "1.9.3"
+    external = driver.execute_script(
+        "return Array.from(document.querySelectorAll('script[src], link[href]'))"
+        ".map(function (e) { return e.src || e.href; });")
+    assert external == []
+
+    # drawn features: one SVG path per feature, per layer
+    for layer_id, n in expected.items():
+        drawn = driver.execute_script(
+            "return document.querySelectorAll('path.ino-geo-layer-' + arguments[0]).length;", layer_id)
+        assert drawn == n, f"{name}: layer {layer_id}: {drawn} paths drawn, expected {n}"
+        assert driver.execute_script("return inoGeo.counts[arguments[0]]", layer_id) == n
+
+    # the legend and the layer control with one entry per layer
+    legend = driver.find_element("id", "ino-geo-legend")
+    assert legend.is_displayed()
+    if "parks" in expected and name != "corridors":
+        assert "Park type" in legend.text and "Innovation" in legend.text
+    labels = driver.execute_script(
+        "return Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label')).length;")
+    assert labels == len(expected)
+    assert driver.find_elements("css selector", ".leaflet-control-scale")  # scale bar
+
+    # clicking a park opens its popup with its name
+    popup = _open_popup_by_click(driver, "parks", "Park 1")
+    assert "Park 1" in popup.text
+    assert _js_errors(driver) == []
+
+
+def test_injected_names_do_not_execute(driver, layers, tmp_path):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    path = _export(tmp_path, "overview", layers)
+    _open(driver, path, len(EXPECTED["overview"]))
+    popup = _open_popup_by_click(driver, "parks", XSS_PARK)
+    assert XSS_PARK in popup.text  # shown literally, as text
+    assert popup.find_elements("css selector", "img") == []
+    # the tooltip too: hover the site whose name is a <script> element
+    driver.execute_script(
+        """
+        var lyr = inoGeo.layers.sites, name = arguments[0], hit = null;
+        lyr.eachLayer(function (l) { if (l.feature.properties.name === name) hit = l; });
+        lyr._map.closePopup(); lyr._map.setView(hit.getLatLng(), 16, {animate: false});
+        window.__target = hit;
+        """, XSS_SITE)
+    time.sleep(0.3)
+    el = driver.execute_script("return window.__target.getElement();")
+    ActionChains(driver).move_to_element(el).perform()
+    time.sleep(0.3)
+    tips = driver.find_elements("css selector", ".leaflet-tooltip")
+    assert any(XSS_SITE in t.text for t in tips)
+    el.click()
+    time.sleep(0.5)
+    assert XSS_SITE in driver.find_element("css selector", ".leaflet-popup-content").get_attribute("textContent")
+    assert driver.execute_script("return [typeof window.__pwned, typeof window.__pwned2];") == ["undefined", "undefined"]
+    assert driver.execute_script("return document.querySelectorAll('.leaflet-popup-content script, .leaflet-tooltip script, .leaflet-popup-content img').length") == 0
+    assert _js_errors(driver) == []
+
+
+def test_page_without_network_shows_features_on_plain_background(driver, layers, tmp_path):
+    """Offline, tiles fail quietly: the features are drawn, the page has no script errors."""
+    path = _export(tmp_path, "waterfront", layers)
+    _open(driver, path, len(EXPECTED["waterfront"]))
+    # every tile request failed (no network), yet the vector features are there and visible
+    visible = driver.execute_script(
+        "return Array.from(document.querySelectorAll('path.ino-geo-f')).filter(function (p) {"
+        " var r = p.getBoundingClientRect(); return r.width > 0 && r.height > 0; }).length;")
+    assert visible >= 5
+    loaded_tiles = driver.execute_script(
+        "return Array.from(document.querySelectorAll('img.leaflet-tile')).filter(function (i) {"
+        " return i.complete && i.naturalWidth > 0; }).length;")
+    assert loaded_tiles == 0, "a tile loaded: the network is not blocked in this test"
+    assert _js_errors(driver) == []
+
+
+def test_payload_detector_works(driver, tmp_path):
+    """Control: the same payload does execute when put into innerHTML, so the checks above can fail."""
+    page = tmp_path / "canary.html"
+    page.write_text("<!DOCTYPE html><html><body><div id='d'></div><script>"
+                    "document.getElementById('d').innerHTML = " + repr(XSS_PARK).replace("'", '"') + ";</script></body></html>",
+                    encoding="utf-8")
+    driver.get(page.as_uri())
+    deadline = time.time() + 5
+    while time.time() < deadline and driver.execute_script("return typeof window.__pwned") == "undefined":
+        time.sleep(0.1)
+    assert driver.execute_script("return window.__pwned") == 1
