@@ -19,7 +19,7 @@ from ._io import atomic_path, atomic_write_text, driver_for
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["emit_frame", "format_frame", "write_frame", "TABLE_FORMATS"]
+__all__ = ["emit_frame", "format_frame", "write_frame", "write_frames", "check_extension", "TABLE_FORMATS"]
 
 TABLE_FORMATS = ("table", "csv", "json", "geojson")
 
@@ -112,11 +112,50 @@ def write_frame(df: "pd.DataFrame", path: str | os.PathLike, overwrite: bool = F
     if ext == ".json":
         return atomic_write_text(p, format_frame(df, "json"), overwrite)
     driver, _ = driver_for(p)
-    if not isinstance(df, gpd.GeoDataFrame):
-        raise UsageError(f"{p}: a {driver} file needs a result with geometry; write .csv or .json")
+    if not isinstance(df, gpd.GeoDataFrame) and driver != "GPKG":
+        raise UsageError(f"{p}: a {driver} file needs a result with geometry; write .csv, .json or .gpkg")
     with atomic_path(p, overwrite) as tmp:
-        if driver == "Parquet":
-            df.to_parquet(tmp)
-        else:
-            df.to_file(tmp, driver=driver, layer=layer, engine="pyogrio")
+        _write_layer(df, tmp, driver, layer)
+    return p
+
+
+def _write_layer(df: "pd.DataFrame", tmp: Path, driver: str, layer: str | None) -> None:
+    import geopandas as gpd
+
+    if driver == "Parquet":
+        df.to_parquet(tmp)
+    elif isinstance(df, gpd.GeoDataFrame):
+        df.to_file(tmp, driver=driver, layer=layer, engine="pyogrio")
+    else:  # an attribute table (GeoPackage only)
+        import pyogrio
+
+        pyogrio.write_dataframe(df, tmp, layer=layer, driver=driver, append=tmp.exists())
+
+
+def check_extension(path: str | os.PathLike, *, geometry: bool, option: str = "-o") -> Path:
+    """Check, before any work, that a result with (or without) geometry can be written to
+    `path` by its extension; UsageError otherwise."""
+    p = Path(path)
+    ext = p.suffix.lower()
+    if ext in (".csv", ".json"):
+        return p
+    driver, _ = driver_for(p)
+    if not geometry and driver != "GPKG":
+        raise UsageError(f"{option} {p}: this result is a table without geometry; write .csv, .json or .gpkg")
+    return p
+
+
+def write_frames(frames: "dict[str, pd.DataFrame]", path: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Write several results to one file atomically: one layer each in a GeoPackage (tables
+    without geometry allowed); for any other format only the first result is written."""
+    p = Path(path)
+    ext = p.suffix.lower()
+    items = list(frames.items())
+    if not items:
+        raise UsageError(f"{p}: nothing to write")
+    if ext in (".csv", ".json") or driver_for(p)[0] != "GPKG":
+        return write_frame(items[0][1], p, overwrite, layer=items[0][0])
+    with atomic_path(p, overwrite) as tmp:
+        for name, df in items:
+            _write_layer(df, tmp, "GPKG", name)
     return p

@@ -1,0 +1,818 @@
+"""Routable networks from line layers: graph building, snapping, multi-source Dijkstra, isochrones.
+
+The graph
+---------
+:func:`build_network` turns a line layer (the ``corridors`` layer, or a planner's own street
+layer) into an undirected graph in a projected metric CRS. Every vertex of every line is a
+node; vertices of different lines that coincide (to the millimetre) are one node, so lines
+are connected where they share a vertex or an end, and only there (a road crossing a railway
+or another road on a bridge, without a shared vertex, is not a junction). Each edge is one
+straight segment with its length in metres and its time in minutes from the line's
+``speed_kmh``. Two lines sharing a segment give one edge with the shorter length / time.
+
+Rail lines are not door-to-door routes: by default only lines with ``mode == "road"`` are
+used (a layer without a ``mode`` column is used entirely); pass ``modes=None`` to keep all.
+
+Snapping and walking
+--------------------
+A place (a point, or a polygon such as a park) joins the graph at the nearest point of the
+nearest edge within ``max_snap`` metres (:func:`snap`). The walking leg from the place to
+that point is counted at the walking speed (default 4.5 km/h). A walking leg never crosses the
+river: a snap line that enters the river polygon (the ``barrier``) is rejected and the next
+nearest edge within ``max_snap`` is tried; a place with none is reported, never routed.
+A polygon also joins the graph at every graph node inside it, at no cost (a park is entered
+wherever a road runs into it).
+
+Costs
+-----
+Costs are in ``"m"`` (route length) or ``"min"`` (travel time). Dijkstra runs in
+:mod:`scipy.sparse.csgraph` over an augmented directed graph: the real edges in both
+directions, one virtual node per origin with edges to its access nodes, and one virtual node
+per destination with edges from its access nodes (plus a direct edge where an origin and a
+destination snap to the same segment), so that one call gives a whole origin x destination
+matrix, and one call from a single virtual super-source gives the cost of the nearest of many
+places at every node (multi-source Dijkstra).
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely import LineString, Point
+>>> lines = gpd.GeoDataFrame({"speed_kmh": [60.0]}, geometry=[LineString([(0, 0), (1000, 0)])],
+...                          crs="EPSG:32645")
+>>> net = build_network(lines)
+>>> net.n_nodes, net.n_edges, float(net.edge_time_min[0])
+(2, 1, 1.0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from ._errors import DataError, UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+    import scipy.sparse
+
+__all__ = [
+    "DEFAULT_MAX_SNAP_M",
+    "DEFAULT_WALK_SPEED_KMH",
+    "DEFAULT_DENSIFY_M",
+    "Network",
+    "Snap",
+    "build_network",
+    "snap",
+    "od_costs",
+    "node_costs",
+    "nearest_costs",
+    "crosses_barrier",
+    "walk_m_per_unit",
+    "isochrone",
+]
+
+DEFAULT_MAX_SNAP_M = 1000.0
+DEFAULT_WALK_SPEED_KMH = 4.5
+DEFAULT_DENSIFY_M = 25.0
+_ROUND = 3  # node identity: coordinates equal to the millimetre
+
+
+def walk_m_per_unit(unit: str, walk_speed_kmh: float) -> float:
+    """Metres walked per cost unit: 1 for ``"m"``, metres per minute for ``"min"``."""
+    _check_unit(unit)
+    return 1.0 if unit == "m" else walk_speed_kmh * 1000.0 / 60.0
+
+
+def _check_unit(unit: str) -> None:
+    if unit not in ("m", "min"):
+        raise UsageError(f"unknown cost unit {unit!r}; use 'm' or 'min'")
+
+
+@dataclass
+class Network:
+    """A routable graph in a projected metric CRS.
+
+    Attributes
+    ----------
+    crs : str
+        The metric CRS of the coordinates.
+    nodes : ndarray (n, 2)
+        Node coordinates, metres.
+    edge_u, edge_v : ndarray of int
+        End nodes of each edge (a straight segment).
+    edge_length_m, edge_time_min : ndarray of float
+        Length (metres) and travel time (minutes) of each edge.
+    edge_line : ndarray of int
+        Row position in the source line layer of each edge.
+    line_ids : ndarray
+        Identifier of each source line (its id column, else its index).
+    """
+
+    crs: str
+    nodes: np.ndarray
+    edge_u: np.ndarray
+    edge_v: np.ndarray
+    edge_length_m: np.ndarray
+    edge_time_min: np.ndarray
+    edge_line: np.ndarray
+    line_ids: np.ndarray
+    _segments: Any = field(default=None, repr=False)
+    _tree: Any = field(default=None, repr=False)
+    _node_tree: Any = field(default=None, repr=False)
+    _graphs: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.nodes)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.edge_u)
+
+    @property
+    def segments(self) -> np.ndarray:
+        """One shapely LineString per edge."""
+        if self._segments is None:
+            import shapely
+
+            coords = np.stack([self.nodes[self.edge_u], self.nodes[self.edge_v]], axis=1)
+            self._segments = shapely.linestrings(coords)
+        return self._segments
+
+    @property
+    def tree(self):
+        """STRtree over the edge segments."""
+        if self._tree is None:
+            import shapely
+
+            self._tree = shapely.STRtree(self.segments)
+        return self._tree
+
+    @property
+    def node_tree(self):
+        """STRtree over the node points."""
+        if self._node_tree is None:
+            import shapely
+
+            self._node_tree = shapely.STRtree(shapely.points(self.nodes))
+        return self._node_tree
+
+    def edge_weight(self, unit: str) -> np.ndarray:
+        """Edge costs in `unit` (``"m"`` or ``"min"``)."""
+        _check_unit(unit)
+        return self.edge_length_m if unit == "m" else self.edge_time_min
+
+    def to_networkx(self, unit: str = "m"):
+        """The graph as an undirected ``networkx.Graph`` (weight attribute ``weight``); for checks."""
+        import networkx as nx
+
+        g = nx.Graph()
+        g.add_nodes_from(range(self.n_nodes))
+        w = self.edge_weight(unit)
+        for u, v, c in zip(self.edge_u.tolist(), self.edge_v.tolist(), w.tolist()):
+            if not g.has_edge(u, v) or g[u][v]["weight"] > c:
+                g.add_edge(u, v, weight=c)
+        return g
+
+    def csgraph(self, unit: str) -> "scipy.sparse.csr_matrix":
+        """The graph as a symmetric CSR matrix of costs in `unit` (parallel edges: the minimum)."""
+        if unit not in self._graphs:
+            self._graphs[unit] = _csr(self.n_nodes, self.edge_u, self.edge_v, self.edge_weight(unit), both=True)
+        return self._graphs[unit]
+
+
+def _csr(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, both: bool):
+    """CSR matrix n x n from directed edges (u -> v, cost w), keeping the minimum of duplicates.
+
+    Zero costs are stored as a tiny positive value (csgraph treats explicit zeros as missing
+    edges when converting from dense, and explicit zeros can be lost in arithmetic).
+    """
+    from scipy.sparse import csr_matrix
+
+    if both:
+        u, v, w = np.concatenate([u, v]), np.concatenate([v, u]), np.concatenate([w, w])
+    order = np.lexsort((w, v, u))
+    u, v, w = u[order], v[order], w[order]
+    keep = np.ones(len(u), dtype=bool)
+    keep[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    u, v, w = u[keep], v[keep], w[keep]
+    w = np.where(w > 0, w, _EPS)
+    return csr_matrix((w, (u, v)), shape=(n, n))
+
+
+_EPS = 1e-12
+
+
+def build_network(
+    lines: "gpd.GeoDataFrame",
+    *,
+    speed_col: str = "speed_kmh",
+    modes: Sequence[str] | None = ("road",),
+    id_col: str | None = None,
+    crs: Any = None,
+    name: str = "network",
+) -> Network:
+    """Build a routable :class:`Network` from a line layer.
+
+    Parameters
+    ----------
+    lines : GeoDataFrame
+        LineString/MultiLineString features with a speed column (km/h), any CRS with a
+        definition. For scenarios, pass :func:`ino_geo.select_corridors` output, whose
+        ``speed_kmh`` is the speed in that scenario.
+    speed_col : str
+        Column with the speed in km/h (finite, > 0).
+    modes : sequence of str or None
+        Keep only lines whose ``mode`` is listed (default roads only: rail is not a
+        door-to-door route); None keeps every line. Ignored if there is no ``mode`` column.
+    id_col : str, optional
+        Identifier column (default: ``corridor_id`` if present, else the index).
+    crs : optional
+        Metric CRS to work in (default: estimated from the data; EPSG:32645 for Tomsk).
+    name : str
+        Name of the layer in error messages.
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    DataError
+        No CRS, no speed column, a missing/non-positive speed, no lines left, non-line geometry.
+    """
+    import shapely
+
+    from .crs import to_metric
+
+    if lines.crs is None:
+        raise DataError(f"{name}: the layer has no CRS")
+    if speed_col not in lines.columns:
+        raise DataError(f"{name}: column {speed_col!r} is missing (travel speed in km/h)")
+    if modes is not None and "mode" in lines.columns:
+        lines = lines[lines["mode"].isin(list(modes))]
+    if id_col is None:
+        id_col = "corridor_id" if "corridor_id" in lines.columns else None
+    gdf = to_metric(lines, crs)
+    geoms = gdf.geometry.values
+    ok = ~(shapely.is_missing(np.asarray(geoms)) | shapely.is_empty(np.asarray(geoms)))
+    gdf = gdf[ok]
+    if len(gdf) == 0:
+        raise DataError(f"{name}: no lines to route on" + (f" (modes {', '.join(modes)})" if modes else ""))
+    garr = np.asarray(gdf.geometry.values)
+    kinds = shapely.get_type_id(garr)
+    bad = np.flatnonzero(~np.isin(kinds, [1, 5]))
+    ids = gdf[id_col].to_numpy() if id_col else gdf.index.to_numpy()
+    if len(bad):
+        raise DataError(
+            f"{name}: record {_rec(ids, bad[0])} field geometry: a {shapely.get_type_id(garr[bad[0]])} "
+            "is not a line (LineString/MultiLineString expected)"
+        )
+    speed = np.asarray(gdf[speed_col], dtype=float)
+    badspeed = np.flatnonzero(~np.isfinite(speed) | (speed <= 0))
+    if len(badspeed):
+        raise DataError(
+            f"{name}: record {_rec(ids, badspeed[0])} field {speed_col}: {speed[badspeed[0]]!r} is not a "
+            "positive speed in km/h"
+        )
+    parts, part_line = shapely.get_parts(garr, return_index=True)
+    coords, pidx = shapely.get_coordinates(parts, return_index=True)
+    if not np.isfinite(coords).all():
+        raise DataError(f"{name}: non-finite coordinates in the line geometries")
+    key = np.round(coords, _ROUND)
+    uniq, first, inv = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    inv = inv.ravel()
+    nodes = coords[first]
+    same = pidx[1:] == pidx[:-1]
+    a = np.flatnonzero(same)
+    u, v = inv[a], inv[a + 1]
+    keep = u != v
+    a, u, v = a[keep], u[keep], v[keep]
+    length = np.hypot(*(nodes[v] - nodes[u]).T)
+    line_of_edge = part_line[pidx[a]]
+    time = length / (speed[line_of_edge] * 1000.0 / 60.0)
+    return Network(
+        crs=gdf.crs.to_string(),
+        nodes=nodes,
+        edge_u=u.astype(np.int64),
+        edge_v=v.astype(np.int64),
+        edge_length_m=length,
+        edge_time_min=time,
+        edge_line=line_of_edge.astype(np.int64),
+        line_ids=np.asarray(ids),
+    )
+
+
+def _rec(ids: np.ndarray, i: int) -> str:
+    return f"{i} ({ids[i]})"
+
+
+# --------------------------------------------------------------------------------------------
+# snapping
+
+
+@dataclass
+class Snap:
+    """Where places join a network.
+
+    Attributes
+    ----------
+    edge : ndarray of int
+        The edge each place snaps to, -1 if it cannot snap.
+    frac : ndarray of float
+        Position of the snap point along the edge from ``edge_u`` (0..1).
+    walk_m : ndarray of float
+        Walking distance from the place to the snap point (NaN if not snapped).
+    point : ndarray of shapely Point
+        The snap point (None if not snapped).
+    status : ndarray of str
+        ``"ok"``, ``"too_far"`` (no edge within max_snap) or ``"river"`` (every edge within
+        max_snap lies across the river).
+    inside_place, inside_node : ndarray of int
+        Pairs (place, node) for the graph nodes lying inside polygon places (cost 0).
+    """
+
+    edge: np.ndarray
+    frac: np.ndarray
+    walk_m: np.ndarray
+    point: np.ndarray
+    status: np.ndarray
+    inside_place: np.ndarray
+    inside_node: np.ndarray
+
+    @property
+    def ok(self) -> np.ndarray:
+        """True where the place joins the graph (snapped, or a node inside it)."""
+        ok = self.edge >= 0
+        ok[np.unique(self.inside_place)] = True
+        return ok
+
+    def access(self, net: Network, unit: str, walk_speed_kmh: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Access entries ``(place, node, cost)``: both ends of the snapped edge, and inside nodes."""
+        w = net.edge_weight(unit)
+        m = walk_m_per_unit(unit, walk_speed_kmh)
+        s = np.flatnonzero(self.edge >= 0)
+        e = self.edge[s]
+        walk = self.walk_m[s] / m
+        place = np.concatenate([s, s, self.inside_place])
+        node = np.concatenate([net.edge_u[e], net.edge_v[e], self.inside_node])
+        cost = np.concatenate([walk + self.frac[s] * w[e], walk + (1.0 - self.frac[s]) * w[e], np.zeros(len(self.inside_node))])
+        return place.astype(np.int64), node.astype(np.int64), cost
+
+
+def crosses_barrier(lines: np.ndarray, barrier: Any) -> np.ndarray:
+    """True for each line whose interior enters the interior of `barrier` (the river).
+
+    Touching the river's edge is allowed; a place inside the river cannot leave it.
+    """
+    import shapely
+
+    lines = np.asarray(lines)
+    if barrier is None or shapely.is_empty(barrier):
+        return np.zeros(len(lines), dtype=bool)
+    shapely.prepare(barrier)
+    hit = shapely.intersects(lines, barrier)
+    if hit.any():
+        idx = np.flatnonzero(hit)
+        hit[idx] = ~shapely.touches(lines[idx], barrier)
+    return hit
+
+
+def snap(
+    net: Network,
+    geoms: np.ndarray,
+    *,
+    max_snap: float = DEFAULT_MAX_SNAP_M,
+    barrier: Any = None,
+    inside_nodes: bool = True,
+) -> Snap:
+    """Snap places to the nearest edge within `max_snap` metres without crossing `barrier`.
+
+    Parameters
+    ----------
+    net : Network
+    geoms : array of shapely geometries
+        Places in ``net.crs`` (points or polygons).
+    max_snap : float
+        Maximum walking distance to the graph, metres.
+    barrier : shapely geometry, optional
+        The river (in ``net.crs``): snap lines entering it are rejected.
+    inside_nodes : bool
+        Also join polygon places at every node inside them.
+
+    Returns
+    -------
+    Snap
+    """
+    import shapely
+
+    geoms = np.asarray(geoms, dtype=object)
+    n = len(geoms)
+    edge = np.full(n, -1, dtype=np.int64)
+    dist = np.full(n, np.nan)
+    point = np.full(n, None, dtype=object)
+    status = np.full(n, "too_far", dtype=object)
+    valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) if n else np.zeros(0, bool)
+    if n and valid.any() and net.n_edges:
+        segs = net.segments
+        vi = np.flatnonzero(valid)
+        gi, ei = net.tree.query_nearest(geoms[vi], max_distance=max_snap, all_matches=False)
+        gi = vi[gi]
+        lines = shapely.shortest_line(geoms[gi], segs[ei])
+        cross = crosses_barrier(lines, barrier)
+        good = ~cross
+        _set(edge, dist, point, status, gi[good], ei[good], lines[good])
+        if cross.any():
+            # try every other edge within max_snap, nearest first
+            bad = gi[cross]
+            status[bad] = "river"
+            qi, qe = net.tree.query(geoms[bad], predicate="dwithin", distance=max_snap)
+            if len(qi):
+                qg = bad[qi]
+                ql = shapely.shortest_line(geoms[qg], segs[qe])
+                qd = shapely.length(ql)
+                okq = ~crosses_barrier(ql, barrier)
+                qg, qe, ql, qd = qg[okq], qe[okq], ql[okq], qd[okq]
+                order = np.lexsort((qe, qd, qg))
+                qg, qe, ql = qg[order], qe[order], ql[order]
+                first = np.ones(len(qg), dtype=bool)
+                first[1:] = qg[1:] != qg[:-1]
+                _set(edge, dist, point, status, qg[first], qe[first], ql[first])
+    s = np.flatnonzero(edge >= 0)
+    frac = np.full(n, np.nan)
+    if len(s):
+        frac[s] = np.clip(shapely.line_locate_point(net.segments[edge[s]], point[s], normalized=True), 0.0, 1.0)
+    ip = np.zeros(0, dtype=np.int64)
+    inn = np.zeros(0, dtype=np.int64)
+    if inside_nodes and n and net.n_nodes:
+        poly = np.flatnonzero(valid & np.isin(shapely.get_type_id(geoms), [3, 6]))
+        if len(poly):
+            ip, inn = net.node_tree.query(geoms[poly], predicate="intersects")
+            ip = poly[ip]
+            status[np.unique(ip)] = "ok"
+            # a place inside the network joins at its nodes even if no snap line is possible
+    return Snap(edge=edge, frac=frac, walk_m=dist, point=point, status=status, inside_place=ip, inside_node=inn)
+
+
+def _set(edge, dist, point, status, g, e, lines) -> None:
+    import shapely
+
+    if not len(g):
+        return
+    edge[g] = e
+    dist[g] = shapely.length(lines)
+    point[g] = shapely.get_point(lines, 1)
+    status[g] = "ok"
+
+
+# --------------------------------------------------------------------------------------------
+# shortest paths
+
+
+def _same_edge_pairs(o: Snap, d: Snap, net: Network, unit: str, walk_speed_kmh: float):
+    """Direct connections origin -> destination along a segment both snap to."""
+    import pandas as pd
+
+    so = np.flatnonzero(o.edge >= 0)
+    sd = np.flatnonzero(d.edge >= 0)
+    if not len(so) or not len(sd):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    m = pd.DataFrame({"o": so, "e": o.edge[so]}).merge(pd.DataFrame({"d": sd, "e": d.edge[sd]}), on="e")
+    if m.empty:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    oi, di, e = m["o"].to_numpy(), m["d"].to_numpy(), m["e"].to_numpy()
+    w = net.edge_weight(unit)[e]
+    mpu = walk_m_per_unit(unit, walk_speed_kmh)
+    cost = (o.walk_m[oi] + d.walk_m[di]) / mpu + np.abs(o.frac[oi] - d.frac[di]) * w
+    return oi, di, cost
+
+
+def od_costs(
+    net: Network,
+    origins: Snap,
+    destinations: Snap,
+    *,
+    unit: str = "min",
+    walk_speed_kmh: float = DEFAULT_WALK_SPEED_KMH,
+    with_length: bool = False,
+    batch: int | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Origin x destination costs along the network (walking legs included).
+
+    Parameters
+    ----------
+    net : Network
+    origins, destinations : Snap
+        From :func:`snap`.
+    unit : ``"min"`` or ``"m"``
+        Cost to minimise.
+    walk_speed_kmh : float
+    with_length : bool
+        Also return the length in metres (walking legs included) of each least-cost route.
+    batch : int, optional
+        Origins per Dijkstra call (memory: batch x nodes x 8 bytes; default from the size).
+
+    Returns
+    -------
+    cost : ndarray (n_origins, n_destinations)
+        ``inf`` where no route exists or a place did not snap.
+    length : ndarray or None
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    no, nd = len(origins.edge), len(destinations.edge)
+    cost = np.full((no, nd), np.inf)
+    length = np.full((no, nd), np.inf) if with_length else None
+    oa = origins.access(net, unit, walk_speed_kmh)
+    da = destinations.access(net, unit, walk_speed_kmh)
+    if not len(oa[0]) or not len(da[0]):
+        return cost, length
+    n = net.n_nodes
+    so, sd, sc = _same_edge_pairs(origins, destinations, net, unit, walk_speed_kmh)
+    w = net.edge_weight(unit)
+    u = np.concatenate([net.edge_u, net.edge_v, n + oa[0], da[1], n + so])
+    v = np.concatenate([net.edge_v, net.edge_u, oa[1], n + no + da[0], n + no + sd])
+    c = np.concatenate([w, w, oa[2], da[2], sc])
+    total = n + no + nd
+    G = _csr(total, u, v, c, both=False)
+    Lk = None
+    if with_length:
+        # length of each augmented edge, to sum along the predecessor tree
+        mpu = walk_m_per_unit(unit, walk_speed_kmh)
+        ol = _access_length(net, origins, oa, unit, mpu)
+        dl = _access_length(net, destinations, da, unit, mpu)
+        sl = (sc * mpu) if unit == "m" else _same_edge_length(net, origins, destinations, so, sd)
+        el = np.concatenate([net.edge_length_m, net.edge_length_m, ol, dl, sl])
+        Lk = _edge_lookup(total, u, v, c, el)
+    todo = np.flatnonzero(np.isin(np.arange(no), oa[0]))
+    if batch is None:
+        batch = max(1, int(4e8 // (8 * total * (8 if with_length else 1))))
+    cols = n + no + np.arange(nd)
+    for start in range(0, len(todo), batch):
+        rows = todo[start : start + batch]
+        if with_length:
+            dist, pred = dijkstra(G, directed=True, indices=n + rows, return_predecessors=True)
+            lens = _tree_lengths(pred, Lk, n + rows)
+            length[rows] = lens[:, cols]
+        else:
+            dist = dijkstra(G, directed=True, indices=n + rows)
+        cost[rows] = dist[:, cols]
+    # tiny stand-ins for zero costs
+    cost[cost < 1e-9] = 0.0
+    return cost, length
+
+
+def _access_length(net: Network, s: Snap, acc, unit: str, mpu: float) -> np.ndarray:
+    """Metres of each access entry (walk + part of the edge), in the order of ``Snap.access``."""
+    sel = np.flatnonzero(s.edge >= 0)
+    e = s.edge[sel]
+    L = net.edge_length_m[e]
+    return np.concatenate([s.walk_m[sel] + s.frac[sel] * L, s.walk_m[sel] + (1 - s.frac[sel]) * L, np.zeros(len(s.inside_node))])
+
+
+def _same_edge_length(net, o, d, so, sd) -> np.ndarray:
+    if not len(so):
+        return np.zeros(0)
+    L = net.edge_length_m[o.edge[so]]
+    return o.walk_m[so] + d.walk_m[sd] + np.abs(o.frac[so] - d.frac[sd]) * L
+
+
+def _edge_lookup(total, u, v, c, el):
+    """Sorted keys (u*total+v) -> length of the least-cost parallel edge."""
+    order = np.lexsort((c, v, u))
+    u, v, el = u[order], v[order], el[order]
+    keep = np.ones(len(u), bool)
+    keep[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    keys = u[keep].astype(np.int64) * total + v[keep]
+    return keys, el[keep]
+
+
+def _tree_lengths(pred: np.ndarray, lookup, sources: np.ndarray) -> np.ndarray:
+    """Sum of edge lengths from each source along its predecessor tree (pointer jumping)."""
+    keys, el = lookup
+    B, N = pred.shape
+    node = np.broadcast_to(np.arange(N), (B, N))
+    has = pred >= 0
+    acc = np.zeros((B, N))
+    k = pred[has].astype(np.int64) * N + node[has]
+    pos = np.searchsorted(keys, k)
+    acc[has] = el[pos]
+    anc = np.where(has, pred, -1).astype(np.int64)
+    rowoff = (np.arange(B) * N)[:, None]
+    accf = acc.ravel()
+    while True:
+        live = anc >= 0
+        if not live.any():
+            break
+        flat_anc = (anc + rowoff)[live]
+        acc[live] += accf[flat_anc]
+        newanc = np.full_like(anc, -1)
+        newanc[live] = anc.ravel()[flat_anc]
+        anc = newanc
+        accf = acc.ravel()
+    lens = acc
+    lens[~has] = np.inf
+    lens[np.arange(B), sources] = 0.0
+    return lens
+
+
+def node_costs(
+    net: Network,
+    places: Snap,
+    *,
+    unit: str = "min",
+    walk_speed_kmh: float = DEFAULT_WALK_SPEED_KMH,
+    limit: float = np.inf,
+) -> np.ndarray:
+    """Cost of the nearest place at every node: one multi-source Dijkstra from a super-source.
+
+    Returns
+    -------
+    ndarray (n_nodes,)
+        ``inf`` where no place is reachable (within `limit`).
+    """
+    from scipy.sparse.csgraph import dijkstra
+
+    p, node, c = places.access(net, unit, walk_speed_kmh)
+    n = net.n_nodes
+    if not len(p):
+        return np.full(n, np.inf)
+    w = net.edge_weight(unit)
+    u = np.concatenate([net.edge_u, net.edge_v, np.full(len(node), n)])
+    v = np.concatenate([net.edge_v, net.edge_u, node])
+    cc = np.concatenate([w, w, c])
+    G = _csr(n + 1, u, v, cc, both=False)
+    d = dijkstra(G, directed=True, indices=n, limit=limit)[:n]
+    d[d < 1e-9] = 0.0
+    return d
+
+
+def nearest_costs(
+    net: Network,
+    places: Snap,
+    points: Snap,
+    *,
+    unit: str = "min",
+    walk_speed_kmh: float = DEFAULT_WALK_SPEED_KMH,
+    node_cost: np.ndarray | None = None,
+) -> np.ndarray:
+    """Cost from each point to the nearest place along the network (one Dijkstra in total).
+
+    The cost of a point on segment (u, v) at fraction t is its walk plus
+    ``min(c[u] + t w, c[v] + (1 - t) w)``, or the direct cost along the segment to a place
+    snapped to the same segment.
+    """
+    if node_cost is None:
+        node_cost = node_costs(net, places, unit=unit, walk_speed_kmh=walk_speed_kmh)
+    w = net.edge_weight(unit)
+    mpu = walk_m_per_unit(unit, walk_speed_kmh)
+    out = np.full(len(points.edge), np.inf)
+    s = np.flatnonzero(points.edge >= 0)
+    e = points.edge[s]
+    t = points.frac[s]
+    via = np.minimum(node_cost[net.edge_u[e]] + t * w[e], node_cost[net.edge_v[e]] + (1 - t) * w[e])
+    out[s] = points.walk_m[s] / mpu + via
+    if len(points.inside_place):
+        inside = node_cost[points.inside_node]
+        np.minimum.at(out, points.inside_place, inside)
+    so, sd, sc = _same_edge_pairs(points, places, net, unit, walk_speed_kmh)
+    if len(so):
+        np.minimum.at(out, so, sc)
+    out[out < 1e-9] = 0.0
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# isochrones
+
+
+def isochrone(
+    net: Network,
+    node_cost: np.ndarray,
+    threshold: float,
+    *,
+    unit: str = "min",
+    walk_speed_kmh: float = DEFAULT_WALK_SPEED_KMH,
+    max_snap: float = DEFAULT_MAX_SNAP_M,
+    places: Snap | None = None,
+    place_geoms: np.ndarray | None = None,
+    barrier: Any = None,
+    step: float = DEFAULT_DENSIFY_M,
+    quantum: float | None = None,
+):
+    """The area within `threshold` of the nearest place, travelling along the network.
+
+    Every point of an edge has the cost of the nearest place along the network; from there a
+    planner walks the rest of the budget (at most `max_snap` metres). The edges are cut into
+    pieces of at most `step` metres; each reached piece is buffered by the walking distance
+    left at its worse end, rounded down to `quantum` metres. The places themselves
+    (`place_geoms`) are buffered by the walk the whole budget allows. The river is removed
+    and parts across it that are not connected to a reached piece or a place are dropped.
+    The polygon is therefore a lower bound, exact to within `step` + `quantum` metres.
+
+    Returns
+    -------
+    shapely Polygon/MultiPolygon (possibly empty), in ``net.crs``.
+    """
+    import shapely
+
+    mpu = walk_m_per_unit(unit, walk_speed_kmh)
+    q = quantum if quantum is not None else max(1.0, step)
+    w = net.edge_weight(unit)
+    L = net.edge_length_m
+    cu, cv = node_cost[net.edge_u], node_cost[net.edge_v]
+    reach = (np.minimum(cu, cv) <= threshold) | _places_on_edge_mask(net, places)
+    e = np.flatnonzero(reach)
+    pieces = []
+    radii = []
+    if len(e):
+        k = np.maximum(1, np.ceil(L[e] / step).astype(np.int64))
+        rep = np.repeat(e, k)
+        off = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
+        f0 = off / np.repeat(k, k)
+        f1 = (off + 1) / np.repeat(k, k)
+
+        def cost_at(f):
+            c = np.minimum(cu[rep] + f * w[rep], cv[rep] + (1 - f) * w[rep])
+            if places is not None:
+                c = _place_edge_costs(net, places, rep, f, c, unit, walk_speed_kmh)
+            return c
+
+        c0, c1 = cost_at(f0), cost_at(f1)
+        r = np.minimum(max_snap, (threshold - np.maximum(c0, c1)) * mpu)
+        ok = r >= 0
+        p0 = net.nodes[net.edge_u[rep]] * (1 - f0[:, None]) + net.nodes[net.edge_v[rep]] * f0[:, None]
+        p1 = net.nodes[net.edge_u[rep]] * (1 - f1[:, None]) + net.nodes[net.edge_v[rep]] * f1[:, None]
+        # pieces reached at one end only: a disk at that end
+        r0 = np.minimum(max_snap, (threshold - c0) * mpu)
+        r1 = np.minimum(max_snap, (threshold - c1) * mpu)
+        seg = shapely.linestrings(np.stack([p0[ok], p1[ok]], axis=1)) if ok.any() else np.zeros(0, object)
+        pieces.append(seg)
+        radii.append(r[ok])
+        half0 = ~ok & (r0 >= 0)
+        half1 = ~ok & (r1 >= 0)
+        pieces.append(shapely.points(p0[half0]) if half0.any() else np.zeros(0, object))
+        radii.append(r0[half0])
+        pieces.append(shapely.points(p1[half1]) if half1.any() else np.zeros(0, object))
+        radii.append(r1[half1])
+    geoms = np.concatenate(pieces) if pieces else np.zeros(0, object)
+    rad = np.concatenate(radii) if radii else np.zeros(0)
+    parts = []
+    if len(geoms):
+        level = np.floor(rad / q) * q
+        for lv in np.unique(level):
+            if lv > 0:
+                parts.append(shapely.buffer(shapely.geometrycollections(geoms[level == lv]), lv))
+    anchors = [geoms] if len(geoms) else []
+    if place_geoms is not None and len(place_geoms):
+        pr = min(max_snap, threshold * mpu)
+        pg = np.asarray(place_geoms, dtype=object)
+        pg = pg[~(shapely.is_missing(pg) | shapely.is_empty(pg))]
+        if len(pg):
+            parts.append(shapely.buffer(shapely.union_all(pg), pr) if pr > 0 else shapely.union_all(pg))
+            anchors.append(pg)
+    if not parts:
+        return shapely.Polygon()
+    area = shapely.union_all(np.asarray(parts, dtype=object))
+    if barrier is not None and not shapely.is_empty(barrier) and shapely.intersects(area, barrier):
+        area = shapely.difference(area, barrier)
+        comps = shapely.get_parts(area)
+        comps = comps[shapely.get_type_id(comps) == 3]
+        anchor = np.concatenate(anchors)
+        anchor = shapely.difference(anchor, barrier)
+        anchor = anchor[~shapely.is_empty(anchor)]
+        tree = shapely.STRtree(comps)
+        keep = np.unique(tree.query(anchor, predicate="intersects")[1]) if len(anchor) else np.zeros(0, int)
+        area = shapely.union_all(comps[keep]) if len(keep) else shapely.Polygon()
+    return area
+
+
+def _places_on_edge_mask(net: Network, places: Snap | None) -> np.ndarray:
+    m = np.zeros(net.n_edges, dtype=bool)
+    if places is not None:
+        s = places.edge[places.edge >= 0]
+        m[s] = True
+    return m
+
+
+def _place_edge_costs(net, places: Snap, rep, f, c, unit, walk_speed_kmh):
+    """Lower `c` (cost at fraction f of edge rep) where a place snaps onto that same edge."""
+    s = np.flatnonzero(places.edge >= 0)
+    if not len(s):
+        return c
+    import pandas as pd
+
+    mpu = walk_m_per_unit(unit, walk_speed_kmh)
+    w = net.edge_weight(unit)
+    pos = pd.DataFrame({"i": np.arange(len(rep)), "e": rep})
+    pl = pd.DataFrame({"e": places.edge[s], "t": places.frac[s], "a": places.walk_m[s] / mpu})
+    m = pos.merge(pl, on="e")
+    if m.empty:
+        return c
+    i = m["i"].to_numpy()
+    direct = m["a"].to_numpy() + np.abs(f[i] - m["t"].to_numpy()) * w[m["e"].to_numpy()]
+    c = c.copy()
+    np.minimum.at(c, i, direct)
+    return c

@@ -1,0 +1,427 @@
+"""Proximity: the nearest (or k nearest) park of each type from each origin.
+
+Distances are computed in a projected metric CRS (EPSG:32645 for Tomsk). The result has one
+row per origin, park type and rank, and a LineString from the origin to the nearest point of
+the park (EPSG:4326) so that a map can draw the link.
+
+* ``mode="euclidean"``: straight-line distance between the geometries (a point inside a park,
+  or an origin polygon overlapping it, has distance 0).
+* ``mode="network"``: travel along the network (see :mod:`ino_geo.network`), ranked by
+  minutes: walk to the network (at most ``max_snap`` m, never across the river), travel
+  along corridors at the scenario speed, walk to the park. A direct straight walk (at most
+  ``max_snap`` m, not across the river) is used when it is quicker; a point inside a park
+  has distance 0 and 0 minutes. ``distance_m`` is the length of the quickest route.
+
+Ties and empty sets
+-------------------
+* Parks at exactly the same distance (or time) are ranked in their order in the destination
+  layer; ``tied`` is True on every reported row whose distance equals that of another park
+  (reported or not), so a tie is never hidden.
+* A park type with no park: one row per origin with ``status = "no_destination"`` and empty
+  park/distance columns. Fewer than ``k`` parks: as many rows as there are parks.
+* Network mode: an origin that cannot join the network and has no park within a direct walk
+  gets ``status = "unsnapped"`` (with ``snap_status`` saying why: ``too_far`` or ``river``);
+  one that joins it but reaches no park of the type gets ``status = "unreachable"``. No route
+  is invented for them.
+* No origins: an empty GeoDataFrame with the same columns.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely import Point, box
+>>> parks = gpd.GeoDataFrame({"park_id": ["a", "b"], "name": ["A", "B"], "park_type": ["sport", "sport"]},
+...                          geometry=[box(0, 0, 100, 100), box(300, 0, 400, 100)], crs="EPSG:32645")
+>>> sites = gpd.GeoDataFrame({"site_id": ["s1", "s2"], "name": ["S1", "S2"]},
+...                          geometry=[Point(50, 50), Point(150, 50)], crs="EPSG:32645")
+>>> r = proximity(sites, parks, k=2)
+>>> r[["origin_id", "rank", "park_id", "distance_m"]].values.tolist()
+[['s1', 1, 'a', 0.0], ['s1', 2, 'b', 250.0], ['s2', 1, 'a', 50.0], ['s2', 2, 'b', 150.0]]
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+import numpy as np
+
+from ._errors import DataError, UsageError
+from .network import DEFAULT_MAX_SNAP_M, DEFAULT_WALK_SPEED_KMH
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = ["proximity", "nearest_polygons", "COLUMNS"]
+
+COLUMNS = [
+    "origin_id",
+    "origin_name",
+    "park_type",
+    "rank",
+    "park_id",
+    "park_name",
+    "distance_m",
+    "minutes",
+    "route",
+    "tied",
+    "status",
+    "snap_status",
+    "origin_snap_m",
+    "park_snap_m",
+    "geometry",
+]
+_ID_COLUMNS = ("site_id", "park_id", "cell_id", "boundary_id", "corridor_id", "id")
+_TIE_TOL = 1e-6
+
+
+def id_column(gdf, preferred: str | None = None) -> str | None:
+    """The identifier column: `preferred`, else the first of site_id, park_id, ... present."""
+    if preferred:
+        if preferred not in gdf.columns:
+            raise UsageError(f"no column {preferred!r}")
+        return preferred
+    for c in _ID_COLUMNS:
+        if c in gdf.columns:
+            return c
+    return None
+
+
+def _ids(gdf, col: str | None) -> np.ndarray:
+    return gdf[col].astype(object).to_numpy() if col else np.asarray(gdf.index.astype(str), dtype=object)
+
+
+def _names(gdf) -> np.ndarray:
+    return gdf["name"].astype(object).to_numpy() if "name" in gdf.columns else np.full(len(gdf), None, dtype=object)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def nearest_polygons(points: np.ndarray, polygons: np.ndarray, *, tree: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every nearest polygon of each geometry (all equidistant ones), fast when most are inside.
+
+    Geometries inside (or touching) a polygon are found with one query of a tree over the
+    *geometries*, with each polygon (prepared once) as the query; only the others go to a
+    nearest-neighbour query of a tree over the polygons.
+
+    Returns
+    -------
+    (geometry index, polygon index, distance) : three arrays, sorted by geometry then polygon.
+    """
+    import shapely
+
+    points = np.asarray(points, dtype=object)
+    polygons = np.asarray(polygons, dtype=object)
+    if not len(points) or not len(polygons):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    ptree = shapely.STRtree(points)
+    pj, pi = ptree.query(polygons, predicate="intersects")
+    inside = np.zeros(len(points), dtype=bool)
+    inside[pi] = True
+    rest = np.flatnonzero(~inside)
+    oi = [pi]
+    di = [pj]
+    dist = [np.zeros(len(pi))]
+    if len(rest):
+        tree = tree if tree is not None else shapely.STRtree(polygons)
+        (ri, rj), rd = tree.query_nearest(points[rest], return_distance=True, all_matches=True)
+        oi.append(rest[ri])
+        di.append(rj)
+        dist.append(rd)
+    oi, di, dist = np.concatenate(oi), np.concatenate(di), np.concatenate(dist)
+    order = np.lexsort((di, oi))
+    return oi[order], di[order], dist[order]
+
+
+def _rank_matrix(cost: np.ndarray, k: int | None):
+    """Per row, the column order by cost (ties: column order), finite only, first k."""
+    order = np.argsort(cost, axis=1, kind="stable")
+    if k is not None:
+        order = order[:, :k]
+    return order
+
+
+def _tied(cost: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """True where another column of the same row has the same cost."""
+    c = cost[rows, cols]
+    same = np.abs(cost[rows] - c[:, None]) <= _TIE_TOL * np.maximum(1.0, np.abs(c[:, None]))
+    return same.sum(axis=1) > 1
+
+
+def proximity(
+    origins: "gpd.GeoDataFrame",
+    destinations: "gpd.GeoDataFrame",
+    *,
+    park_types: Sequence[str] | None = None,
+    k: int = 1,
+    mode: str = "euclidean",
+    network: Any = None,
+    scenario: str = "existing",
+    max_snap: float = DEFAULT_MAX_SNAP_M,
+    walk_speed_kmh: float = DEFAULT_WALK_SPEED_KMH,
+    matrix: bool = False,
+    river: Any = None,
+    crs: Any = None,
+    origin_id: str | None = None,
+    destination_id: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> "gpd.GeoDataFrame":
+    """The nearest (k nearest) park of each type from each origin.
+
+    Parameters
+    ----------
+    origins : GeoDataFrame
+        Points or polygons (the sites layer, or any layer); any CRS with a definition.
+    destinations : GeoDataFrame
+        Parks (polygons, with ``park_type``), or any layer; without a ``park_type`` column all
+        destinations form one group ``"all"``.
+    park_types : sequence of str, optional
+        Types to report, in this order (default: every type present).
+    k : int
+        Number of nearest parks per origin and type (>= 1).
+    mode : ``"euclidean"`` or ``"network"``
+    network : GeoDataFrame or Network, optional
+        Network mode: the line layer (corridors, or a street layer); see :mod:`ino_geo.scenarios`.
+    scenario : ``"existing"`` or ``"planned"``
+    max_snap : float
+        Longest walking leg to/from the network (and longest direct walk), metres.
+    walk_speed_kmh : float
+    matrix : bool
+        Every origin x destination pair (ranked per origin and type) instead of the k nearest.
+    river : GeoDataFrame or geometry, optional
+        Barrier no walking leg crosses (network mode).
+    crs : optional
+        Metric CRS (default estimated from the origins; EPSG:32645 for Tomsk).
+    origin_id, destination_id : str, optional
+        Identifier columns (default: ``site_id``/``park_id``/... if present, else the index).
+    progress : callable, optional
+
+    Returns
+    -------
+    GeoDataFrame
+        Columns :data:`COLUMNS`, EPSG:4326. ``distance_m`` in metres, ``minutes`` (network
+        mode; NaN in euclidean mode), ``route``: ``straight`` | ``walk`` | ``network``,
+        ``origin_snap_m`` / ``park_snap_m``: walking legs to/from the network (network mode).
+        ``.attrs`` holds ``crs``, ``metric_crs`` and ``units``.
+    """
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from .coverage import _check_mode, _metric_geoms, barrier_geometry, park_groups
+    from .crs import STORAGE_CRS, is_projected, metric_crs_for
+
+    _check_mode(mode)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise UsageError(f"-k {k!r}: must be a whole number >= 1")
+    if not (isinstance(max_snap, (int, float)) and math.isfinite(max_snap) and max_snap >= 0):
+        raise UsageError(f"--max-snap {max_snap!r}: must be a finite number of metres >= 0")
+    if not (isinstance(walk_speed_kmh, (int, float)) and math.isfinite(walk_speed_kmh) and walk_speed_kmh > 0):
+        raise UsageError(f"walking speed {walk_speed_kmh!r}: must be a positive number of km/h")
+    if origins.crs is None:
+        raise DataError("origins: the layer has no CRS")
+    if destinations.crs is None:
+        raise DataError("destinations: the layer has no CRS")
+    say = progress or (lambda msg: None)
+    if crs is None:
+        crs = metric_crs_for(origins if len(origins) else destinations)
+    elif not is_projected(crs):
+        raise UsageError(f"crs {crs}: not a projected metric CRS")
+    crs = str(crs)
+    ocol = id_column(origins, origin_id)
+    dcol = id_column(destinations, destination_id)
+    groups = park_groups(destinations, park_types, what="destinations")
+    og = _metric_geoms(origins, crs, "origins", ocol) if len(origins) else np.zeros(0, object)
+    dg = _metric_geoms(destinations, crs, "destinations", dcol) if len(destinations) else np.zeros(0, object)
+    oids, onames = _ids(origins, ocol), _names(origins)
+    dids, dnames = _ids(destinations, dcol), _names(destinations)
+    no = len(og)
+
+    net = barrier = osnap = None
+    mpm = walk_speed_kmh * 1000.0 / 60.0
+    if mode == "network":
+        from .network import snap
+        from .scenarios import check_scenario, scenario_network
+
+        check_scenario(scenario)
+        if network is None:
+            raise UsageError("network mode needs a network (the corridors layer or --network PATH)")
+        say(f"building the network ({scenario})")
+        net = scenario_network(network, scenario, crs=crs)
+        barrier = barrier_geometry(river, crs)
+        say(f"snapping {no} origins (max {max_snap:g} m)")
+        osnap = snap(net, og, max_snap=max_snap, barrier=barrier)
+
+    frames = []
+    for ptype, idx in groups:
+        say(f"{ptype}: {len(idx)} destinations")
+        cols: dict[str, Any]
+        if not len(idx) or not no:
+            cols = _empty_rows(no, ptype)
+            frames.append(_frame(cols, oids, onames, dids, dnames, og, dg, idx))
+            continue
+        if mode == "euclidean" and k == 1 and not matrix:
+            oi, dj, dist = nearest_polygons(og, dg[idx])
+            first = np.ones(len(oi), dtype=bool)
+            first[1:] = oi[1:] != oi[:-1]
+            counts = np.bincount(oi, minlength=no)
+            cols = {
+                "o": oi[first], "d": dj[first], "rank": np.ones(first.sum(), np.int64), "distance_m": dist[first],
+                "minutes": np.full(first.sum(), np.nan), "route": np.full(first.sum(), "straight", dtype=object),
+                "tied": counts[oi[first]] > 1, "status": np.full(first.sum(), "ok", dtype=object),
+                "snap_status": np.full(first.sum(), None, dtype=object),
+                "origin_snap_m": np.full(first.sum(), np.nan), "park_snap_m": np.full(first.sum(), np.nan),
+            }
+        elif mode == "euclidean":
+            cols = _euclidean_ranked(og, dg[idx], None if matrix else k)
+        else:
+            cols = _network_ranked(net, og, dg[idx], osnap, None if matrix else k, max_snap, barrier, walk_speed_kmh, mpm)
+        frames.append(_frame(cols, oids, onames, dids, dnames, og, dg, idx, ptype=ptype))
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    # rows: origin order, then park type order, then rank
+    order_type = {t: i for i, (t, _) in enumerate(groups)}
+    df["_o"] = df["_o"].astype(np.int64) if len(df) else df.get("_o")
+    if len(df):
+        df["_t"] = df["park_type"].map(order_type)
+        df = df.sort_values(["_o", "_t", "rank"], kind="stable", na_position="first").reset_index(drop=True)
+    df = df.drop(columns=[c for c in ("_o", "_t") if c in df.columns])
+    gdf = gpd.GeoDataFrame(df[COLUMNS], geometry="geometry", crs=crs).to_crs(STORAGE_CRS)
+    gdf["rank"] = gdf["rank"].astype("Int64")
+    gdf.attrs = {
+        "crs": STORAGE_CRS,
+        "metric_crs": crs,
+        "units": {"distance_m": "m", "minutes": "min", "origin_snap_m": "m", "park_snap_m": "m"},
+        "mode": mode,
+        "scenario": scenario if mode == "network" else None,
+        "k": None if matrix else int(k),
+        "matrix": bool(matrix),
+        "walk_speed_kmh": walk_speed_kmh,
+        "max_snap_m": max_snap if mode == "network" else None,
+    }
+    return gdf
+
+
+def _empty_rows(no: int, ptype: str) -> dict:
+    return {
+        "o": np.arange(no), "d": np.full(no, -1), "rank": np.full(no, -1), "distance_m": np.full(no, np.nan),
+        "minutes": np.full(no, np.nan), "route": np.full(no, None, dtype=object), "tied": np.zeros(no, bool),
+        "status": np.full(no, "no_destination", dtype=object), "snap_status": np.full(no, None, dtype=object),
+        "origin_snap_m": np.full(no, np.nan), "park_snap_m": np.full(no, np.nan),
+    }
+
+
+def _frame(cols, oids, onames, dids, dnames, og, dg, idx, ptype=None):
+    import pandas as pd
+    import shapely
+
+    o = np.asarray(cols["o"], dtype=np.int64)
+    d = np.asarray(cols["d"], dtype=np.int64)
+    has = d >= 0
+    dglob = np.where(has, idx[np.where(has, d, 0)] if len(idx) else -1, -1)
+    geom = np.full(len(o), None, dtype=object)
+    if has.any():
+        geom[has] = shapely.shortest_line(og[o[has]], dg[dglob[has]])
+    park_id = np.full(len(o), None, dtype=object)
+    park_name = np.full(len(o), None, dtype=object)
+    park_id[has] = dids[dglob[has]]
+    park_name[has] = dnames[dglob[has]]
+    rank = np.asarray(cols["rank"], dtype=float)
+    rank[rank < 0] = np.nan
+    return pd.DataFrame(
+        {
+            "_o": o,
+            "origin_id": oids[o] if len(o) else [],
+            "origin_name": onames[o] if len(o) else [],
+            "park_type": ptype,
+            "rank": rank,
+            "park_id": park_id,
+            "park_name": park_name,
+            "distance_m": cols["distance_m"],
+            "minutes": cols["minutes"],
+            "route": cols["route"],
+            "tied": cols["tied"],
+            "status": cols["status"],
+            "snap_status": cols["snap_status"],
+            "origin_snap_m": cols["origin_snap_m"],
+            "park_snap_m": cols["park_snap_m"],
+            "geometry": geom,
+        }
+    )
+
+
+def _euclidean_ranked(og: np.ndarray, dg: np.ndarray, k: int | None, chunk: int = 2_000_000) -> dict:
+    """k nearest (or all, k None) by straight-line distance, origins in chunks."""
+    import shapely
+
+    no, nd = len(og), len(dg)
+    step = max(1, chunk // max(1, nd))
+    out = {key: [] for key in ("o", "d", "rank", "distance_m", "tied")}
+    for s in range(0, no, step):
+        sub = og[s : s + step]
+        cost = shapely.distance(sub[:, None], dg[None, :])
+        order = _rank_matrix(cost, k)
+        r = np.repeat(np.arange(len(sub)), order.shape[1])
+        c = order.ravel()
+        out["o"].append(s + r)
+        out["d"].append(c)
+        out["rank"].append(np.tile(np.arange(1, order.shape[1] + 1), len(sub)))
+        out["distance_m"].append(cost[r, c])
+        out["tied"].append(_tied(cost, r, c))
+    res = {key: np.concatenate(v) for key, v in out.items()}
+    n = len(res["o"])
+    res.update(
+        minutes=np.full(n, np.nan), route=np.full(n, "straight", dtype=object), status=np.full(n, "ok", dtype=object),
+        snap_status=np.full(n, None, dtype=object), origin_snap_m=np.full(n, np.nan), park_snap_m=np.full(n, np.nan),
+    )
+    return res
+
+
+def _network_ranked(net, og, dg, osnap, k, max_snap, barrier, walk_speed_kmh, mpm) -> dict:
+    """k quickest (or all) along the network, with direct walks; unsnapped/unreachable rows."""
+    import shapely
+
+    from .network import crosses_barrier, od_costs, snap
+
+    no, nd = len(og), len(dg)
+    dsnap = snap(net, dg, max_snap=max_snap, barrier=barrier)
+    cost, length = od_costs(net, osnap, dsnap, unit="min", walk_speed_kmh=walk_speed_kmh, with_length=True)
+    route = np.full((no, nd), "network", dtype=object)
+    # direct walks
+    tree = shapely.STRtree(dg)
+    wi, wj = tree.query(og, predicate="dwithin", distance=max_snap)
+    if len(wi):
+        lines = shapely.shortest_line(og[wi], dg[wj])
+        d = shapely.length(lines)
+        ok = (d == 0) | ~crosses_barrier(lines, barrier)
+        wi, wj, d = wi[ok], wj[ok], d[ok]
+        wmin = d / mpm
+        better = wmin <= cost[wi, wj]
+        cost[wi[better], wj[better]] = wmin[better]
+        length[wi[better], wj[better]] = d[better]
+        route[wi[better], wj[better]] = "walk"
+    order = _rank_matrix(cost, k)
+    r = np.repeat(np.arange(no), order.shape[1])
+    c = order.ravel()
+    fin = np.isfinite(cost[r, c])
+    ranks = np.tile(np.arange(1, order.shape[1] + 1), no)
+    res = {
+        "o": r[fin], "d": c[fin], "rank": ranks[fin], "distance_m": length[r[fin], c[fin]], "minutes": cost[r[fin], c[fin]],
+        "route": route[r[fin], c[fin]], "tied": _tied(cost, r[fin], c[fin]) if fin.any() else np.zeros(0, bool),
+        "status": np.full(fin.sum(), "ok", dtype=object), "snap_status": osnap.status[r[fin]],
+        "origin_snap_m": osnap.walk_m[r[fin]], "park_snap_m": dsnap.walk_m[c[fin]],
+    }
+    res["origin_snap_m"] = np.where(res["route"] == "walk", np.nan, res["origin_snap_m"])
+    res["park_snap_m"] = np.where(res["route"] == "walk", np.nan, res["park_snap_m"])
+    # origins with no finite cost at all
+    none = np.flatnonzero(~np.isfinite(cost).any(axis=1))
+    if len(none):
+        ok = osnap.ok[none]
+        status = np.where(ok, "unreachable", "unsnapped").astype(object)
+        extra = {
+            "o": none, "d": np.full(len(none), -1), "rank": np.full(len(none), -1), "distance_m": np.full(len(none), np.nan),
+            "minutes": np.full(len(none), np.nan), "route": np.full(len(none), None, dtype=object),
+            "tied": np.zeros(len(none), bool), "status": status, "snap_status": osnap.status[none],
+            "origin_snap_m": osnap.walk_m[none], "park_snap_m": np.full(len(none), np.nan),
+        }
+        res = {key: np.concatenate([res[key], extra[key]]) for key in res}
+    return res
