@@ -53,6 +53,16 @@ _LAZY: dict[str, str] = {
     # repair and export
     "repair_geometries": "repair",
     "export_layers": "export",
+    # maps
+    "MapSpec": "mapspec",
+    "MapLayer": "mapspec",
+    "load_map_spec": "mapspec",
+    "parse_map_spec": "mapspec",
+    "builtin_map_names": "mapspec",
+    "render_map": "render",
+    "render_all": "render",
+    "export_html": "render",
+    "embed_snippet": "render",
 }
 
 __all__ = sorted(

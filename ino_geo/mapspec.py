@@ -109,7 +109,7 @@ class MapLayer:
     bins: tuple[float, ...] = ()  # graduated: upper bounds
     bin_colors: tuple[str, ...] = ()  # graduated: len(bins) + 1 colours
     other_color: str = "#999999"
-    labels: Mapping[str, str] = field(default_factory=dict)  # category value -> legend text
+    labels: Mapping[str, str] | tuple[str, ...] = field(default_factory=dict)  # value -> legend text, or bin labels
     popup: tuple[str, ...] = ()
     tooltip: tuple[str, ...] = ()
     legend: bool = True
@@ -524,10 +524,20 @@ def _parse_layer(c: _Checker) -> MapLayer:
             colors[k] = col
     other_color = c.color("other_color", "#999999")
 
-    labels_tbl = c.get("labels", dict, {})
-    for k, v in labels_tbl.items():
-        if not isinstance(v, str):
-            c.fail(f"{k}: expected a string, got {_tname(v)}", "labels")
+    labels_raw = c.get("labels", (dict, list), {})
+    labels: Mapping[str, str] | tuple[str, ...]
+    if isinstance(labels_raw, list):
+        if not bins or len(labels_raw) != len(bins) + 1:
+            c.fail("an array of labels names the bins: give bins = [...] and len(bins) + 1 labels", "labels")
+        for i, v in enumerate(labels_raw):
+            if not isinstance(v, str):
+                c.fail(f"item {i + 1}: expected a string, got {_tname(v)}", "labels")
+        labels = tuple(labels_raw)
+    else:
+        for k, v in labels_raw.items():
+            if not isinstance(v, str):
+                c.fail(f"{k}: expected a string, got {_tname(v)}", "labels")
+        labels = dict(labels_raw)
 
     lyr = MapLayer(
         id=lid,
@@ -545,7 +555,7 @@ def _parse_layer(c: _Checker) -> MapLayer:
         bins=bins,
         bin_colors=bin_colors,
         other_color=other_color,
-        labels=dict(labels_tbl),
+        labels=labels,
         popup=c.columns("popup"),
         tooltip=c.columns("tooltip"),
         legend=c.get("legend", bool, True),

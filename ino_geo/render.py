@@ -224,9 +224,9 @@ class _Context:
         keep = np.ones(len(gdf), dtype=bool)
         for col, values in lyr.where.items():
             if col not in gdf.columns:
-                if len(gdf) and not _optional_missing(values):
+                if not _optional_missing(values):
                     raise DataError(f"{self.where(i, 'where.' + col)}: no column {col!r} in {lyr.source!r}")
-                keep &= False if not _optional_missing(values) else keep
+                keep[:] = False  # an optional flag column (bridge = true) that the layer lacks
                 continue
             series = gdf[col]
             hit = np.zeros(len(gdf), dtype=bool)
@@ -584,6 +584,8 @@ def _colors(lyr: MapLayer, gdf: "gpd.GeoDataFrame") -> tuple[list[str] | None, l
 
 
 def _bin_labels(lyr: MapLayer) -> list[str]:
+    if isinstance(lyr.labels, tuple) and lyr.labels:
+        return list(lyr.labels)
     u = f" {lyr.unit}" if lyr.unit else ""
     b = [f"{x:g}" for x in lyr.bins]
     out = [f"≤ {b[0]}{u}"]

@@ -1,0 +1,89 @@
+"""``ino-geo map``: render a built-in map or a map spec file into an HTML page."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import click
+
+from .options import overwrite_opt, park_type_opt
+
+
+@click.command("map")
+@click.argument("name_or_spec", metavar="NAME|SPEC")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="HTML file to write (default: NAME.html in the current folder).")
+@click.option("--self-contained/--cdn", "self_contained", default=True, show_default=True,
+              help="Inline Leaflet so the page opens with no network (default), or keep folium's CDN links "
+                   "(smaller file; adds the fullscreen, measure and minimap controls).")
+@click.option("--embed-snippet", "snippet", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Also write an <iframe> snippet that shows the map filling its container.")
+@overwrite_opt
+@park_type_opt
+@click.option("--distance", "distance", type=float, default=None,
+              help="Coverage map: reach in metres (default from the spec).")
+@click.option("--minutes", "minutes", type=float, default=None,
+              help="Coverage map: reach in minutes of travel along the network (implies --mode network).")
+@click.option("--mode", type=click.Choice(["euclidean", "network"]), default=None,
+              help="Coverage/proximity maps: straight-line or along the network (default from the spec).")
+@click.option("--network", "network_path", type=click.Path(path_type=str), default=None,
+              help="Coverage/proximity maps: line layer to route on (default: the corridors layer).")
+@click.option("--scenario", type=click.Choice(["existing", "planned"]), default=None,
+              help="Coverage/proximity maps in network mode: corridors in use today, or with the planned ones.")
+@click.pass_obj
+def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, snippet: str | None,
+            overwrite: bool, park_types: tuple[str, ...], distance: float | None, minutes: float | None,
+            mode: str | None, network_path: str | None, scenario: str | None) -> None:
+    """Render map NAME (overview, waterfront, corridors, coverage, proximity) or the map spec
+    file SPEC (.toml, see maps/README.md) into an HTML page.
+
+    Prints {"map", "path", "bytes", "self_contained", "features"} as JSON on stdout.
+    """
+    from .._errors import UsageError
+    from .._io import check_output
+    from ..mapspec import load_map_spec
+
+    spec = load_map_spec(name_or_spec)  # unknown name: exit 2; bad spec: exit 1 - before any work
+    out = output if output is not None else f"{spec.name}.html"
+    check_output(out, overwrite)
+    if snippet is not None:
+        check_output(snippet, overwrite)
+        if os.path.abspath(snippet) == os.path.abspath(out):
+            raise UsageError(f"{snippet}: --embed-snippet must differ from the map file")
+    for flag, value in (("--distance", distance), ("--minutes", minutes)):
+        if value is not None and not (0 < value < float("inf")):
+            raise UsageError(f"{flag} {value:g}: must be a positive number")
+    if distance is not None and distance > 200_000:
+        raise UsageError(f"--distance {distance:g}: more than 200 km is beyond the agglomeration")
+    if minutes is not None and minutes > 600:
+        raise UsageError(f"--minutes {minutes:g}: more than 600 minutes is beyond the agglomeration")
+    if distance is not None and minutes is not None:
+        raise UsageError("give --distance or --minutes, not both")
+    analyses = spec.analyses
+    if "coverage" in analyses and len(park_types) > 1:
+        raise UsageError("the coverage map shows one park type: give --park-type once")
+    if not analyses and (park_types or distance is not None or minutes is not None or mode or network_path or scenario):
+        raise UsageError(f"map {spec.name!r} draws layers only: --park-type/--distance/--minutes/--mode/--network/"
+                         "--scenario apply to the coverage and proximity maps")
+    if network_path is not None and not os.path.exists(network_path):
+        raise UsageError(f"--network {network_path}: no such file")
+
+    from ..render import export_html, render_map
+
+    layers = state.layers()
+    network = network_path  # the analysis functions read and check it
+    state.progress(f"rendering map {spec.name!r}")
+    m = render_map(
+        spec, layers,
+        park_type=park_types[0] if ("coverage" in analyses and park_types) else None,
+        park_types=park_types or None,
+        distance_m=distance, minutes=minutes, mode=mode, scenario=scenario, network=network,
+        online=not self_contained,
+    )
+    path = export_html(m, out, self_contained=self_contained, overwrite=overwrite, embed_snippet_path=snippet)
+    size = path.stat().st_size
+    state.progress(f"wrote {path} ({size / 1e6:.2f} MB{', self-contained' if self_contained else ', CDN links'})"
+                   + (f" and {snippet}" if snippet else ""))
+    click.echo(json.dumps({"map": spec.name, "path": str(path), "bytes": size, "self_contained": self_contained,
+                           "features": m.ino_geo_counts}, ensure_ascii=False))
