@@ -1,0 +1,375 @@
+"""Source table of the ``parks`` layer: the six INO Tomsk park types (seed 001 item 7).
+
+Each entry is one territory with its outline written as (longitude, latitude) vertices in
+EPSG:4326, traced by hand from the street grid around positions taken from public references
+(Wikipedia infobox coordinates where one exists) or from own knowledge of the city, as the
+``position_source`` of each entry says. Stadiums are drawn as ovals of their real size around
+a reference coordinate (see :func:`oval`). ``accuracy_m`` is an honest estimate of how far the
+drawn outline may be from the real boundary.
+
+Nothing here is surveyed; the outlines are planning-scale sketches. ``build_points.py`` reads
+this table, projects to EPSG:32645, checks validity, overlap with the river layer and the
+park/site consistency, and writes ``layers/parks.geojson``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["PARKS", "SEEDS"]
+
+SEEDS = {
+    0: "seed:000_d6bba7ff496c3260.txt",
+    1: "seed:001_f8bb5fa29d4484f7.txt",
+    2: "seed:002_76d1103c0c257c3a.txt",
+    3: "seed:003_693be448855e8e74.txt",
+    4: "seed:004_2cec08dc190eb08b.txt",
+}
+_T = SEEDS[1] + " (item 7: six types of parks)"
+
+# Reference coordinates used below (lat, lon):
+#   TSU main building 56.4694, 84.9475 (en.wikipedia Tomsk_State_University)
+#   TPU main building 56.46528, 84.95028 (en.wikipedia Tomsk_Polytechnic_University)
+#   TSPU 56.47389, 84.97667 (en.wikipedia Tomsk_State_Pedagogical_University)
+#   Akademgorodok (Tomsk) 56.474178, 85.049801 (en.wikipedia Akademgorodok_(Tomsk))
+#   Lenin Square 56.48528, 84.94778 (ru.wikipedia)
+#   Voskresenskaya Gora 56.49389, 84.95444 (ru.wikipedia)
+#   Solyanaya Square 56.49639, 84.95722 (ru.wikipedia)
+#   Trud stadium 56.47417, 84.95667 (ru.wikipedia)
+#   TSU stadium 56.46167, 84.93556 (towiki.ru)
+#   Seversk 56.600, 84.850; Asino 57.00, 86.15 (Wikipedia)
+
+PARKS: list[dict] = [
+    # ------------------------------------------------------------------ industrial
+    dict(
+        park_id="P01", park_type="industrial", status="existing",
+        name="Tomskneftekhim (SIBUR) petrochemical site, northern industrial hub",
+        name_ru="Промплощадка ООО «Томскнефтехим»",
+        description="Petrochemical plant of SIBUR between Tomsk and Seversk (polymers, methanol); "
+                    "petrochemical cluster (seed 001 item 8).",
+        source=f"{SEEDS[0]}; {SEEDS[4]}; investintomsk.com (Tomskneftekhim, 2016)",
+        position_source="rough estimate from own knowledge: site between Tomsk and Seversk on the "
+                        "right bank; outline schematic",
+        accuracy_m=3000.0,
+        coords=[(84.945, 56.585), (84.985, 56.583), (84.991, 56.596), (84.978, 56.607),
+                (84.952, 56.606), (84.941, 56.596)],
+    ),
+    dict(
+        park_id="P02", park_type="industrial", status="existing",
+        name="Siberian Chemical Combine (Rosatom) industrial site, Seversk",
+        name_ru="Промплощадка АО «СХК»",
+        description="Nuclear fuel-cycle plants of SCC north of Seversk incl. the BREST-OD-300 "
+                    "construction site; nuclear cluster.",
+        source=f"{SEEDS[0]}; {SEEDS[4]}; en.wikipedia.org/wiki/Seversk",
+        position_source="rough estimate from own knowledge: industrial zone north of Seversk "
+                        "(Seversk 56.600 N 84.850 E, Wikipedia); kept >1 km off the Tom",
+        accuracy_m=3500.0,
+        coords=[(84.862, 56.633), (84.905, 56.628), (84.928, 56.648), (84.920, 56.680),
+                (84.880, 56.688), (84.866, 56.664)],
+    ),
+    dict(
+        park_id="P03", park_type="industrial", status="existing",
+        name="Asino timber industrial park (Asino timber processing complex)",
+        name_ru="Асиновский лесопромышленный парк",
+        description="Veneer, sawmill and MDF plants of the Russian-Chinese Asino timber "
+                    "processing complex; timber cluster.",
+        source=f"{SEEDS[1]}; investintomsk.com (Asino timber processing industrial park, 2017)",
+        position_source="rough estimate: Asino 57.00 N 86.15 E (Wikipedia) and own knowledge of "
+                        "the industrial zone; outline schematic",
+        accuracy_m=2500.0,
+        coords=[(86.108, 57.004), (86.132, 57.003), (86.138, 57.012), (86.130, 57.020),
+                (86.112, 57.021), (86.104, 57.012)],
+    ),
+    dict(
+        park_id="P04", park_type="industrial", status="existing",
+        name="Tomsk industrial park (regional industrial park)",
+        name_ru="Томский индустриальный парк",
+        description="Regional industrial park named as infrastructure for high-tech business "
+                    "(seed 004). Site not verified.",
+        source=SEEDS[4],
+        position_source="rough estimate: placed in the northern industrial hub of Tomsk; the "
+                        "real site was not verified",
+        accuracy_m=3000.0,
+        coords=[(84.958, 56.561), (84.970, 56.560), (84.974, 56.567), (84.964, 56.570),
+                (84.956, 56.566)],
+    ),
+    # ------------------------------------------------------------------ innovation
+    dict(
+        park_id="P05", park_type="innovation", status="existing",
+        name="SEZ Tomsk technology-innovation zone, southern site (Akademgorodok)",
+        name_ru="ОЭЗ ТВТ «Томск», Южная площадка",
+        description="192.4 ha southern site of the special economic zone in Akademgorodok with "
+                    "the engineering building (seed 000); IT, electronics, medicine, biotech.",
+        source=f"{SEEDS[0]}; {SEEDS[2]}; {SEEDS[4]}; kommersant.ru/doc/8142272",
+        position_source="estimate: site 'in Akademgorodok' (kommersant.ru) drawn east of the "
+                        "Akademgorodok coordinate (Wikipedia) with the published area",
+        accuracy_m=1000.0,
+        coords=[(85.0590, 56.4740), (85.0800, 56.4730), (85.0830, 56.4800), (85.0780, 56.4860),
+                (85.0600, 56.4860), (85.0582, 56.4800)],
+    ),
+    dict(
+        park_id="P06", park_type="innovation", status="existing",
+        name="SEZ Tomsk technology-innovation zone, northern site",
+        name_ru="ОЭЗ ТВТ «Томск», Северная площадка",
+        description="77 ha northern site on the base of the pilot production of the "
+                    "Sibur-Tomskneftekhim research association.",
+        source=f"{SEEDS[2]}; {SEEDS[4]}; kommersant.ru/doc/8142272; nia-rf.ru/news/economy/8290",
+        position_source="rough estimate: next to the Tomskneftekhim site (itself estimated), "
+                        "drawn with the published area",
+        accuracy_m=3000.0,
+        coords=[(84.993, 56.589), (85.008, 56.588), (85.010, 56.597), (84.995, 56.598)],
+    ),
+    dict(
+        park_id="P07", park_type="innovation", status="planned",
+        name="Inter-university campus and SEZ Tomsk extension (planned)",
+        name_ru="Межвузовский кампус и расширение ОЭЗ «Томск»",
+        description="Land next to the SEZ southern site reserved for the inter-university "
+                    "campus (55 ha) and returned to the SEZ (16 ha) in 2025.",
+        source="tomsk-news.net (RIA Tomsk, 2025-05-20)",
+        position_source="rough estimate: 'next to the SEZ' (tomsk-news.net), drawn north of the "
+                        "southern site with the published area",
+        accuracy_m=1500.0,
+        coords=[(85.0620, 56.4866), (85.0790, 56.4866), (85.0780, 56.4925),
+                (85.0640, 56.4930)],
+    ),
+    # ------------------------------------------------------------------ research_education
+    dict(
+        park_id="P08", park_type="research_education", status="existing",
+        name="Tomsk State University campus with the University Grove and Siberian Botanical Garden",
+        name_ru="Кампус ТГУ, Университетская роща, Сибирский ботанический сад",
+        description="Historic TSU campus west of Lenin Ave between Moskovsky trakt (north) and "
+                    "the botanical garden (south).",
+        source=f"{SEEDS[1]}; {SEEDS[2]}; en.wikipedia.org/wiki/Tomsk_State_University",
+        position_source="outline traced from own knowledge of the street grid around the TSU "
+                        "main building coordinate (Wikipedia)",
+        accuracy_m=200.0,
+        coords=[(84.9490, 56.4655), (84.9496, 56.4700), (84.9490, 56.4721), (84.9465, 56.4721),
+                (84.9440, 56.4711), (84.9425, 56.4685), (84.9432, 56.4655), (84.9465, 56.4645)],
+    ),
+    dict(
+        park_id="P09", park_type="research_education", status="existing",
+        name="Tomsk Polytechnic University historic campus (European quarter)",
+        name_ru="Исторический кампус ТПУ",
+        description="TPU main, chemical and physics buildings and the engineering courtyard "
+                    "east of Lenin Ave.",
+        source=f"{SEEDS[1]}; {SEEDS[2]}; en.wikipedia.org/wiki/Tomsk_Polytechnic_University; "
+               "125.tpu.ru",
+        position_source="outline traced from own knowledge around the TPU main building "
+                        "coordinate (Wikipedia)",
+        accuracy_m=250.0,
+        coords=[(84.9497, 56.4630), (84.9565, 56.4625), (84.9580, 56.4660), (84.9555, 56.4680),
+                (84.9500, 56.4676)],
+    ),
+    dict(
+        park_id="P10", park_type="research_education", status="existing",
+        name="TUSUR campus (Lenin Ave 40 - Vershinina - Krasnoarmeyskaya 146)",
+        name_ru="Кампус ТУСУР",
+        description="TUSUR main building on Lenin Ave and its buildings towards Krasnoarmeyskaya "
+                    "street.",
+        source=f"{SEEDS[1]}; {SEEDS[2]}",
+        position_source="rough outline from own knowledge of the addresses; no reference "
+                        "coordinate found",
+        accuracy_m=400.0,
+        coords=[(84.9502, 56.4688), (84.9560, 56.4684), (84.9660, 56.4690), (84.9662, 56.4712),
+                (84.9560, 56.4712), (84.9505, 56.4708)],
+    ),
+    dict(
+        park_id="P11", park_type="research_education", status="existing",
+        name="Akademgorodok of the Tomsk Scientific Center SB RAS",
+        name_ru="Томский Академгородок СО РАН",
+        description="Research institutes of the SB RAS (ISPMS, IAO, IHCE, IPC, IMCES) on "
+                    "Akademichesky Ave, surrounded by forest; about 200 ha.",
+        source="en.wikipedia.org/wiki/Akademgorodok_(Tomsk)",
+        position_source="outline around the Wikipedia coordinate 56.474178 N 85.049801 E, from "
+                        "own knowledge of Akademichesky Ave",
+        accuracy_m=400.0,
+        coords=[(85.0430, 56.4685), (85.0560, 56.4680), (85.0575, 56.4740), (85.0568, 56.4815),
+                (85.0470, 56.4820), (85.0425, 56.4760)],
+    ),
+    dict(
+        park_id="P12", park_type="research_education", status="existing",
+        name="Tomsk State Pedagogical University campus (Kievskaya - Komsomolsky)",
+        name_ru="Кампус ТГПУ",
+        description="TSPU buildings on Kievskaya street and Komsomolsky Ave.",
+        source=f"{SEEDS[1]}; en.wikipedia.org/wiki/Tomsk_State_Pedagogical_University",
+        position_source="outline around the Wikipedia coordinate, own knowledge",
+        accuracy_m=300.0,
+        coords=[(84.9745, 56.4728), (84.9790, 56.4725), (84.9800, 56.4750), (84.9760, 56.4756)],
+    ),
+    dict(
+        park_id="P13", park_type="research_education", status="existing",
+        name="TSUAB campus on Solyanaya Square",
+        name_ru="Кампус ТГАСУ на Соляной площади",
+        description="TSUAB main ('red') building and neighbouring buildings on Solyanaya "
+                    "Square, top of Voskresenskaya Gora.",
+        source=f"{SEEDS[1]}; 3dtomsk.ru/tgasu; ru.wikipedia (Solyanaya Square)",
+        position_source="outline around the Solyanaya Square coordinate (ru.wikipedia), own "
+                        "knowledge",
+        accuracy_m=250.0,
+        coords=[(84.9560, 56.4952), (84.9600, 56.4950), (84.9605, 56.4972), (84.9570, 56.4976)],
+    ),
+    # ------------------------------------------------------------------ historical_cultural
+    dict(
+        park_id="P14", park_type="historical_cultural", status="existing",
+        name="Historic centre: Lenin Square and the Governor's quarter",
+        name_ru="Площадь Ленина и «Губернаторский квартал»",
+        description="Oldest square of Tomsk at the Ushaika mouth with the Epiphany Cathedral, "
+                    "Drama Theatre and Region Administration, and the Governor's quarter south "
+                    "of it up to Kooperativny lane (tomsk-gov.ru/doc/41587).",
+        source=f"{SEEDS[0]}; ru.wikipedia.org/wiki/Площадь_Ленина_(Томск); tomsk-gov.ru/doc/41587",
+        position_source="outline from the Lenin Square coordinate (ru.wikipedia) and the "
+                        "boundary description of the Governor's quarter; kept off the Tom",
+        accuracy_m=200.0,
+        coords=[(84.9440, 56.4832), (84.9500, 56.4830), (84.9525, 56.4845), (84.9522, 56.4878),
+                (84.9495, 56.4888), (84.9455, 56.4872), (84.9434, 56.4852)],
+    ),
+    dict(
+        park_id="P15", park_type="historical_cultural", status="existing",
+        name="Voskresenskaya Gora (Resurrection Hill), site of the 1604 fortress",
+        name_ru="Воскресенская гора",
+        description="Historic hill north-east of the Ushaika mouth: Museum of Tomsk History, "
+                    "ostrog tower, Resurrection Church, Catholic church, wooden houses.",
+        source="ru.wikipedia.org/wiki/Воскресенская_гора_(Томск); lonelyplanet.com",
+        position_source="outline around the hill coordinate 56.49389 N 84.95444 E (ru.wikipedia)",
+        accuracy_m=250.0,
+        coords=[(84.9480, 56.4900), (84.9540, 56.4895), (84.9580, 56.4920), (84.9575, 56.4948),
+                (84.9530, 56.4958), (84.9490, 56.4935)],
+    ),
+    dict(
+        park_id="P16", park_type="historical_cultural", status="existing",
+        name="Lagerny Sad memorial park",
+        name_ru="Лагерный сад",
+        description="Park on the high right bank at the south end of Lenin Ave with the "
+                    "memorial of military and labour glory (1979).",
+        source="towiki.ru (Лагерный сад; Мемориал боевой и трудовой славы томичей)",
+        position_source="outline from own knowledge at the south end of Lenin Ave, kept on the "
+                        "high bank east of the river layer",
+        accuracy_m=400.0,
+        coords=[(84.9530, 56.4450), (84.9585, 56.4445), (84.9615, 56.4470), (84.9595, 56.4508),
+                (84.9540, 56.4512), (84.9520, 56.4482)],
+    ),
+    dict(
+        park_id="P17", park_type="historical_cultural", status="existing",
+        name="Novosobornaya and Teatralny squares (historic centre, south part)",
+        name_ru="Новособорная площадь и Театральный сквер",
+        description="Central squares on Lenin Ave between the TSU grove and the Governor's "
+                    "quarter: SFTI, art museum, city administration.",
+        source="towiki.ru (Театральный сквер); asninfo.ru (Novosobornaya square, 2025)",
+        position_source="rough outline from own knowledge of Lenin Ave",
+        accuracy_m=300.0,
+        coords=[(84.9490, 56.4765), (84.9530, 56.4765), (84.9535, 56.4812), (84.9495, 56.4815)],
+    ),
+    dict(
+        park_id="P18", park_type="historical_cultural", status="existing",
+        name="Wooden architecture area of Upper Yelan (Krasnoarmeyskaya street)",
+        name_ru="Деревянное зодчество Верхней Елани (ул. Красноармейская)",
+        description="Quarter of 19th-early 20th century wooden houses around Krasnoarmeyskaya "
+                    "street; outline approximate.",
+        source="smmib.ru (Tomsk wooden architecture)",
+        position_source="rough outline from own knowledge; the boundary is not an official one",
+        accuracy_m=500.0,
+        coords=[(84.9560, 56.4760), (84.9640, 56.4755), (84.9655, 56.4800), (84.9600, 56.4825),
+                (84.9556, 56.4805)],
+    ),
+    # ------------------------------------------------------------------ medical
+    dict(
+        park_id="P19", park_type="medical", status="existing",
+        name="SibSMU clinics campus on Moskovsky trakt",
+        name_ru="Клиники СибГМУ (Московский тракт)",
+        description="Faculty clinics of the Siberian State Medical University (main building "
+                    "with the octagonal tower) north of the TSU grove.",
+        source=f"{SEEDS[1]}; curriculumflexibilitymatrix.ru (SibSMU address Moskovsky Trakt 2)",
+        position_source="rough outline from own knowledge; no reference coordinate found",
+        accuracy_m=350.0,
+        coords=[(84.9430, 56.4717), (84.9465, 56.4724), (84.9489, 56.4726), (84.9485, 56.4745),
+                (84.9440, 56.4745), (84.9420, 56.4731)],
+    ),
+    dict(
+        park_id="P20", park_type="medical", status="existing",
+        name="Tomsk NRMC Kievskaya campus (Cardiology and Obstetrics institutes)",
+        name_ru="Томский НИМЦ: НИИ кардиологии (ул. Киевская, 111а)",
+        description="Clinics of the Cardiology Research Institute of the Tomsk National "
+                    "Research Medical Center.",
+        source=f"{SEEDS[3]}; heart-2-heart.org",
+        position_source="rough outline around an estimate of the address",
+        accuracy_m=800.0,
+        coords=[(84.9800, 56.4558), (84.9845, 56.4556), (84.9850, 56.4580), (84.9805, 56.4585)],
+    ),
+    dict(
+        park_id="P21", park_type="medical", status="existing",
+        name="Tomsk NRMC Cancer Research Institute (Kooperativny lane)",
+        name_ru="НИИ онкологии Томского НИМЦ",
+        description="Head institute of the National Research Medical Center (seed 003).",
+        source=f"{SEEDS[1]}; {SEEDS[3]}; onco.tnimc.ru",
+        position_source="rough outline: Kooperativny lane between the Tom embankment and Lenin "
+                        "Ave (tomsk-gov.ru/doc/41587)",
+        accuracy_m=300.0,
+        coords=[(84.9450, 56.4818), (84.9478, 56.4817), (84.9480, 56.4829), (84.9452, 56.4830)],
+    ),
+    dict(
+        park_id="P22", park_type="medical", status="existing",
+        name="Southern medical quarter: SibSMU clinics (Lenin Ave 4) and the Goldberg institute",
+        name_ru="Клиники СибГМУ (пр. Ленина, 4) и НИИ фармакологии",
+        description="New SibSMU clinic building (2015) and the Goldberg Research Institute of "
+                    "Pharmacology and Regenerative Medicine at the south end of Lenin Ave.",
+        source=f"{SEEDS[3]}; ngs70.ru (2015-06-26)",
+        position_source="rough outline from own knowledge of Lenin Ave numbering",
+        accuracy_m=600.0,
+        coords=[(84.9505, 56.4528), (84.9550, 56.4525), (84.9555, 56.4555), (84.9510, 56.4558)],
+    ),
+    dict(
+        park_id="P23", park_type="medical", status="existing",
+        name="Tomsk Regional Clinical Hospital and Perinatal Centre",
+        name_ru="Томская ОКБ и областной перинатальный центр",
+        description="Main regional hospital (ul. Ivana Chernykh 96). Position not verified.",
+        source="own knowledge of the address (not checked against a stored reference)",
+        position_source="rough estimate: address not located from a reference",
+        accuracy_m=2000.0,
+        coords=[(84.9895, 56.5045), (84.9950, 56.5043), (84.9955, 56.5075), (84.9900, 56.5078)],
+    ),
+    # ------------------------------------------------------------------ sport
+    dict(
+        park_id="P24", park_type="sport", status="existing",
+        name="Trud stadium",
+        name_ru="Стадион «Труд»",
+        description="Football stadium of FC Tom (1929), ul. Belinskogo 15/1, next to the City "
+                    "Garden.",
+        source="ru.wikipedia.org/wiki/Труд_(стадион,_Томск)",
+        position_source="oval of the real stadium size (about 190 x 140 m) around the Wikipedia "
+                        "coordinate 56.47417 N 84.95667 E",
+        accuracy_m=80.0,
+        oval=dict(lat=56.47417, lon=84.95667, length_m=190.0, width_m=140.0, bearing_deg=0.0),
+    ),
+    dict(
+        park_id="P25", park_type="sport", status="existing",
+        name="TSU stadium",
+        name_ru="Стадион ТГУ",
+        description="University stadium at ul. Arkadiya Ivanova / Dambovaya.",
+        source="towiki.ru (Стадион ТГУ)",
+        position_source="oval of a typical stadium size around the towiki.ru coordinate "
+                        "56.46167 N 84.93556 E",
+        accuracy_m=120.0,
+        oval=dict(lat=56.46167, lon=84.93556, length_m=170.0, width_m=120.0, bearing_deg=0.0),
+    ),
+    dict(
+        park_id="P26", park_type="sport", status="existing",
+        name="Metelitsa ski base and Akademgorodok forest ski trails",
+        name_ru="Лыжная база «Метелица» (Академгородок)",
+        description="Ski base on Koroleva street with trails in the forest around "
+                    "Akademgorodok.",
+        source="ru24.pro (ski bases of Tomsk, 2021); en.wikipedia.org/wiki/Akademgorodok_(Tomsk)",
+        position_source="rough outline: Koroleva street in Akademgorodok, trail area estimated",
+        accuracy_m=900.0,
+        coords=[(85.0560, 56.4640), (85.0680, 56.4635), (85.0700, 56.4700), (85.0590, 56.4712)],
+    ),
+    dict(
+        park_id="P27", park_type="sport", status="existing",
+        name="Politekhnik stadium and ski base (start of the health trail to Anikino)",
+        name_ru="Стадион и лыжная база «Политехник»",
+        description="TPU sports base at ul. 19-y Gvardeyskoy divizii 13; start of the 10 km "
+                    "ski trail to Anikino. Position not verified.",
+        source="vtomske.ru (ski bases list); riatomsk.ru (2015-12-12)",
+        position_source="rough estimate: south of the centre towards Anikino, not located from "
+                        "a reference",
+        accuracy_m=1500.0,
+        coords=[(84.9640, 56.4385), (84.9720, 56.4380), (84.9730, 56.4415), (84.9650, 56.4420)],
+    ),
+]
