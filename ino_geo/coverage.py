@@ -493,7 +493,7 @@ def coverage(
                 cover = shapely.Polygon()
             elif mode == "euclidean":
                 radius = value if unit == "m" else value * mpm
-                cover = shapely.union_all(shapely.buffer(geoms, radius)) if radius > 0 else shapely.union_all(geoms)
+                cover = shapely.union_all(shapely.buffer(geoms, radius, quad_segs=16)) if radius > 0 else shapely.union_all(geoms)
             else:
                 if unit not in node_cost:
                     node_cost[unit] = node_costs(net, psnap, unit=unit, walk_speed_kmh=walk_speed_kmh, limit=value)

@@ -707,7 +707,7 @@ def isochrone(
     Every point of an edge has the cost of the nearest place along the network; from there a
     planner walks the rest of the budget (at most `max_snap` metres). The edges are cut into
     pieces of at most `step` metres; each reached piece is buffered by the walking distance
-    left at its worse end, rounded down to `quantum` metres. The places themselves
+    left at its worse end, rounded down to `quantum` metres (default 5 m). The places themselves
     (`place_geoms`) are buffered by the walk the whole budget allows. The river is removed
     and parts across it that are not connected to a reached piece or a place are dropped.
     The polygon is therefore a lower bound, exact to within `step` + `quantum` metres.
@@ -719,7 +719,7 @@ def isochrone(
     import shapely
 
     mpu = walk_m_per_unit(unit, walk_speed_kmh)
-    q = quantum if quantum is not None else max(1.0, step)
+    q = quantum if quantum is not None else min(5.0, step)
     w = net.edge_weight(unit)
     L = net.edge_length_m
     cu, cv = node_cost[net.edge_u], node_cost[net.edge_v]

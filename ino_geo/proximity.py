@@ -258,7 +258,7 @@ def proximity(
         cols: dict[str, Any]
         if not len(idx) or not no:
             cols = _empty_rows(no, ptype)
-            frames.append(_frame(cols, oids, onames, dids, dnames, og, dg, idx))
+            frames.append(_frame(cols, oids, onames, dids, dnames, og, dg, idx, ptype=ptype))
             continue
         if mode == "euclidean" and k == 1 and not matrix:
             oi, dj, dist = nearest_polygons(og, dg[idx])
