@@ -152,7 +152,8 @@ def render_map(
         if lyr.legend and entries:
             legend.append({"title": lyr.legend_title or lyr.title, "entries": entries})
 
-    m.get_root().html.add_child(folium.Element(_legend_html(ctx.title, ctx.subtitle, legend)), name="ino_geo_legend")
+    subtitle = " ".join([ctx.subtitle, *ctx.notes]).strip()
+    m.get_root().html.add_child(folium.Element(_legend_html(ctx.title, subtitle, legend)), name="ino_geo_legend")
     if online:
         from folium import plugins
 
@@ -181,6 +182,7 @@ class _Context:
         self._cache: dict[str, Any] = {}
         self.title = spec.title
         self.subtitle = spec.description
+        self.notes: list[str] = []
         self._coverage_params()
 
     # ---------------------------------------------------------------- sources
@@ -255,7 +257,10 @@ class _Context:
         out = gdf[keep]
         empty = out.geometry.isna() | out.geometry.is_empty
         if empty.any():
-            log.warning("%s: %d feature(s) without geometry not drawn", self.where(i, "layer"), int(empty.sum()))
+            n_empty = int(empty.sum())
+            log.warning("%s: %d feature(s) without geometry not drawn", self.where(i, lyr.kind), n_empty)
+            why = " (e.g. not reachable)" if lyr.kind == "analysis" else ""
+            self.notes.append(f"{n_empty} of {len(out)} rows of “{lyr.title}” have no geometry{why} and are not drawn.")
             out = out[~empty]
         return out
 
@@ -299,11 +304,10 @@ class _Context:
             c["park_type"] = "innovation"
         if c.get("distance_m") is None and c.get("minutes") is None:
             c["distance_m"] = 2000.0
-        if c.get("minutes") is not None and (c.get("mode") or "euclidean") != "network":
-            c["mode"] = "network"
         self.cov = c
         reach = f"{c['distance_m']:g} m" if c.get("distance_m") is not None else f"{c['minutes']:g} min"
-        how = "along the network" if c.get("mode") == "network" else "straight-line"
+        how = ("along the network" if c.get("mode") == "network"
+               else "straight-line walk at 4.5 km/h" if c.get("minutes") is not None else "straight-line")
         scen = f", scenario {c.get('scenario') or 'existing'}" if c.get("mode") == "network" else ""
         self.title = f"{self.spec.title}: {c['park_type'].replace('_', ' ')} parks within {reach}"
         self.subtitle = (self.spec.description + f" Reach: {reach} ({how}{scen}); buffers computed in a metric CRS "
@@ -323,32 +327,36 @@ class _Context:
         return _as_storage(res, what)
 
     def _select_threshold(self, gdf: "gpd.GeoDataFrame") -> "gpd.GeoDataFrame":
-        """Keep the rows of the chosen park type and threshold, and name the share columns."""
+        """Keep the rows of the chosen park type and threshold; add a readable ``reach``."""
         c = self.cov
+        value, unit = (c["distance_m"], "m") if c.get("distance_m") is not None else (c["minutes"], "min")
         out = gdf
         if "park_type" in out.columns:
             out = out[out["park_type"] == c["park_type"]]
-        for col, val in (("distance_m", c.get("distance_m")), ("minutes", c.get("minutes"))):
-            if val is not None and col in out.columns:
-                out = out[(out[col] - val).abs() < 1e-9]
-        if "threshold" not in out.columns:
-            reach = f"{c['distance_m']:g} m" if c.get("distance_m") is not None else f"{c['minutes']:g} min"
-            out = out.assign(threshold=reach)
-        return out
+        if "threshold" in out.columns:
+            keep = (out["threshold"].astype(float) - value).abs() < 1e-9
+            if "unit" in out.columns:
+                keep &= out["unit"] == unit
+            out = out[keep]
+        return out.assign(reach=f"{value:g} {unit}")
 
     def coverage_result(self, i: int) -> Any:
         if self._coverage is None:
-            from . import coverage as cov_mod
+            import importlib
+
+            # `from . import coverage` may give the function: ino_geo exports it under that name
+            cov_mod = importlib.import_module(".coverage", __package__)
 
             c = self.cov
             where = self.where(i, "analysis")
             parks = self.source_layer("parks", where)
-            kwargs: dict[str, Any] = dict(park_types=[c["park_type"]], mode=c.get("mode") or "euclidean")
+            mode = c.get("mode") or "euclidean"
+            kwargs: dict[str, Any] = dict(park_types=[c["park_type"]], mode=mode)
             if c.get("distance_m") is not None:
                 kwargs["distances"] = [c["distance_m"]]
             else:
                 kwargs["minutes"] = [c["minutes"]]
-            if kwargs["mode"] == "network":
+            if mode == "network":
                 kwargs["scenario"] = c.get("scenario") or "existing"
                 kwargs["network"] = self.params.get("network")
                 if kwargs["network"] is None:
@@ -356,12 +364,32 @@ class _Context:
             kwargs["boundaries"] = self.source_layer("boundaries", where)
             kwargs["population"] = self.source_layer("population", where)
             kwargs["river"] = _optional_layer(self.layers, "river")
-            self._coverage = _call_accepting(cov_mod.coverage, parks, **kwargs)
+            res = _call_accepting(cov_mod.coverage, parks, **kwargs)
+            self._coverage = res
+            self._coverage_headline(res)
         return self._coverage
+
+    def _coverage_headline(self, res: Any) -> None:
+        table = getattr(res, "table", None)
+        if table is None or not len(table) or "boundary_id" not in table.columns:
+            return
+        row = table[table["boundary_id"] == "all"]
+        if not len(row):
+            return
+        row = row.iloc[0]
+        parts = []
+        for col, what in (("population_pct", "of the people (modelled population)"), ("area_pct", "of the area")):
+            v = _num(row.get(col))
+            if not math.isnan(v):
+                parts.append(f"{v:.1f} % {what}")
+        if parts:
+            self.subtitle = f"Covered: {' and '.join(parts)}. " + self.subtitle
 
     def proximity_result(self, i: int) -> Any:
         if self._proximity is None:
-            from . import proximity as prox_mod
+            import importlib
+
+            prox_mod = importlib.import_module(".proximity", __package__)
 
             p = dict(self.spec.proximity)
             where = self.where(i, "analysis")
@@ -371,7 +399,8 @@ class _Context:
             if not types:
                 types = tuple(t for t in _PARK_ORDER if t in set(parks["park_type"]))
             mode = self.params.get("mode") or p.get("mode") or "euclidean"
-            kwargs: dict[str, Any] = dict(park_types=list(types), k=p.get("k", 1), mode=mode)
+            kwargs: dict[str, Any] = dict(park_types=list(types), k=p.get("k", 1), mode=mode,
+                                          river=_optional_layer(self.layers, "river"))
             if mode == "network":
                 kwargs["scenario"] = self.params.get("scenario") or p.get("scenario") or "existing"
                 kwargs["network"] = self.params.get("network")

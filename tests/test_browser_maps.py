@@ -33,6 +33,10 @@ EXPECTED = {
     "waterfront": {"river": 1, "rings": 3, "waterfront": 1, "parks": 5, "sites": 6},
     "corridors": {"boundaries": 2, "river": 1, "parks": 6, "sites": 10, "roads": 3, "rail": 1, "bridges": 1,
                   "kamayevka_asino": 1},
+    # one cell per population cell, one covered polygon and one gap for the chosen type/distance
+    "coverage": {"cells": 9, "boundaries": 3, "river": 1, "gaps": 1, "areas": 1, "parks": 6},
+    # 10 sites x 6 park types
+    "proximity": {"river": 1, "parks": 6, "links": 60, "sites": 10},
 }
 
 

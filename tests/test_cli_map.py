@@ -153,3 +153,22 @@ def test_help_lists_options():
     for opt in ("--self-contained / --cdn", "--embed-snippet", "--overwrite", "--park-type", "--distance",
                 "--minutes"):
         assert opt in r.stdout
+
+
+def test_coverage_map_options(layers_dir, tmp_path):
+    out = tmp_path / "c.html"
+    r = run(layers_dir, "coverage", "--park-type", "sport", "--distance", "1000", "-o", out)
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["features"] == {"cells": 9, "boundaries": 3, "river": 1, "gaps": 1, "areas": 1,
+                                               "parks": 6}
+    assert "<title>Park coverage: sport parks within 1000 m</title>" in out.read_text(encoding="utf-8")
+    r = run(layers_dir, "coverage", "--park-type", "medical", "--minutes", "15", "--mode", "network",
+            "-o", tmp_path / "n.html")
+    assert r.exit_code == 0, r.stderr
+    assert "medical parks within 15 min" in (tmp_path / "n.html").read_text(encoding="utf-8")
+
+
+def test_proximity_map_options(layers_dir, tmp_path):
+    r = run(layers_dir, "proximity", "--park-type", "medical", "--park-type", "sport", "-o", tmp_path / "p.html")
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["features"]["links"] == 20  # 10 sites x 2 types

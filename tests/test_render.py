@@ -293,3 +293,76 @@ def test_ten_thousand_polygons_stay_under_5_mb(tmp_path):
     raw_size = len(to_html(render_map(raw, {"cells": cells}, online=False)).encode("utf-8"))
     assert raw_size > 1.5 * size
     print(f"10,000 polygons: {size / 1e6:.2f} MB self-contained (unsimplified, 8 decimals: {raw_size / 1e6:.2f} MB)")
+
+
+# ----------------------------------------------------------------------------- analysis maps
+
+
+def _bin_color(lyr, v):
+    import bisect
+
+    return lyr.bin_colors[bisect.bisect_left(list(lyr.bins), v)]
+
+
+def test_coverage_map_draws_the_chosen_result(layers):
+    import ino_geo
+
+    res = ino_geo.coverage(layers["parks"], park_types=["sport"], distances=[1000], boundaries=layers["boundaries"],
+                           population=layers["population"], river=layers["river"])
+    m = render_map("coverage", layers, park_type="sport", distance_m=1000, online=False)
+    assert m.ino_geo_title == "Park coverage: sport parks within 1000 m"
+    cells = res.cells[(res.cells.park_type == "sport") & (res.cells.threshold == 1000)]
+    assert m.ino_geo_counts == {"cells": len(cells), "boundaries": 3, "river": 1, "gaps": 1, "areas": 1, "parks": 6}
+    assert len(cells) == 9  # one row per population cell
+    page = to_html(m)
+    spec = load_map_spec("coverage")
+    lyr = next(x for x in spec.layers if x.id == "cells")
+    expected = {}
+    for share in cells["share"]:
+        c = _bin_color(lyr, share)
+        expected[c] = expected.get(c, 0) + 1
+    cells_js = page[page.index('"ino-geo-f ino-geo-layer-cells"') - 20_000:page.index('"ino-geo-f ino-geo-layer-cells"')]
+    for color, n in expected.items():
+        assert cells_js.count(f'"_c":"{color}"') == n
+    # the headline is the result's own figure for the whole study area
+    pct = res.table[res.table.boundary_id == "all"].population_pct.iloc[0]
+    assert f"Covered: {pct:.1f} % of the people" in page
+
+
+def test_coverage_map_accepts_a_precomputed_result_and_minutes(layers):
+    import ino_geo
+
+    res = ino_geo.coverage(layers["parks"], park_types=["medical"], minutes=[10], boundaries=layers["boundaries"],
+                           population=layers["population"])
+    m = render_map("coverage", layers, park_type="medical", minutes=10, coverage_result=res, online=False)
+    assert m.ino_geo_title == "Park coverage: medical parks within 10 min"
+    # mapdata: the medical park P4 lies outside every boundary, and 10 min of walking (750 m)
+    # does not reach the study area: the covered area is empty - said on the map, not drawn
+    assert m.ino_geo_counts["cells"] == 9 and m.ino_geo_counts["areas"] == 0
+    assert "1 of 1 rows of “Covered areas” have no geometry" in to_html(m)
+    with pytest.raises(UsageError, match="not both"):
+        render_map("coverage", layers, distance_m=100, minutes=5)
+
+
+def test_proximity_map_links_every_site_to_each_type(layers):
+    import ino_geo
+
+    res = ino_geo.proximity(layers["sites"], layers["parks"])
+    m = render_map("proximity", layers, online=False)
+    assert m.ino_geo_counts == {"river": 1, "parks": 6, "links": 60, "sites": 10}  # 10 sites x 6 types
+    assert len(res) == 60
+    lyr = next(x for x in load_map_spec("proximity").layers if x.id == "links")
+    page = to_html(m)
+    js = page[page.index('"ino-geo-f ino-geo-layer-links"') - 40_000:page.index('"ino-geo-f ino-geo-layer-links"')]
+    for color in set(lyr.bin_colors):
+        n = sum(_bin_color(lyr, d) == color for d in res["distance_m"])
+        assert js.count(f'"_c":"{color}"') == n
+    only = render_map("proximity", layers, park_types=["medical"], online=False)
+    assert only.ino_geo_counts["links"] == 10
+
+
+def test_render_all_five_builtin_maps(layers, tmp_path):
+    done = render_all(layers, tmp_path)
+    assert [d[0] for d in done] == ["overview", "waterfront", "corridors", "coverage", "proximity"]
+    for _, path, size in done:
+        assert size == path.stat().st_size and size < 1_000_000

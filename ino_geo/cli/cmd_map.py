@@ -24,7 +24,7 @@ from .options import overwrite_opt, park_type_opt
 @click.option("--distance", "distance", type=float, default=None,
               help="Coverage map: reach in metres (default from the spec).")
 @click.option("--minutes", "minutes", type=float, default=None,
-              help="Coverage map: reach in minutes of travel along the network (implies --mode network).")
+              help="Coverage map: reach in minutes (a straight-line walk, or travel along the network with --mode network).")
 @click.option("--mode", type=click.Choice(["euclidean", "network"]), default=None,
               help="Coverage/proximity maps: straight-line or along the network (default from the spec).")
 @click.option("--network", "network_path", type=click.Path(path_type=str), default=None,
@@ -72,7 +72,11 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
     from ..render import export_html, render_map
 
     layers = state.layers()
-    network = network_path  # the analysis functions read and check it
+    network = None
+    if network_path is not None:
+        from ._inputs import network_layer
+
+        network = network_layer(state, layers, network_path)
     state.progress(f"rendering map {spec.name!r}")
     m = render_map(
         spec, layers,
