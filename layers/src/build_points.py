@@ -15,7 +15,7 @@ Checks (the script stops with a message naming the record and field):
   plausible Tomsk Oblast box (catches lon/lat slips);
 * no site inside, and no park overlapping, the river layer ``layers/river.geojson`` (when it
   exists; it is built by ``layers/src/river.py``);
-* each park's reference site (if any) lies inside it;
+* the sites a park is drawn for (``PARK_SITES``) lie inside it;
 * distances in EPSG:32645 between sites that must be close (institutes on one street).
 
 Run from the repository root::
@@ -72,6 +72,16 @@ CLOSE_PAIRS = [
     ("S076", "S108", 200),   # Lenin Square and the Iverskaya chapel on it
     ("S003", "S004", 1500),  # Asino timber complex and its MDF plant
 ]
+
+
+# sites that must lie inside a park drawn for them (catches outlines drawn in the wrong place)
+PARK_SITES = {
+    "P01": ["S028"], "P02": ["S033"], "P03": ["S003"], "P04": ["S025"], "P05": ["S006"],
+    "P06": ["S007", "S113"], "P08": ["S019", "S057"], "P09": ["S020"], "P10": ["S021"],
+    "P11": ["S051", "S052"], "P12": ["S023"], "P13": ["S024"], "P14": ["S076", "S108"],
+    "P15": ["S073"], "P16": ["S079"], "P17": ["S078"], "P19": ["S022"], "P20": ["S009", "S012"],
+    "P21": ["S008"], "P24": ["S081"], "P25": ["S082"], "P26": ["S084"], "P27": ["S083"],
+}
 
 
 def fail(msg: str) -> None:
@@ -260,6 +270,12 @@ def build_parks(cat: dict, river, site_pts: dict) -> list[dict]:
             overlap = gu.intersection(river).area
             if overlap > 0:
                 fail(f"{where}: overlaps the river polygon by {overlap:.0f} m2")
+        for sid in PARK_SITES.get(pid, []):
+            if sid not in site_pts:
+                fail(f"{where}: reference site {sid} missing from sites.csv")
+            if not gu.contains(site_pts[sid]):
+                d = gu.distance(site_pts[sid])
+                fail(f"{where}: reference site {sid} lies {d:.0f} m outside the park")
         props = {k: p.get(k) for k in PARK_COLUMNS}
         props["accuracy_m"] = float(props["accuracy_m"])
         props["area_ha"] = round(gu.area / 1e4, 1)

@@ -135,14 +135,15 @@ PARKS: list[dict] = [
         park_id="P08", park_type="research_education", status="existing",
         name="Tomsk State University campus with the University Grove and Siberian Botanical Garden",
         name_ru="Кампус ТГУ, Университетская роща, Сибирский ботанический сад",
-        description="Historic TSU campus west of Lenin Ave between Moskovsky trakt (north) and "
-                    "the botanical garden (south).",
+        description="Historic TSU campus west of Lenin Ave (TSU main building, grove, scientific "
+                    "library) south of the SibSMU clinics at Moskovsky trakt, with the botanical "
+                    "garden in the south.",
         source=f"{SEEDS[1]}; {SEEDS[2]}; en.wikipedia.org/wiki/Tomsk_State_University",
         position_source="outline traced from own knowledge of the street grid around the TSU "
                         "main building coordinate (Wikipedia)",
         accuracy_m=200.0,
-        coords=[(84.9490, 56.4655), (84.9496, 56.4700), (84.9490, 56.4721), (84.9465, 56.4721),
-                (84.9440, 56.4711), (84.9425, 56.4685), (84.9432, 56.4655), (84.9465, 56.4645)],
+        coords=[(84.9490, 56.4655), (84.9496, 56.4690), (84.9494, 56.4706), (84.9440, 56.4706),
+                (84.9425, 56.4685), (84.9432, 56.4655), (84.9465, 56.4645)],
     ),
     dict(
         park_id="P09", park_type="research_education", status="existing",
@@ -160,16 +161,15 @@ PARKS: list[dict] = [
     ),
     dict(
         park_id="P10", park_type="research_education", status="existing",
-        name="TUSUR campus (Lenin Ave 40 - Vershinina - Krasnoarmeyskaya 146)",
-        name_ru="Кампус ТУСУР",
-        description="TUSUR main building on Lenin Ave and its buildings towards Krasnoarmeyskaya "
-                    "street.",
-        source=f"{SEEDS[1]}; {SEEDS[2]}",
-        position_source="rough outline from own knowledge of the addresses; no reference "
-                        "coordinate found",
+        name="TUSUR main building block (Lenin Ave 40)",
+        name_ru="Главный корпус ТУСУР (пр. Ленина, 40)",
+        description="TUSUR main building and its block on Lenin Ave north of Moskovsky trakt. "
+                    "Other TUSUR buildings (Krasnoarmeyskaya 146, Vershinina) are sites only.",
+        source=f"{SEEDS[1]}; {SEEDS[2]}; cd.kaisa.ru (Lenin Ave 38 = Moskovsky trakt 2)",
+        position_source="rough outline from own knowledge of the Lenin Ave numbering (38 = SibSMU "
+                        "at Moskovsky trakt); no reference coordinate found",
         accuracy_m=400.0,
-        coords=[(84.9502, 56.4688), (84.9560, 56.4684), (84.9660, 56.4690), (84.9662, 56.4712),
-                (84.9560, 56.4712), (84.9505, 56.4708)],
+        coords=[(84.9482, 56.4725), (84.9512, 56.4724), (84.9515, 56.4742), (84.9485, 56.4744)],
     ),
     dict(
         park_id="P11", park_type="research_education", status="existing",
@@ -272,15 +272,18 @@ PARKS: list[dict] = [
     # ------------------------------------------------------------------ medical
     dict(
         park_id="P19", park_type="medical", status="existing",
-        name="SibSMU clinics campus on Moskovsky trakt",
-        name_ru="Клиники СибГМУ (Московский тракт)",
-        description="Faculty clinics of the Siberian State Medical University (main building "
-                    "with the octagonal tower) north of the TSU grove.",
-        source=f"{SEEDS[1]}; curriculumflexibilitymatrix.ru (SibSMU address Moskovsky Trakt 2)",
-        position_source="rough outline from own knowledge; no reference coordinate found",
-        accuracy_m=350.0,
-        coords=[(84.9430, 56.4717), (84.9465, 56.4724), (84.9489, 56.4726), (84.9485, 56.4745),
-                (84.9440, 56.4745), (84.9420, 56.4731)],
+        name="SibSMU main building and faculty clinics (Lenin Ave 38 / Moskovsky trakt 2)",
+        name_ru="Главный корпус и клиники СибГМУ (Московский тракт, 2)",
+        description="Siberian State Medical University main building with the octagonal tower "
+                    "(former faculty clinics of the Imperial university) and clinics along "
+                    "Moskovsky trakt, north-east corner of the university grounds.",
+        source=f"{SEEDS[1]}; cd.kaisa.ru/tomsk-gubernija/open/1873283689.html; "
+               "curriculumflexibilitymatrix.ru (SibSMU address Moskovsky Trakt 2)",
+        position_source="rough outline: corner of Lenin Ave 38 and Moskovsky trakt 2 (cd.kaisa.ru), "
+                        "extent along the trakt from own knowledge; no reference coordinate found",
+        accuracy_m=300.0,
+        coords=[(84.9440, 56.4707), (84.9495, 56.4707), (84.9497, 56.4721), (84.9430, 56.4722),
+                (84.9425, 56.4712)],
     ),
     dict(
         park_id="P20", park_type="medical", status="existing",
