@@ -69,7 +69,8 @@ CLOSE_PAIRS = [
     ("S051", "S052", 600),   # ISPMS and IAO, Akademgorodok
     ("S032", "S038", 2000),  # SCC headquarters and STI MEPhI, Seversk
     ("S008", "S011", 1500),  # NRMC Cancer and Medical Genetics institutes, city centre
-    ("S076", "S108", 200),   # Lenin Square and the Iverskaya chapel on it
+    ("S076", "S108", 500),   # Lenin Square (a ~16 ha square) and the Iverskaya chapel on it
+    ("S074", "S108", 100),   # Epiphany Cathedral and the Iverskaya chapel 50 m east of it
     ("S003", "S004", 1500),  # Asino timber complex and its MDF plant
 ]
 

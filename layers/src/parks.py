@@ -169,7 +169,7 @@ PARKS: list[dict] = [
         position_source="rough outline from own knowledge of the Lenin Ave numbering (38 = SibSMU "
                         "at Moskovsky trakt); no reference coordinate found",
         accuracy_m=400.0,
-        coords=[(84.9482, 56.4725), (84.9512, 56.4724), (84.9515, 56.4742), (84.9485, 56.4744)],
+        coords=[(84.9470, 56.4724), (84.9496, 56.4723), (84.9497, 56.4742), (84.9472, 56.4743)],
     ),
     dict(
         park_id="P11", park_type="research_education", status="existing",
@@ -209,17 +209,19 @@ PARKS: list[dict] = [
     # ------------------------------------------------------------------ historical_cultural
     dict(
         park_id="P14", park_type="historical_cultural", status="existing",
-        name="Historic centre: Lenin Square and the Governor's quarter",
-        name_ru="Площадь Ленина и «Губернаторский квартал»",
-        description="Oldest square of Tomsk at the Ushaika mouth with the Epiphany Cathedral, "
-                    "Drama Theatre and Region Administration, and the Governor's quarter south "
-                    "of it up to Kooperativny lane (tomsk-gov.ru/doc/41587).",
-        source=f"{SEEDS[0]}; ru.wikipedia.org/wiki/Площадь_Ленина_(Томск); tomsk-gov.ru/doc/41587",
-        position_source="outline from the Lenin Square coordinate (ru.wikipedia) and the "
-                        "boundary description of the Governor's quarter; kept off the Tom",
+        name="Historic centre: Lenin Square with the Epiphany Cathedral",
+        name_ru="Площадь Ленина и Богоявленский собор",
+        description="Oldest square of Tomsk on the peninsula between the Tom and the Ushaika "
+                    "mouth: Epiphany Cathedral, Iverskaya chapel, Drama Theatre, Region "
+                    "Administration, Philharmonic; north to Kooperativny lane.",
+        source=f"{SEEDS[0]}; ru.wikipedia.org/wiki/Площадь_Ленина_(Томск); "
+               "ru.wikipedia.org/wiki/Богоявленский_собор_(Томск); tomsk-gov.ru/doc/41587",
+        position_source="outline around the Lenin Square (56.48528 N 84.94778 E) and Epiphany "
+                        "Cathedral (56.48861 N 84.94694 E) coordinates (ru.wikipedia), Ushaika "
+                        "mouth 56.48476 N 84.94483 E; kept off the Tom",
         accuracy_m=200.0,
-        coords=[(84.9440, 56.4832), (84.9500, 56.4830), (84.9525, 56.4845), (84.9522, 56.4878),
-                (84.9495, 56.4888), (84.9455, 56.4872), (84.9434, 56.4852)],
+        coords=[(84.9440, 56.4852), (84.9470, 56.4843), (84.9512, 56.4848), (84.9520, 56.4878),
+                (84.9505, 56.4906), (84.9458, 56.4909), (84.9440, 56.4885)],
     ),
     dict(
         park_id="P15", park_type="historical_cultural", status="existing",
@@ -248,14 +250,16 @@ PARKS: list[dict] = [
     ),
     dict(
         park_id="P17", park_type="historical_cultural", status="existing",
-        name="Novosobornaya and Teatralny squares (historic centre, south part)",
-        name_ru="Новособорная площадь и Театральный сквер",
-        description="Central squares on Lenin Ave between the TSU grove and the Governor's "
-                    "quarter: SFTI, art museum, city administration.",
-        source="towiki.ru (Театральный сквер); asninfo.ru (Novosobornaya square, 2025)",
-        position_source="rough outline from own knowledge of Lenin Ave",
-        accuracy_m=300.0,
-        coords=[(84.9490, 56.4765), (84.9530, 56.4765), (84.9535, 56.4812), (84.9495, 56.4815)],
+        name="Novosobornaya Square (site of the Trinity Cathedral)",
+        name_ru="Новособорная площадь",
+        description="Central square on Lenin Ave north of the university grove, site of the "
+                    "Trinity Cathedral demolished in 1934; SFTI and 19th-century mansions "
+                    "around it.",
+        source="ru.wikipedia.org/wiki/Троицкий_собор_(Томск); asninfo.ru (Novosobornaya, 2025)",
+        position_source="outline around the Trinity Cathedral coordinate 56.47389 N 84.95167 E "
+                        "(ru.wikipedia), extent from own knowledge",
+        accuracy_m=200.0,
+        coords=[(84.9500, 56.4728), (84.9540, 56.4728), (84.9545, 56.4752), (84.9503, 56.4755)],
     ),
     dict(
         park_id="P18", park_type="historical_cultural", status="existing",
@@ -302,10 +306,10 @@ PARKS: list[dict] = [
         name_ru="НИИ онкологии Томского НИМЦ",
         description="Head institute of the National Research Medical Center (seed 003).",
         source=f"{SEEDS[1]}; {SEEDS[3]}; onco.tnimc.ru",
-        position_source="rough outline: Kooperativny lane between the Tom embankment and Lenin "
-                        "Ave (tomsk-gov.ru/doc/41587)",
-        accuracy_m=300.0,
-        coords=[(84.9450, 56.4818), (84.9478, 56.4817), (84.9480, 56.4829), (84.9452, 56.4830)],
+        position_source="rough outline: Kooperativny lane between the Tom and Lenin Ave north "
+                        "of Lenin Square (tomsk-gov.ru/doc/41587); position along the lane estimated",
+        accuracy_m=400.0,
+        coords=[(84.9445, 56.4892), (84.9472, 56.4891), (84.9474, 56.4904), (84.9447, 56.4905)],
     ),
     dict(
         park_id="P22", park_type="medical", status="existing",
