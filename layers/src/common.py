@@ -100,6 +100,12 @@ def write_geojson(path: Path, features: Iterable[tuple[Any, dict]], name: str) -
     feats = []
     for geom, props in features:
         if geom.geom_type in ("Polygon", "MultiPolygon"):
+            # snap to the 1e-6 degree grid of the output so that rounding cannot create
+            # self-intersections; shared edges of neighbouring polygons snap identically
+            geom = shapely.set_precision(shapely.make_valid(geom), 1e-6)
+            if geom.geom_type == "GeometryCollection":
+                geom = shapely.MultiPolygon([g for g in geom.geoms
+                                             if g.geom_type == "Polygon"])
             geom = shapely.orient_polygons(geom)
         gj = _clean_ring_dupes({"type": geom.geom_type,
                                 "coordinates": _round_coords(mapping(geom)["coordinates"])})

@@ -181,7 +181,10 @@ def waterfront_utm() -> shapely.Geometry:
     zone = strip.intersection(band).difference(river)
     if zone.geom_type == "MultiPolygon":
         zone = max(zone.geoms, key=lambda g: g.area)
-    return zone.simplify(5.0)
+    zone = zone.simplify(5.0).difference(river)
+    if zone.geom_type == "MultiPolygon":
+        zone = max(zone.geoms, key=lambda g: g.area)
+    return zone
 
 
 def main() -> None:
