@@ -456,7 +456,7 @@ def coverage(
         net = scenario_network(network, scenario, crs=crs)
         barrier = barrier_geometry(river, crs)
         if len(frag_geom):
-            frag_snap = snap(net, shapely.point_on_surface(frag_geom), max_snap=max_snap, barrier=barrier, inside_nodes=False)
+            frag_snap = snap(net, shapely.point_on_surface(frag_geom), max_snap=max_snap, barrier=barrier, entries=False)
 
     rows = []
     area_rows = []

@@ -20,8 +20,9 @@ nearest edge within ``max_snap`` metres (:func:`snap`). The walking leg from the
 that point is counted at the walking speed (default 4.5 km/h). A walking leg never crosses the
 river: a snap line that enters the river polygon (the ``barrier``) is rejected and the next
 nearest edge within ``max_snap`` is tried; a place with none is reported, never routed.
-A polygon also joins the graph at every graph node inside it, at no cost (a park is entered
-wherever a road runs into it).
+A polygon also joins the graph, at no walking cost, wherever an edge runs into it: each edge
+that intersects it is entered at the first and left at the last point of its part inside the
+polygon (a park is entered wherever a road reaches it, including at nodes inside it).
 
 Costs
 -----
@@ -330,8 +331,10 @@ class Snap:
     status : ndarray of str
         ``"ok"``, ``"too_far"`` (no edge within max_snap) or ``"river"`` (every edge within
         max_snap lies across the river).
-    inside_place, inside_node : ndarray of int
-        Pairs (place, node) for the graph nodes lying inside polygon places (cost 0).
+    entry_place, entry_edge : ndarray of int
+        Polygon places: every edge that intersects the place (no walk needed).
+    entry_f0, entry_f1 : ndarray of float
+        The first and last fraction of that edge inside the place.
     """
 
     edge: np.ndarray
@@ -339,27 +342,38 @@ class Snap:
     walk_m: np.ndarray
     point: np.ndarray
     status: np.ndarray
-    inside_place: np.ndarray
-    inside_node: np.ndarray
+    entry_place: np.ndarray
+    entry_edge: np.ndarray
+    entry_f0: np.ndarray
+    entry_f1: np.ndarray
 
     @property
     def ok(self) -> np.ndarray:
-        """True where the place joins the graph (snapped, or a node inside it)."""
+        """True where the place joins the graph (snapped, or an edge runs into it)."""
         ok = self.edge >= 0
-        ok[np.unique(self.inside_place)] = True
+        ok[np.unique(self.entry_place)] = True
         return ok
 
-    def access(self, net: Network, unit: str, walk_speed_kmh: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Access entries ``(place, node, cost)``: both ends of the snapped edge, and inside nodes."""
+    def access(self, net: Network, unit: str, walk_speed_kmh: float, lengths: bool = False):
+        """Access entries ``(place, node, cost)`` (and their metres if `lengths`): both ends of
+        the snapped edge, and both ends of every edge running into a polygon place."""
         w = net.edge_weight(unit)
+        L = net.edge_length_m
         m = walk_m_per_unit(unit, walk_speed_kmh)
         s = np.flatnonzero(self.edge >= 0)
         e = self.edge[s]
         walk = self.walk_m[s] / m
-        place = np.concatenate([s, s, self.inside_place])
-        node = np.concatenate([net.edge_u[e], net.edge_v[e], self.inside_node])
-        cost = np.concatenate([walk + self.frac[s] * w[e], walk + (1.0 - self.frac[s]) * w[e], np.zeros(len(self.inside_node))])
-        return place.astype(np.int64), node.astype(np.int64), cost
+        ee = self.entry_edge
+        place = np.concatenate([s, s, self.entry_place, self.entry_place])
+        node = np.concatenate([net.edge_u[e], net.edge_v[e], net.edge_u[ee], net.edge_v[ee]])
+        cost = np.concatenate([walk + self.frac[s] * w[e], walk + (1.0 - self.frac[s]) * w[e],
+                               self.entry_f0 * w[ee], (1.0 - self.entry_f1) * w[ee]])
+        out = (place.astype(np.int64), node.astype(np.int64), cost)
+        if lengths:
+            metres = np.concatenate([self.walk_m[s] + self.frac[s] * L[e], self.walk_m[s] + (1.0 - self.frac[s]) * L[e],
+                                     self.entry_f0 * L[ee], (1.0 - self.entry_f1) * L[ee]])
+            out = out + (metres,)
+        return out
 
 
 def crosses_barrier(lines: np.ndarray, barrier: Any) -> np.ndarray:
@@ -386,7 +400,7 @@ def snap(
     *,
     max_snap: float = DEFAULT_MAX_SNAP_M,
     barrier: Any = None,
-    inside_nodes: bool = True,
+    entries: bool = True,
 ) -> Snap:
     """Snap places to the nearest edge within `max_snap` metres without crossing `barrier`.
 
@@ -399,8 +413,8 @@ def snap(
         Maximum walking distance to the graph, metres.
     barrier : shapely geometry, optional
         The river (in ``net.crs``): snap lines entering it are rejected.
-    inside_nodes : bool
-        Also join polygon places at every node inside them.
+    entries : bool
+        Also join polygon places wherever an edge runs into them (no walk).
 
     Returns
     -------
@@ -444,16 +458,27 @@ def snap(
     frac = np.full(n, np.nan)
     if len(s):
         frac[s] = np.clip(shapely.line_locate_point(net.segments[edge[s]], point[s], normalized=True), 0.0, 1.0)
-    ip = np.zeros(0, dtype=np.int64)
-    inn = np.zeros(0, dtype=np.int64)
-    if inside_nodes and n and net.n_nodes:
+    ep = np.zeros(0, dtype=np.int64)
+    ee = np.zeros(0, dtype=np.int64)
+    f0 = f1 = np.zeros(0)
+    if entries and n and net.n_edges:
         poly = np.flatnonzero(valid & np.isin(shapely.get_type_id(geoms), [3, 6]))
         if len(poly):
-            ip, inn = net.node_tree.query(geoms[poly], predicate="intersects")
-            ip = poly[ip]
-            status[np.unique(ip)] = "ok"
-            # a place inside the network joins at its nodes even if no snap line is possible
-    return Snap(edge=edge, frac=frac, walk_m=dist, point=point, status=status, inside_place=ip, inside_node=inn)
+            pi, ee = net.tree.query(geoms[poly], predicate="intersects")
+            if len(pi):
+                segs = net.segments[ee]
+                inside = shapely.intersection(segs, geoms[poly][pi])
+                coords, ci = shapely.get_coordinates(inside, return_index=True)
+                fr = shapely.line_locate_point(segs[ci], shapely.points(coords), normalized=True)
+                f0 = np.full(len(pi), np.inf)
+                f1 = np.full(len(pi), -np.inf)
+                np.minimum.at(f0, ci, fr)
+                np.maximum.at(f1, ci, fr)
+                keep = np.isfinite(f0)
+                ep, ee, f0, f1 = poly[pi][keep], ee[keep], np.clip(f0[keep], 0, 1), np.clip(f1[keep], 0, 1)
+                status[np.unique(ep)] = "ok"
+    return Snap(edge=edge, frac=frac, walk_m=dist, point=point, status=status, entry_place=ep.astype(np.int64),
+                entry_edge=ee.astype(np.int64), entry_f0=f0, entry_f1=f1)
 
 
 def _set(edge, dist, point, status, g, e, lines) -> None:
@@ -541,8 +566,8 @@ def od_costs(
     if with_length:
         # length of each augmented edge, to sum along the predecessor tree
         mpu = walk_m_per_unit(unit, walk_speed_kmh)
-        ol = _access_length(net, origins, oa, unit, mpu)
-        dl = _access_length(net, destinations, da, unit, mpu)
+        ol = origins.access(net, unit, walk_speed_kmh, lengths=True)[3]
+        dl = destinations.access(net, unit, walk_speed_kmh, lengths=True)[3]
         sl = (sc * mpu) if unit == "m" else _same_edge_length(net, origins, destinations, so, sd)
         el = np.concatenate([net.edge_length_m, net.edge_length_m, ol, dl, sl])
         Lk = _edge_lookup(total, u, v, c, el)
@@ -562,14 +587,6 @@ def od_costs(
     # tiny stand-ins for zero costs
     cost[cost < 1e-9] = 0.0
     return cost, length
-
-
-def _access_length(net: Network, s: Snap, acc, unit: str, mpu: float) -> np.ndarray:
-    """Metres of each access entry (walk + part of the edge), in the order of ``Snap.access``."""
-    sel = np.flatnonzero(s.edge >= 0)
-    e = s.edge[sel]
-    L = net.edge_length_m[e]
-    return np.concatenate([s.walk_m[sel] + s.frac[sel] * L, s.walk_m[sel] + (1 - s.frac[sel]) * L, np.zeros(len(s.inside_node))])
 
 
 def _same_edge_length(net, o, d, so, sd) -> np.ndarray:
@@ -674,9 +691,11 @@ def nearest_costs(
     t = points.frac[s]
     via = np.minimum(node_cost[net.edge_u[e]] + t * w[e], node_cost[net.edge_v[e]] + (1 - t) * w[e])
     out[s] = points.walk_m[s] / mpu + via
-    if len(points.inside_place):
-        inside = node_cost[points.inside_node]
-        np.minimum.at(out, points.inside_place, inside)
+    if len(points.entry_place):
+        ee = points.entry_edge
+        via = np.minimum(node_cost[net.edge_u[ee]] + points.entry_f0 * w[ee],
+                         node_cost[net.edge_v[ee]] + (1 - points.entry_f1) * w[ee])
+        np.minimum.at(out, points.entry_place, via)
     so, sd, sc = _same_edge_pairs(points, places, net, unit, walk_speed_kmh)
     if len(so):
         np.minimum.at(out, so, sc)
@@ -792,27 +811,34 @@ def isochrone(
 def _places_on_edge_mask(net: Network, places: Snap | None) -> np.ndarray:
     m = np.zeros(net.n_edges, dtype=bool)
     if places is not None:
-        s = places.edge[places.edge >= 0]
-        m[s] = True
+        m[places.edge[places.edge >= 0]] = True
+        m[places.entry_edge] = True
     return m
 
 
 def _place_edge_costs(net, places: Snap, rep, f, c, unit, walk_speed_kmh):
     """Lower `c` (cost at fraction f of edge rep) where a place snaps onto that same edge."""
-    s = np.flatnonzero(places.edge >= 0)
-    if not len(s):
-        return c
     import pandas as pd
 
+    s = np.flatnonzero(places.edge >= 0)
     mpu = walk_m_per_unit(unit, walk_speed_kmh)
     w = net.edge_weight(unit)
+    # snap points (walk + along the edge) and entries into polygon places (0 inside the part)
+    pl = pd.DataFrame({
+        "e": np.concatenate([places.edge[s], places.entry_edge]),
+        "t0": np.concatenate([places.frac[s], places.entry_f0]),
+        "t1": np.concatenate([places.frac[s], places.entry_f1]),
+        "a": np.concatenate([places.walk_m[s] / mpu, np.zeros(len(places.entry_edge))]),
+    })
+    if pl.empty:
+        return c
     pos = pd.DataFrame({"i": np.arange(len(rep)), "e": rep})
-    pl = pd.DataFrame({"e": places.edge[s], "t": places.frac[s], "a": places.walk_m[s] / mpu})
     m = pos.merge(pl, on="e")
     if m.empty:
         return c
     i = m["i"].to_numpy()
-    direct = m["a"].to_numpy() + np.abs(f[i] - m["t"].to_numpy()) * w[m["e"].to_numpy()]
+    off = np.maximum(0.0, np.maximum(m["t0"].to_numpy() - f[i], f[i] - m["t1"].to_numpy()))
+    direct = m["a"].to_numpy() + off * w[m["e"].to_numpy()]
     c = c.copy()
     np.minimum.at(c, i, direct)
     return c

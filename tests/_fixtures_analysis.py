@@ -8,6 +8,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pytest
+import shapely
 from shapely import LineString, Point, Polygon, box
 
 CRS = "EPSG:32645"
@@ -137,3 +138,97 @@ def random_graph_lines(seed: int = 0, n: int = 12, spacing: float = 100.0) -> gp
                              "speed_kmh": float(rng.choice([20.0, 40.0, 60.0, 90.0]))})
                 geoms.append(LineString([xy[a], xy[b]]))
     return gdf(rows, geoms)
+
+
+# ------------------------------------------------------------------------------------------
+# a layers folder near Tomsk with hand-derivable answers, for the CLI tests
+
+X0, Y0 = 375_000.0, 6_260_000.0  # EPSG:32645, central Tomsk (about 84.95 E, 56.47 N)
+
+
+def analysis_frames() -> dict[str, gpd.GeoDataFrame]:
+    """Every catalogue layer, built in EPSG:32645 around (X0, Y0) and returned in EPSG:4326.
+
+    parks: A (sport) = square 0..100 m; M (medical) = square at y 1000..1100.
+    sites: S_in inside A (distance 0); S_far 300 m north of A; S_east across the river.
+    corridors: an existing road along y = -200 (x -1000..1800, 60 km/h) with a branch north
+    along x = 50 (to y = 1000; vertices on both edges of A), a planned road on across the
+    river (x 1800..3000), and a rail line (not routed on).
+    river: x 2000..2200. population: 4 cells 100 x 100 along x = 0..400 (y 0..100), 100 each,
+    in district W (x < 200) and E (x >= 200) of municipality T.
+    """
+    src = {"source": "test fixture", "accuracy_m": 1.0}
+
+    def sh(g):
+        return shapely.affinity.translate(g, X0, Y0)
+
+    import shapely.affinity
+
+    parks = gdf(
+        [
+            {"park_id": "A", "name": "Park <A>", "park_type": "sport", "status": "existing", **src},
+            {"park_id": "M", "name": "Clinic", "park_type": "medical", "status": "existing", **src},
+        ],
+        [sh(box(0, 0, 100, 100)), sh(box(0, 1000, 100, 1100))],
+    )
+    sites = gdf(
+        [
+            {"site_id": "S_in", "name": "Inside", "category": "social", "cluster": None, "priority": "smart_city",
+             "status": "existing", **src},
+            {"site_id": "S_far", "name": "North", "category": "industrial", "cluster": "timber",
+             "priority": "advanced_industry", "status": "planned", **src},
+            {"site_id": "S_east", "name": "East bank", "category": "industrial", "cluster": None,
+             "priority": "advanced_industry", "status": "planned", **src},
+        ],
+        [sh(Point(50, 50)), sh(Point(50, 400)), sh(Point(2400, -150))],
+    )
+    corridors = gdf(
+        [
+            {"corridor_id": "R1", "name": "Road", "mode": "road", "status": "existing", "speed_kmh": 60.0,
+             "current_speed_kmh": None, "bridge": False, **src},
+            {"corridor_id": "R2", "name": "Branch", "mode": "road", "status": "existing", "speed_kmh": 60.0,
+             "current_speed_kmh": None, "bridge": False, **src},
+            {"corridor_id": "N1", "name": "New bridge", "mode": "road", "status": "planned", "speed_kmh": 60.0,
+             "current_speed_kmh": None, "bridge": True, **src},
+            {"corridor_id": "RL", "name": "Rail", "mode": "rail", "status": "existing", "speed_kmh": 80.0,
+             "current_speed_kmh": None, "bridge": True, **src},
+        ],
+        [sh(LineString([(-1000, -200), (50, -200), (1800, -200)])), sh(LineString([(50, -200), (50, 0), (50, 50), (50, 100), (50, 1000)])),
+         sh(LineString([(1800, -200), (3000, -200)])), sh(LineString([(-1000, -300), (3000, -300)]))],
+    )
+    river = gdf([{"name": "Tom", **src}], [sh(box(2000, -3000, 2200, 3000))])
+    waterfront = gdf([{"name": "Waterfront", **src}], [sh(box(-500, -500, -400, -400))])
+    boundaries = gdf(
+        [
+            {"boundary_id": "T", "name": "Town", "level": "municipality", "parent": None, "population": 400,
+             "population_year": 2024, "population_source": "test", **src},
+            {"boundary_id": "W", "name": "West", "level": "district", "parent": "T", "population": 200,
+             "population_year": 2024, "population_source": "test", **src},
+            {"boundary_id": "E", "name": "East", "level": "district", "parent": "T", "population": 200,
+             "population_year": 2024, "population_source": "test", **src},
+        ],
+        [sh(box(0, 0, 400, 100)), sh(box(0, 0, 200, 100)), sh(box(200, 0, 400, 100))],
+    )
+    population = gdf(
+        [{"cell_id": f"c{i}", "population": 100.0, "boundary_id": "W" if i < 2 else "E", "source": "modelled",
+          "accuracy_m": 100.0} for i in range(4)],
+        [sh(box(100 * i, 0, 100 * (i + 1), 100)) for i in range(4)],
+    )
+    frames = dict(parks=parks, sites=sites, corridors=corridors, river=river, waterfront=waterfront,
+                  boundaries=boundaries, population=population)
+    return {k: v.to_crs(4326) for k, v in frames.items()}
+
+
+@pytest.fixture
+def analysis_layers(tmp_path):
+    """A layers folder (shipped catalogue + :func:`analysis_frames`)."""
+    import shutil
+
+    from ino_geo.layers import default_layers_dir
+
+    dst = tmp_path / "alayers"
+    dst.mkdir()
+    shutil.copy(default_layers_dir() / "catalogue.toml", dst / "catalogue.toml")
+    for name, frame in analysis_frames().items():
+        frame.to_file(dst / f"{name}.geojson", driver="GeoJSON", engine="pyogrio")
+    return dst

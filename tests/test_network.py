@@ -116,11 +116,15 @@ def test_snap_limits_and_never_across_the_river(river_strip):
     assert s.walk_m[0] == pytest.approx(400.0)
 
 
-def test_polygon_joins_at_inside_nodes(straight_road):
+def test_polygon_joins_wherever_a_road_runs_into_it(straight_road):
     net = build_network(straight_road)
-    s = snap(net, np.array([box(2950, -50, 3050, 50)]), max_snap=10)
-    assert s.ok.tolist() == [True]
-    assert net.nodes[s.inside_node].tolist() == [[3000.0, 0.0]]
+    s = snap(net, np.array([box(2950, -50, 3050, 50), box(5000, -50, 5100, 50)]), max_snap=10)
+    assert s.ok.tolist() == [True, True]
+    assert len(s.entry_place) == 3  # two edges meet inside the first park, one runs through the second
+    o = snap(net, np.array([Point(0, 0), Point(10000, 0)]), max_snap=1)
+    cost, length = od_costs(net, o, s, unit="m", with_length=True)
+    np.testing.assert_allclose(cost, [[2950.0, 5000.0], [6950.0, 4900.0]])
+    np.testing.assert_allclose(length, cost)
 
 
 def test_multi_source_node_costs(straight_road):

@@ -1,0 +1,122 @@
+"""``ino-geo coverage``: area and population within a distance / travel time of each park type."""
+
+from __future__ import annotations
+
+import click
+
+from .options import format_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_opt, scenario_opt
+
+# defaults repeated from ino_geo.network (not imported: `--help` must stay light)
+_MAX_SNAP_M = 1000.0
+_WALK_KMH = 4.5
+
+
+@click.command("coverage")
+@park_type_opt
+@click.option("--distance", "distances", multiple=True, type=float, metavar="M",
+              help="Distance threshold in metres (repeatable): straight line, or along the network.")
+@click.option("--minutes", multiple=True, type=float, metavar="N",
+              help="Travel-time threshold in minutes (repeatable): along the network, or a straight walk.")
+@mode_opt
+@network_opt
+@scenario_opt
+@click.option("--compare", is_flag=True,
+              help="Network mode: both scenarios side by side (population newly covered, minutes saved).")
+@click.option("--by", type=click.Choice(["municipality", "district"]), default=None,
+              help="Also one row per boundary of this level.")
+@click.option("--population", "population_path", type=click.Path(path_type=str), default=None,
+              help="Population grid file (polygons with a 'population' column; default: the population layer).")
+@click.option("--gaps", "gaps_path", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Write the uncovered gap polygons here (.geojson, .gpkg, ...).")
+@click.option("--max-snap", type=float, default=_MAX_SNAP_M, show_default=True,
+              help="Network mode: longest walk to/from the network, metres.")
+@click.option("--walk-speed", type=float, default=_WALK_KMH, show_default=True, help="Walking speed, km/h.")
+@format_opt(["table", "csv", "json"])
+@output_opt
+@overwrite_opt
+@click.pass_obj
+def coverage(state, park_types, distances, minutes, mode, network_path, scenario, compare, by, population_path,
+             gaps_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
+    """Covered area (km2, %) and population (people, %) per park type and threshold.
+
+    Population is counted by the covered share of each cell's area. Results per the whole
+    study area (union of the boundaries) and, with --by, per boundary. Network mode routes on
+    the road corridors (rail is not door-to-door) or on --network PATH; walking legs count at
+    --walk-speed and never cross the Tom. Scenario 'existing': corridors in use today
+    (reconstruction at today's speed); 'planned': all corridors at their design speed.
+
+    Example: ino-geo coverage --park-type medical --minutes 15 --mode network --compare --by municipality
+    """
+    from .._errors import UsageError
+    from .._io import check_output
+    from ..coverage import check_thresholds
+
+    check_thresholds(distances, minutes)
+    if max_snap is None or not (max_snap >= 0) or max_snap == float("inf"):
+        raise UsageError(f"--max-snap {max_snap}: must be a finite number of metres >= 0")
+    if not (walk_speed > 0) or walk_speed == float("inf"):
+        raise UsageError(f"--walk-speed {walk_speed}: must be a positive number of km/h")
+    if compare and mode != "network":
+        raise UsageError("--compare needs --mode network (straight-line coverage does not depend on corridors)")
+    if network_path and mode != "network":
+        raise UsageError("--network needs --mode network")
+    from ..output import check_extension
+
+    if output:
+        check_output(output, overwrite)
+        check_extension(output, geometry=False)
+    if gaps_path:
+        check_output(gaps_path, overwrite)
+        check_extension(gaps_path, geometry=True, option="--gaps")
+        if compare:
+            raise UsageError("--gaps is not available with --compare (run each --scenario to get its gaps)")
+        if output and _same(output, gaps_path):
+            raise UsageError("--gaps and -o name the same file")
+
+    from ._inputs import network_layer, river_layer
+    from ..layers import read_layer
+
+    lay = state.layers()
+    parks = lay["parks"]
+    boundaries = lay["boundaries"] if "boundaries" in lay else None
+    if population_path:
+        state.progress(f"reading population {population_path}")
+        population = read_layer(population_path)
+    else:
+        population = lay["population"] if "population" in lay else None
+    common = dict(
+        park_types=list(park_types) or None, distances=distances, minutes=minutes, boundaries=boundaries, by=by,
+        population=population, walk_speed_kmh=walk_speed, max_snap=max_snap, progress=state.progress,
+    )
+    if mode == "network":
+        common["river"] = river_layer(lay)
+        net = network_layer(state, lay, network_path)
+    if compare:
+        from ..scenarios import compare_scenarios
+
+        table = compare_scenarios(parks, net, **common)
+        frames = {"comparison": table}
+    else:
+        from ..coverage import coverage as run
+
+        if mode == "network":
+            common.update(network=net, scenario=scenario)
+        res = run(parks, mode=mode, cells=False, **common)
+        table = res.table
+        frames = {"coverage": table, "covered": res.areas, "gaps": res.gaps}
+    from ..output import emit_frame, write_frame, write_frames
+
+    if gaps_path:
+        write_frame(res.gaps, gaps_path, overwrite, layer="gaps")
+        state.progress(f"wrote {len(res.gaps)} gap polygons to {gaps_path}")
+    if output:
+        write_frames(frames, output, overwrite)
+        state.progress(f"wrote {len(table)} rows to {output}")
+    else:
+        emit_frame(table, fmt)
+
+
+def _same(a: str, b: str) -> bool:
+    from pathlib import Path
+
+    return Path(a).resolve() == Path(b).resolve()
