@@ -239,14 +239,14 @@ PARKS: list[dict] = [
         park_id="P16", park_type="historical_cultural", status="existing",
         name="Lagerny Sad memorial park",
         name_ru="Лагерный сад",
-        description="Park on the high right bank at the south end of Lenin Ave with the "
-                    "memorial of military and labour glory (1979).",
-        source="towiki.ru (Лагерный сад; Мемориал боевой и трудовой славы томичей)",
-        position_source="outline from own knowledge at the south end of Lenin Ave, kept on the "
-                        "high bank east of the river layer",
-        accuracy_m=400.0,
-        coords=[(84.9530, 56.4450), (84.9585, 56.4445), (84.9615, 56.4470), (84.9595, 56.4508),
-                (84.9540, 56.4512), (84.9520, 56.4482)],
+        description="40 ha landscape and memorial park (about 1300 x 300 m) on the high right "
+                    "bank at the south end of Lenin Ave, with the memorial of military and labour "
+                    "glory (1979) in its centre; Nakhimova street on the north.",
+        source="ru.wikipedia.org/wiki/Лагерный_сад (via wiki-org.ru); travel-tomsk.ru; towiki.ru",
+        position_source="band of the published size (1300 x 300 m) centred on the Wikipedia "
+                        "coordinate 56.45417 N 84.95000 E, long axis along the bank (NW-SE)",
+        accuracy_m=250.0,
+        coords=[(84.9408, 56.4574), (84.9442, 56.4593), (84.9592, 56.4511), (84.9558, 56.4492)],
     ),
     dict(
         park_id="P17", park_type="historical_cultural", status="existing",
@@ -318,9 +318,10 @@ PARKS: list[dict] = [
         description="New SibSMU clinic building (2015) and the Goldberg Research Institute of "
                     "Pharmacology and Regenerative Medicine at the south end of Lenin Ave.",
         source=f"{SEEDS[3]}; ngs70.ru (2015-06-26)",
-        position_source="rough outline from own knowledge of Lenin Ave numbering",
-        accuracy_m=600.0,
-        coords=[(84.9505, 56.4528), (84.9550, 56.4525), (84.9555, 56.4555), (84.9510, 56.4558)],
+        position_source="rough outline north-east of Lagerny Sad (ru.wikipedia coordinate), where "
+                        "the institute clinic borders the park (travel-tomsk.ru)",
+        accuracy_m=500.0,
+        coords=[(84.9512, 56.4560), (84.9565, 56.4535), (84.9572, 56.4565), (84.9518, 56.4585)],
     ),
     dict(
         park_id="P23", park_type="medical", status="existing",
