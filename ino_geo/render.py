@@ -694,8 +694,8 @@ def _script_safe(js: str) -> str:
 _HEAD = """<title>{title}</title>
 <style>
 .folium-map.leaflet-container {{ background: #f2f0eb; }}
-.ino-geo-panel {{ position: absolute; z-index: 1000; left: 10px; bottom: 28px; max-width: 300px;
-  max-height: calc(100% - 120px); overflow: auto; background: rgba(255,255,255,0.94);
+.ino-geo-panel {{ position: absolute; z-index: 1000; left: 10px; bottom: 56px; max-width: 300px;
+  max-height: calc(100% - 150px); overflow: auto; background: rgba(255,255,255,0.94);
   border-radius: 6px; box-shadow: 0 1px 5px rgba(0,0,0,0.4); padding: 6px 10px;
   font: 12px/1.35 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; }}
 .ino-geo-panel h1 {{ font-size: 14px; margin: 2px 0 4px; }}

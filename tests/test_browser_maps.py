@@ -114,23 +114,43 @@ def _js_errors(driver) -> list[str]:
     return out
 
 
-def _open_popup_by_click(driver, layer_id: str, name: str):
-    """Centre the map on the feature named `name`, click its SVG path, return the popup element."""
+def _focus(driver, layer_id: str, name: str, latlng):
+    """Show only layer `layer_id` (as a user would with the layer control), zoom to the feature
+    named `name`; return the feature's SVG element and the map container point of `latlng`."""
+    return driver.execute_script(
+        """
+        var id = arguments[0], name = arguments[1], ll = arguments[2], hit = null, map = null;
+        for (var k in inoGeo.layers) { if (inoGeo.layers[k]._map) map = inoGeo.layers[k]._map; }
+        map.closePopup();
+        for (var k in inoGeo.layers) {
+            if (k === id) inoGeo.layers[k].addTo(map); else map.removeLayer(inoGeo.layers[k]);
+        }
+        inoGeo.layers[id].eachLayer(function (l) { if (l.feature.properties.name === name) hit = l; });
+        if (hit.getBounds) {
+            map.fitBounds(hit.getBounds(), {paddingTopLeft: [360, 40], paddingBottomRight: [340, 40], maxZoom: 17, animate: false});
+        } else {
+            map.setView(hit.getLatLng(), 15, {animate: false});
+        }
+        var p = map.latLngToContainerPoint(L.latLng(ll[0], ll[1]));
+        var r = map.getContainer().getBoundingClientRect();
+        return [hit.getElement(), p.x - r.width / 2, p.y - r.height / 2, map.getContainer()];
+        """, layer_id, name, list(latlng))
+
+
+def _point_on(gdf, name: str):
+    g = gdf[gdf["name"] == name].geometry.iloc[0]
+    p = g.representative_point() if g.geom_type != "Point" else g
+    return (p.y, p.x)
+
+
+def _open_popup_by_click(driver, layers, layer_id: str, source: str, name: str):
+    """Click the feature named `name` on the map (at a point on its surface); return the popup."""
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
-    driver.execute_script(
-        """
-        var lyr = inoGeo.layers[arguments[0]], name = arguments[1], map = lyr._map, hit = null;
-        map.closePopup();
-        lyr.eachLayer(function (l) { if (l.feature.properties.name === name) hit = l; });
-        var c = hit.getBounds ? hit.getBounds().getCenter() : hit.getLatLng();
-        map.setView(c, 16, {animate: false});
-        window.__target = hit;
-        """, layer_id, name)
+    el, dx, dy, container = _focus(driver, layer_id, name, _point_on(layers[source], name))
     time.sleep(0.3)
-    el = driver.execute_script("return window.__target.getElement();")
-    # the legend and controls must not cover the feature: it is at the map centre
-    el.click()
+    ActionChains(driver).move_to_element_with_offset(container, int(round(dx)), int(round(dy))).click().perform()
     deadline = time.time() + 5
     while time.time() < deadline:
         pops = driver.find_elements(By.CSS_SELECTOR, ".leaflet-popup-content")
@@ -171,7 +191,7 @@ def test_map_offline(driver, layers, tmp_path, name):
     assert driver.find_elements("css selector", ".leaflet-control-scale")  # scale bar
 
     # clicking a park opens its popup with its name
-    popup = _open_popup_by_click(driver, "parks", "Park 1")
+    popup = _open_popup_by_click(driver, layers, "parks", "parks", "Park 1")
     assert "Park 1" in popup.text
     assert _js_errors(driver) == []
 
@@ -181,28 +201,21 @@ def test_injected_names_do_not_execute(driver, layers, tmp_path):
 
     path = _export(tmp_path, "overview", layers)
     _open(driver, path, len(EXPECTED["overview"]))
-    popup = _open_popup_by_click(driver, "parks", XSS_PARK)
+    popup = _open_popup_by_click(driver, layers, "parks", "parks", XSS_PARK)
     assert XSS_PARK in popup.text  # shown literally, as text
     assert popup.find_elements("css selector", "img") == []
-    # the tooltip too: hover the site whose name is a <script> element
-    driver.execute_script(
-        """
-        var lyr = inoGeo.layers.sites, name = arguments[0], hit = null;
-        lyr.eachLayer(function (l) { if (l.feature.properties.name === name) hit = l; });
-        lyr._map.closePopup(); lyr._map.setView(hit.getLatLng(), 16, {animate: false});
-        window.__target = hit;
-        """, XSS_SITE)
+    # the tooltip too: hover the site whose name is a <script> element, then click it
+    el, dx, dy, container = _focus(driver, "sites", XSS_SITE, _point_on(layers["sites"], XSS_SITE))
     time.sleep(0.3)
-    el = driver.execute_script("return window.__target.getElement();")
-    ActionChains(driver).move_to_element(el).perform()
+    ActionChains(driver).move_to_element_with_offset(container, int(round(dx)), int(round(dy))).perform()
     time.sleep(0.3)
     tips = driver.find_elements("css selector", ".leaflet-tooltip")
     assert any(XSS_SITE in t.text for t in tips)
-    el.click()
-    time.sleep(0.5)
-    assert XSS_SITE in driver.find_element("css selector", ".leaflet-popup-content").get_attribute("textContent")
+    popup = _open_popup_by_click(driver, layers, "sites", "sites", XSS_SITE)
+    assert XSS_SITE in popup.text
     assert driver.execute_script("return [typeof window.__pwned, typeof window.__pwned2];") == ["undefined", "undefined"]
-    assert driver.execute_script("return document.querySelectorAll('.leaflet-popup-content script, .leaflet-tooltip script, .leaflet-popup-content img').length") == 0
+    assert driver.execute_script("return document.querySelectorAll('.leaflet-popup-content script, "
+                                 ".leaflet-tooltip script, .leaflet-popup-content img').length") == 0
     assert _js_errors(driver) == []
 
 
@@ -233,3 +246,37 @@ def test_payload_detector_works(driver, tmp_path):
     while time.time() < deadline and driver.execute_script("return typeof window.__pwned") == "undefined":
         time.sleep(0.1)
     assert driver.execute_script("return window.__pwned") == 1
+
+
+@pytest.fixture(scope="module")
+def tomsk():
+    from ino_geo.layers import load_layers
+
+    return load_layers()
+
+
+@pytest.mark.parametrize("name", ["overview", "waterfront", "corridors", "coverage", "proximity"])
+def test_tomsk_map_offline(driver, tomsk, tmp_path, name):
+    """The shipped layers: every feature drawn, legend, a real park's popup, no script error."""
+    from ino_geo.render import export_html, render_map
+
+    m = render_map(name, tomsk, online=False)
+    path = export_html(m, tmp_path / f"{name}.html")
+    _open(driver, path, len(m.ino_geo_counts))
+    assert driver.execute_script("return document.querySelectorAll('script[src], link[href]').length") == 0
+    for layer_id, n in m.ino_geo_counts.items():
+        drawn = driver.execute_script(
+            "return document.querySelectorAll('path.ino-geo-layer-' + arguments[0]).length;", layer_id)
+        assert drawn == n, f"{name}: layer {layer_id}: {drawn} paths drawn, expected {n}"
+    if name == "overview":
+        assert m.ino_geo_counts["parks"] == len(tomsk["parks"]) and m.ino_geo_counts["sites"] == len(tomsk["sites"])
+    assert driver.find_element("id", "ino-geo-legend").is_displayed()
+    # the largest park of the map (clicking at a point on its surface)
+    drawn = tomsk["parks"]
+    if name == "waterfront":
+        zone = tomsk["waterfront"].to_crs("EPSG:32645").union_all()
+        drawn = drawn[drawn.to_crs("EPSG:32645").distance(zone) <= 3000]
+    park = drawn.loc[drawn.to_crs("EPSG:32645").area.idxmax(), "name"]
+    popup = _open_popup_by_click(driver, tomsk, "parks", "parks", park)
+    assert park in popup.text
+    assert _js_errors(driver) == []

@@ -366,3 +366,40 @@ def test_render_all_five_builtin_maps(layers, tmp_path):
     assert [d[0] for d in done] == ["overview", "waterfront", "corridors", "coverage", "proximity"]
     for _, path, size in done:
         assert size == path.stat().st_size and size < 1_000_000
+
+
+# ----------------------------------------------------------------------------- the shipped Tomsk layers
+
+
+@pytest.fixture(scope="module")
+def tomsk():
+    from ino_geo.layers import load_layers
+
+    return load_layers()
+
+
+def test_tomsk_overview_draws_every_feature(tomsk):
+    m = render_map("overview", tomsk, online=False)
+    assert m.ino_geo_counts == {name: len(tomsk[name]) for name in ("boundaries", "river", "corridors", "parks", "sites")}
+
+
+def test_tomsk_waterfront_and_corridors_filters(tomsk):
+    m = render_map("waterfront", tomsk, online=False)
+    zone = tomsk["waterfront"].to_crs(METRIC).union_all()
+    for name in ("parks", "sites"):
+        near = (tomsk[name].to_crs(METRIC).distance(zone) <= 3000).sum()
+        assert m.ino_geo_counts[name] == near
+    assert m.ino_geo_counts["rings"] == 3
+    c = render_map("corridors", tomsk, online=False).ino_geo_counts
+    cor = tomsk["corridors"]
+    assert c["roads"] == (cor["mode"] == "road").sum() and c["rail"] == (cor["mode"] == "rail").sum()
+    assert c["bridges"] == cor["bridge"].fillna(False).astype(bool).sum() >= 2  # at least the two bridges in use
+    assert c["kamayevka_asino"] == 1
+
+
+def test_tomsk_maps_sizes(tomsk, tmp_path):
+    done = render_all(tomsk, tmp_path)
+    sizes = {name: size for name, _, size in done}
+    print("Tomsk maps, self-contained: " + ", ".join(f"{n} {s / 1e6:.2f} MB" for n, s in sizes.items()))
+    assert set(sizes) == {"overview", "waterfront", "corridors", "coverage", "proximity"}
+    assert all(s < 5_000_000 for s in sizes.values())
