@@ -99,10 +99,11 @@ TOMSK_OUTLINE = [
     (85.0100, 56.5720), (84.9700, 56.5660), (84.9350, 56.5640),
 ]
 
-# Tomskneftekhim industrial site (Oktyabrsky district exclave), east of the Samussky trakt
-# at Kuzovlevo - Talovka; position approximate (towiki.ru, tomck.com).
-TNHK_EXCLAVE = [(85.0080, 56.6420), (85.0550, 56.6400), (85.0600, 56.6700),
-                (85.0120, 56.6720)]
+# Tomskneftekhim industrial site (Oktyabrsky district exclave): north of road 69K-4 and east
+# of the Samussky trakt, beyond Kuzovlevo (Tomsky district); position approximate
+# (towiki.ru 'Кудрово (станция)', 'Кузовлевский тракт'; tomck.com 'Самусьский тракт').
+TNHK_EXCLAVE = [(84.9940, 56.5870), (85.0450, 56.5850), (85.0480, 56.6150),
+                (84.9950, 56.6170)]
 
 # ZATO Seversk: the first vertices run down the Tom centreline (the river is removed later,
 # leaving the right-bank water line as the boundary, as the ZATO description says).
@@ -110,8 +111,8 @@ SEVERSK_EAST = [
     (84.6600, 56.7780), (84.7000, 56.8100), (84.7800, 56.8280),  # Orlovka / Chernilshchikovo
     (84.8800, 56.8350), (84.9800, 56.8200), (85.0700, 56.7800),  # north of Semiozerki
     (85.0950, 56.7300), (85.0550, 56.6880),  # Siberian Chemical Combine sites (Naumovka outside)
-    (85.0000, 56.6800), (84.9950, 56.6400), (84.9950, 56.6000),  # west of the Samussky trakt
-    (84.9850, 56.5750), (84.9700, 56.5660), (84.9350, 56.5640), (84.9040, 56.5630),  # Tomsk
+    (84.9950, 56.6750), (84.9780, 56.6500), (84.9780, 56.6100),  # west of the Samussky trakt
+    (84.9760, 56.5780), (84.9700, 56.5660), (84.9350, 56.5640), (84.9040, 56.5630),  # Tomsk
 ]
 
 # Tomsky district outer outline and the Tomsky / Asinovsky boundary (shared vertices).

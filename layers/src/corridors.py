@@ -64,6 +64,8 @@ NODES: dict[str, tuple[float, float]] = {
     "AIRPORT": (85.2083, 56.3803),  # Bogashevo airport
     "NB_J": (84.9250, 56.5700),   # Tomsk-Seversk road / Northern bridge junction
     "NB_L": (84.8930, 56.5610),   # Northern bridge, left-bank end
+    "KUZ_J": (84.9880, 56.5800),  # Kuzovlevo interchange: 69K-4 x Samussky (Neftekhimovskaya) trakt
+    "SVETLY": (85.1150, 56.5700),  # Svetly (Oktyabrsky district), east end of 69K-4
     "SEV_C": (84.8819, 56.6027),  # Seversk centre, Kommunistichesky prospekt
     "SAMUS": (84.7160, 56.7480),  # Samus (56°45' N 84°42' E)
     "TOY": (84.9140, 56.4900),    # Shegarsky trakt crosses lake Toyanovo (56.4903, 84.9139)
@@ -173,14 +175,23 @@ CORRIDORS: list[dict] = [
          verts=["LA9", (84.9520, 56.5350), (84.9400, 56.5520), "NB_J", (84.9150, 56.5800),
                 (84.9000, 56.5900), (84.8900, 56.5970), "SEV_C", (84.8760, 56.6120)]),
     dict(corridor_id="road-samussky-trakt",
-         name="Samussky trakt (Tomsk - Kuzovlevo - Tomskneftekhim - Samus)",
+         name="Samussky trakt (Neftekhimovskaya trassa: Tomsk - Kuzovlevo - Tomskneftekhim - Samus)",
          mode="road", status="existing", speed_kmh=70.0, bridge=False, accuracy_m=2000.0,
-         source=("tomck.com 'Самусьский тракт' (45 km from DK Avangard: due north past "
-                 "Kuzovlevo and TNHK, north-west at the Talovka via Semiozerki to Samus); "
+         source=("tomck.com 'Самусьский тракт' (45 km from DK Avangard: due north to the "
+                 "Kuzovlevo interchange, through Kuzovlevo, along the western edge of the "
+                 "Tomskneftekhim site, north-west at the Talovka via Semiozerki to Samus); "
                  "Samus 56°45′ N 84°42′ E; Naumovka 56°45′37″ N 85°06′18″ E lies NE of it"),
-         verts=["IRK3", (85.0200, 56.5300), (85.0150, 56.5600), (85.0100, 56.6000),
-                (85.0050, 56.6300), (85.0000, 56.6550), (84.9900, 56.6750), (84.9300, 56.7000),
-                (84.8600, 56.7200), (84.7600, 56.7400), "SAMUS"]),
+         verts=["IRK3", (85.0050, 56.5200), (84.9900, 56.5400), (84.9880, 56.5600), "KUZ_J",
+                (84.9880, 56.5950), (84.9870, 56.6200), (84.9860, 56.6450), (84.9840, 56.6650),
+                (84.9300, 56.6950), (84.8600, 56.7170), (84.7600, 56.7400), "SAMUS"]),
+    dict(corridor_id="road-69k4-kuzovlevsky-trakt",
+         name="Road 69K-4 east (Kuzovlevsky trakt): Seversk interchange - Kuzovlevo - Tomskneftekhim - Svetly",
+         mode="road", status="existing", speed_kmh=70.0, bridge=False, accuracy_m=1500.0,
+         source=("towiki.ru 'Кузовлевский тракт' (69K-4 from Zorkaltsevo via the Northern bridge, "
+                 "the Seversk interchange and the Kuzovlevo interchange to Svetly; article "
+                 "coordinate 56°34′18.72″ N 85°04′43.53″ E)"),
+         verts=["NB_J", (84.9450, 56.5735), (84.9700, 56.5775), "KUZ_J", (85.0100, 56.5790),
+                (85.0400, 56.5760), (85.0788, 56.5719), "SVETLY"]),
     dict(corridor_id="road-bogashevsky-trakt",
          name="Bogashevsky trakt (Yuzhnaya square - Loskutovo - Bogashevo - airport)",
          mode="road", status="existing", speed_kmh=70.0, bridge=False, accuracy_m=1200.0,
