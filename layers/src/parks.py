@@ -46,11 +46,13 @@ PARKS: list[dict] = [
         description="Petrochemical plant of SIBUR between Tomsk and Seversk (polymers, methanol); "
                     "petrochemical cluster (seed 001 item 8).",
         source=f"{SEEDS[0]}; {SEEDS[4]}; investintomsk.com (Tomskneftekhim, 2016)",
-        position_source="rough estimate from own knowledge: site between Tomsk and Seversk on the "
-                        "right bank; outline schematic",
-        accuracy_m=3000.0,
-        coords=[(84.945, 56.585), (84.985, 56.583), (84.991, 56.596), (84.978, 56.607),
-                (84.952, 56.606), (84.941, 56.596)],
+        position_source="rough estimate: east of the Samussky (Neftekhimovskaya) trakt and north "
+                        "of road 69K-4 beyond Kuzovlevo, an exclave of Tomsk's Oktyabrsky district "
+                        "(tomck.com, towiki.ru; consistent with layers/boundaries.geojson); "
+                        "outline schematic, SEZ northern site cut out of its south-west corner",
+        accuracy_m=2000.0,
+        coords=[(85.0065, 56.5880), (85.0430, 56.5870), (85.0460, 56.6120), (84.9980, 56.6140),
+                (84.9968, 56.5965), (85.0065, 56.5960)],
     ),
     dict(
         park_id="P02", park_type="industrial", status="existing",
@@ -58,12 +60,13 @@ PARKS: list[dict] = [
         name_ru="Промплощадка АО «СХК»",
         description="Nuclear fuel-cycle plants of SCC north of Seversk incl. the BREST-OD-300 "
                     "construction site; nuclear cluster.",
-        source=f"{SEEDS[0]}; {SEEDS[4]}; en.wikipedia.org/wiki/Seversk",
-        position_source="rough estimate from own knowledge: industrial zone north of Seversk "
-                        "(Seversk 56.600 N 84.850 E, Wikipedia); kept >1 km off the Tom",
-        accuracy_m=3500.0,
-        coords=[(84.862, 56.633), (84.905, 56.628), (84.928, 56.648), (84.920, 56.680),
-                (84.880, 56.688), (84.866, 56.664)],
+        source=f"{SEEDS[0]}; {SEEDS[4]}; ru.wikipedia.org/wiki/Сибирский_химический_комбинат",
+        position_source="outline around the Wikipedia coordinate of the combine (ru.wikipedia "
+                        "56 deg 38 min N, 84 deg 54 min E, minute precision) north-east of Seversk; "
+                        "extent schematic, kept about 1 km off the Tom",
+        accuracy_m=2500.0,
+        coords=[(84.870, 56.622), (84.925, 56.618), (84.945, 56.640), (84.935, 56.668),
+                (84.890, 56.672), (84.868, 56.650)],
     ),
     dict(
         park_id="P03", park_type="industrial", status="existing",
@@ -88,8 +91,8 @@ PARKS: list[dict] = [
         position_source="rough estimate: placed in the northern industrial hub of Tomsk; the "
                         "real site was not verified",
         accuracy_m=3000.0,
-        coords=[(84.958, 56.561), (84.970, 56.560), (84.974, 56.567), (84.964, 56.570),
-                (84.956, 56.566)],
+        coords=[(84.968, 56.551), (84.980, 56.550), (84.984, 56.557), (84.974, 56.560),
+                (84.966, 56.556)],
     ),
     # ------------------------------------------------------------------ innovation
     dict(
@@ -112,10 +115,11 @@ PARKS: list[dict] = [
         description="77 ha northern site on the base of the pilot production of the "
                     "Sibur-Tomskneftekhim research association.",
         source=f"{SEEDS[2]}; {SEEDS[4]}; kommersant.ru/doc/8142272; nia-rf.ru/news/economy/8290",
-        position_source="rough estimate: next to the Tomskneftekhim site (itself estimated), "
-                        "drawn with the published area",
-        accuracy_m=3000.0,
-        coords=[(84.993, 56.589), (85.008, 56.588), (85.010, 56.597), (84.995, 56.598)],
+        position_source="rough estimate: south-west corner of the Tomskneftekhim site (itself "
+                        "estimated from tomck.com / towiki.ru road descriptions), drawn with about "
+                        "the published area",
+        accuracy_m=2000.0,
+        coords=[(84.9962, 56.5882), (85.0065, 56.5880), (85.0065, 56.5960), (84.9968, 56.5965)],
     ),
     dict(
         park_id="P07", park_type="innovation", status="planned",
