@@ -103,8 +103,10 @@ PARKS: list[dict] = [
                     "the engineering building (seed 000); IT, electronics, medicine, biotech.",
         source=f"{SEEDS[0]}; {SEEDS[2]}; {SEEDS[4]}; kommersant.ru/doc/8142272",
         position_source="estimate: site 'in Akademgorodok' (kommersant.ru) drawn east of the "
-                        "Akademgorodok coordinate (Wikipedia) with the published area",
-        accuracy_m=1000.0,
+                        "Akademgorodok coordinate (Wikipedia) with the published area; which side "
+                        "of Akademgorodok (east or south-east, towards the airport road via ul. "
+                        "Koltsevaya, rosstroyexpo.ru 2011) is not confirmed",
+        accuracy_m=1500.0,
         coords=[(85.0590, 56.4740), (85.0800, 56.4730), (85.0830, 56.4800), (85.0780, 56.4860),
                 (85.0600, 56.4860), (85.0582, 56.4800)],
     ),
