@@ -50,6 +50,7 @@ NODES: dict[str, tuple[float, float]] = {
     "LA0": (84.9580, 56.4500),    # south end at Lagerny Sad
     "LA1": (84.9530, 56.4590),    # Nakhimova street (approach to the Kommunalny bridge)
     "KIROV_J": (84.9502, 56.4650),  # Kirov Avenue
+    "MT_J": (84.9493, 56.4716),   # Moskovsky trakt starts at SibSMU (Lenin Ave 38)
     "FRUNZE_J": (84.9497, 56.4760),  # Frunze Avenue
     "LENSQ": (84.9490, 56.4880),  # Lenin Square, bridge over the Ushaika
     "MIRA": (84.9550, 56.5130),   # Mira Avenue area (exit of the planned third bridge)
@@ -112,19 +113,27 @@ CORRIDORS: list[dict] = [
          mode="road", status="existing", speed_kmh=35.0, bridge=False, accuracy_m=250.0,
          source=("Tomsk city plan; TSU main building 56.4694 N 84.9475 E, Lenin Square at the "
                  "Ushaika mouth (ru.wikipedia)"),
-         verts=["LA0", "LA1", "KIROV_J", (84.9497, 56.4700), "FRUNZE_J", (84.9493, 56.4820),
+         verts=["LA0", "LA1", "KIROV_J", (84.9497, 56.4700), "MT_J", "FRUNZE_J", (84.9493, 56.4820),
                 "LENSQ", (84.9500, 56.4960), (84.9525, 56.5050), "MIRA", "LA9"]),
     dict(corridor_id="road-kommunalny-approach",
          name="Kommunalny bridge approach (Nakhimova street) to Lenin Avenue",
          mode="road", status="existing", speed_kmh=40.0, bridge=False, accuracy_m=300.0,
          source="vtomske.ru 26.12.2022 (bridge approaches: Nakhimova, Lenin Ave, Moskovsky trakt)",
          verts=["KB_R", (84.9470, 56.4575), "LA1"]),
-    dict(corridor_id="road-moskovsky-trakt", name="Moskovsky trakt (Zaistochye lowland)",
-         mode="road", status="existing", speed_kmh=40.0, bridge=False, accuracy_m=350.0,
-         source=("towiki.ru / ru.wikipedia 'Административное деление Томска' (Zaistochye along "
-                 "Moskovsky trakt); vtomske.ru 26.12.2022"),
-         verts=["KB_R", (84.9385, 56.4620), (84.9390, 56.4700), (84.9420, 56.4780),
-                (84.9460, 56.4835), "LENSQ"]),
+    dict(corridor_id="road-moskovsky-trakt",
+         name="Moskovsky trakt (Lenin Ave at SibSMU - Zaistochye - Lenin Square)",
+         mode="road", status="existing", speed_kmh=35.0, bridge=False, accuracy_m=400.0,
+         source=("SibSMU main building 'Moskovsky trakt 2 / Lenin Ave 38' and TSU building 4 "
+                 "'Moskovsky trakt 2e' (addresses, see sites layer); ru.wikipedia "
+                 "'Административное деление Томска' (Zaistochye along Moskovsky trakt)"),
+         verts=["MT_J", (84.9440, 56.4730), (84.9420, 56.4780), (84.9460, 56.4835), "LENSQ"]),
+    dict(corridor_id="road-right-bank-lowland",
+         name="Right-bank lowland link: Kommunalny bridge - Moskovsky trakt (generalised)",
+         mode="road", status="existing", speed_kmh=40.0, bridge=False, accuracy_m=600.0,
+         source=("towiki.ru 'Северный парк' (dam street 'Dambovaya' on the right bank opposite "
+                 "56°28′01″ N 84°54′09″ E); vtomske.ru 26.12.2022 (bridge approaches); course "
+                 "generalised"),
+         verts=["KB_R", (84.9385, 56.4620), (84.9395, 56.4690), (84.9440, 56.4730)]),
     dict(corridor_id="road-kirov-ave", name="Kirov Avenue (Lenin Ave - Tomsk-I station)",
          mode="road", status="existing", speed_kmh=35.0, bridge=False, accuracy_m=250.0,
          source="towiki.ru 'Томск-I' (station at the end of Kirov Ave, 56.4603 N 84.9914 E)",
