@@ -88,7 +88,7 @@ def render_map(
     name_or_spec : str, path or MapSpec
         A built-in map name (``"overview"``, ``"waterfront"``, ``"corridors"``, ``"coverage"``,
         ``"proximity"``), a spec file, or a loaded :class:`~ino_geo.mapspec.MapSpec`.
-    layers : Layers or mapping of GeoDataFrames, optional
+    layers : Layers, mapping of GeoDataFrames, or a folder path, optional
         The layers (``ino_geo.load_layers()``; default: the shipped Tomsk layers).
     park_type, distance_m, minutes : optional
         Coverage map: the park type and the distance (metres) or travel time (minutes);
@@ -96,7 +96,8 @@ def render_map(
     park_types : iterable of str, optional
         Proximity map: the park types to link (default: all types present).
     mode, scenario, network : optional
-        Passed to :func:`ino_geo.coverage` / :func:`ino_geo.proximity`.
+        Passed to :func:`ino_geo.coverage` / :func:`ino_geo.proximity` (`network`: a line
+        GeoDataFrame or a file path; default the corridors layer).
     coverage_result, proximity_result : optional
         Precomputed results to draw instead of computing them.
     online : bool
@@ -117,10 +118,14 @@ def render_map(
     import folium
 
     spec = load_map_spec(name_or_spec)
-    if layers is None:
+    if layers is None or isinstance(layers, (str, os.PathLike)):
         from .layers import load_layers
 
-        layers = load_layers()
+        layers = load_layers(layers)
+    if isinstance(network, (str, os.PathLike)):
+        from .layers import read_layer
+
+        network = read_layer(network)
     ctx = _Context(spec, layers, dict(park_type=park_type, distance_m=distance_m, minutes=minutes,
                                       park_types=park_types, mode=mode, scenario=scenario, network=network),
                    coverage_result, proximity_result)
@@ -775,13 +780,15 @@ def _Runtime():
     return folium.Element(_RUNTIME_JS)
 
 
-def _GeoLayer(lyr: MapLayer, spec: MapSpec, data: str, n: int, popup: list[str], tooltip: list[str],
-              line_only: bool = False):
-    """A folium Layer drawing one spec layer from precomputed, script-safe GeoJSON."""
+@lru_cache(maxsize=1)
+def _layer_class():
+    """The folium Layer that draws one spec layer (defined on first use: folium loads lazily)."""
     from folium.map import Layer
     from folium.template import Template
 
     class InoGeoLayer(Layer):
+        """A GeoJSON layer from precomputed, script-safe JSON; popups/tooltips via inoGeo.bind."""
+
         _template = Template(
             """
             {% macro script(this, kwargs) %}
@@ -801,25 +808,37 @@ def _GeoLayer(lyr: MapLayer, spec: MapSpec, data: str, n: int, popup: list[str],
             """
         )
 
-        def __init__(self):
-            # Leaflet's layer control shows names with innerHTML: escape them
-            super().__init__(name=html.escape(lyr.title), overlay=True, control=True, show=lyr.show)
+        def __init__(self, *, name: str, show: bool, data: str, style: str, class_name: str, layer_id: str,
+                     count: int, popup: str, tooltip: str):
+            super().__init__(name=name, overlay=True, control=True, show=show)
             self._name = "InoGeoLayer"
-            self.data = data
-            st = lyr.style.leaflet()
-            if line_only:
-                st["fill"] = False
-            # a categorical colour fills the feature; it colours the outline too unless the
-            # spec gives the outline colour (lines: always)
-            st["_byStroke"] = bool(line_only or not lyr.style.fill or lyr.style.color is None)
-            self.style = _script_safe(_dumps(st))
-            self.class_name = _script_safe(_dumps(f"ino-geo-f ino-geo-layer-{lyr.id}"))
-            self.layer_id = _script_safe(_dumps(lyr.id))
-            self.count = int(n)
-            self.popup = _script_safe(_dumps([[c, spec.label(c)] for c in popup]))
-            self.tooltip = _script_safe(_dumps([[c, spec.label(c)] for c in tooltip]))
+            self.data, self.style, self.class_name, self.layer_id = data, style, class_name, layer_id
+            self.count, self.popup, self.tooltip = count, popup, tooltip
 
-    return InoGeoLayer()
+    return InoGeoLayer
+
+
+def _GeoLayer(lyr: MapLayer, spec: MapSpec, data: str, n: int, popup: list[str], tooltip: list[str],
+              line_only: bool = False):
+    """The folium layer of one spec layer; every string reaching the script is JSON, script-safe."""
+    st = lyr.style.leaflet()
+    if line_only:
+        st["fill"] = False
+    # a categorical colour fills the feature; it colours the outline too unless the spec gives
+    # the outline colour (lines: always)
+    st["_byStroke"] = bool(line_only or not lyr.style.fill or lyr.style.color is None)
+    return _layer_class()(
+        # Leaflet's layer control shows names with innerHTML: escape them
+        name=html.escape(lyr.title),
+        show=lyr.show,
+        data=data,
+        style=_script_safe(_dumps(st)),
+        class_name=_script_safe(_dumps(f"ino-geo-f ino-geo-layer-{lyr.id}")),
+        layer_id=_script_safe(_dumps(lyr.id)),
+        count=int(n),
+        popup=_script_safe(_dumps([[c, spec.label(c)] for c in popup])),
+        tooltip=_script_safe(_dumps([[c, spec.label(c)] for c in tooltip])),
+    )
 
 
 # ================================================================================ export

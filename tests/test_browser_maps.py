@@ -280,3 +280,34 @@ def test_tomsk_map_offline(driver, tomsk, tmp_path, name):
     popup = _open_popup_by_click(driver, tomsk, "parks", "parks", park)
     assert park in popup.text
     assert _js_errors(driver) == []
+
+
+def test_embedded_map_fills_its_container(driver, layers, tmp_path):
+    """The <iframe> snippet in a sized box: the frame and the map inside fill the box."""
+    from ino_geo.render import export_html, render_map
+
+    export_html(render_map("overview", layers, online=False), tmp_path / "m.html",
+                embed_snippet_path=tmp_path / "snippet.html")
+    host = tmp_path / "host.html"
+    host.write_text("<!DOCTYPE html><html><body style='margin:0'><div id='box' style='width:640px;height:420px'>"
+                    + (tmp_path / "snippet.html").read_text(encoding="utf-8") + "</div></body></html>", encoding="utf-8")
+    driver.get(host.as_uri())
+    frame = driver.find_element("css selector", "iframe")
+    rect = driver.execute_script("var r = arguments[0].getBoundingClientRect(); return [r.width, r.height];", frame)
+    assert rect == [640, 420]
+    driver.switch_to.frame(frame)  # file:// frames are cross-origin to scripts: look from inside
+    try:
+        deadline = time.time() + 20
+        inner = None
+        while time.time() < deadline:
+            inner = driver.execute_script(
+                "var m = document.querySelector('.folium-map');"
+                "return [m ? m.clientWidth : 0, m ? m.clientHeight : 0,"
+                " !!(window.L && window.inoGeo && inoGeo.counts.parks === 6)];")
+            if inner[2]:
+                break
+            time.sleep(0.1)
+        assert inner == [640, 420, True]
+    finally:
+        driver.switch_to.default_content()
+    assert frame.get_attribute("title") == "Tomsk agglomeration — INO Tomsk overview"

@@ -172,3 +172,24 @@ def test_proximity_map_options(layers_dir, tmp_path):
     r = run(layers_dir, "proximity", "--park-type", "medical", "--park-type", "sport", "-o", tmp_path / "p.html")
     assert r.exit_code == 0, r.stderr
     assert json.loads(r.stdout)["features"]["links"] == 20  # 10 sites x 2 types
+
+
+def test_invalid_layers_folder_exit_1_no_output(layers_dir, tmp_path):
+    import shutil
+
+    bad = tmp_path / "bad"
+    shutil.copytree(layers_dir, bad)
+    text = (bad / "parks.geojson").read_text(encoding="utf-8").replace('"park_type": "sport"', '"park_type": "zoo"')
+    (bad / "parks.geojson").write_text(text, encoding="utf-8")
+    r = run(bad, "overview", "-o", tmp_path / "x.html")
+    assert r.exit_code == 1
+    assert "parks" in r.stderr and "park_type" in r.stderr and "zoo" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_network_file_for_the_coverage_map(layers_dir, tmp_path):
+    r = run(layers_dir, "coverage", "--mode", "network", "--minutes", "10",
+            "--network", layers_dir / "corridors.geojson", "-o", tmp_path / "c.html")
+    assert r.exit_code == 0, r.stderr
+    assert "reading network" in r.stderr

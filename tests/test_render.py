@@ -403,3 +403,14 @@ def test_tomsk_maps_sizes(tomsk, tmp_path):
     print("Tomsk maps, self-contained: " + ", ".join(f"{n} {s / 1e6:.2f} MB" for n, s in sizes.items()))
     assert set(sizes) == {"overview", "waterfront", "corridors", "coverage", "proximity"}
     assert all(s < 5_000_000 for s in sizes.values())
+
+
+def test_layers_folder_and_network_path(tmp_path):
+    from ino_geo.layers import default_layers_dir
+    from mapdata import write_layers
+
+    folder = write_layers(tmp_path / "layers", default_layers_dir() / "catalogue.toml")
+    m = render_map("overview", str(folder), online=False)
+    assert m.ino_geo_counts["parks"] == 6
+    m = render_map("coverage", folder, mode="network", minutes=10, network=folder / "corridors.geojson", online=False)
+    assert m.ino_geo_title.endswith("within 10 min")
