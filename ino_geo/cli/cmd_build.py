@@ -1,0 +1,34 @@
+"""``ino-geo build``: the main job — the planners' pack of the layers into one folder."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from .options import overwrite_opt
+
+
+@click.command("build")
+@click.option("-o", "--output", "out_dir", default="tomsk-maps", show_default=True,
+              type=click.Path(file_okay=False, path_type=str), help="Folder to write into (created if missing).")
+@click.option("--distance", "distances", multiple=True, type=float, metavar="M", default=(500.0, 1000.0, 3000.0),
+              show_default=True, help="Coverage distances, metres (repeatable).")
+@click.option("--self-contained/--cdn", "self_contained", default=True, show_default=True,
+              help="Inline Leaflet so the maps open with no network, or link folium's CDN.")
+@overwrite_opt
+@click.pass_obj
+def build(state, out_dir: str, distances: tuple[float, ...], self_contained: bool, overwrite: bool) -> None:
+    """Validate the layers, run coverage and proximity, and render every built-in map.
+
+    Writes into OUT_DIR: the five maps (NAME.html) with their iframe snippets
+    (NAME.embed.html), coverage.csv (area and population within each distance of each park
+    type, whole agglomeration and per municipality, CRS EPSG:32645, metres), proximity.csv
+    (nearest park of each type from every project site, metres), and index.html linking them.
+    A summary of what was written goes to stdout as JSON.
+    """
+    from ..pack import build_pack
+
+    summary = build_pack(state.layers(), out_dir, distances=distances, self_contained=self_contained,
+                         overwrite=overwrite, progress=state.progress)
+    click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
