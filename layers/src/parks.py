@@ -145,25 +145,26 @@ PARKS: list[dict] = [
                     "library) south of the SibSMU clinics at Moskovsky trakt, with the botanical "
                     "garden in the south.",
         source=f"{SEEDS[1]}; {SEEDS[2]}; en.wikipedia.org/wiki/Tomsk_State_University",
-        position_source="outline traced from own knowledge of the street grid around the TSU "
-                        "main building coordinate (Wikipedia)",
+        position_source="outline traced from own knowledge around the Wikipedia coordinates of "
+                        "the TSU main building, the Scientific Library (south-east of the grove) "
+                        "and the Siberian Botanical Garden greenhouses; Lenin Ave on the east",
         accuracy_m=200.0,
-        coords=[(84.9490, 56.4655), (84.9496, 56.4690), (84.9494, 56.4706), (84.9440, 56.4706),
-                (84.9425, 56.4685), (84.9432, 56.4655), (84.9465, 56.4645)],
+        coords=[(84.9505, 56.4662), (84.9507, 56.4690), (84.9500, 56.4706), (84.9440, 56.4706),
+                (84.9425, 56.4685), (84.9432, 56.4655), (84.9470, 56.4648), (84.9490, 56.4656)],
     ),
     dict(
         park_id="P09", park_type="research_education", status="existing",
         name="Tomsk Polytechnic University historic campus (European quarter)",
         name_ru="Исторический кампус ТПУ",
-        description="TPU main, chemical and physics buildings and the engineering courtyard "
-                    "east of Lenin Ave.",
+        description="TPU main building (Lenin Ave 30, west side) with its engineering "
+                    "courtyard, and the chemical and physics buildings across Lenin Ave.",
         source=f"{SEEDS[1]}; {SEEDS[2]}; en.wikipedia.org/wiki/Tomsk_Polytechnic_University; "
                "125.tpu.ru",
         position_source="outline traced from own knowledge around the TPU main building "
                         "coordinate (Wikipedia)",
         accuracy_m=250.0,
-        coords=[(84.9497, 56.4630), (84.9565, 56.4625), (84.9580, 56.4660), (84.9555, 56.4680),
-                (84.9500, 56.4676)],
+        coords=[(84.9492, 56.4640), (84.9570, 56.4635), (84.9580, 56.4668), (84.9515, 56.4672),
+                (84.9509, 56.4661), (84.9493, 56.4652)],
     ),
     dict(
         park_id="P10", park_type="research_education", status="existing",
@@ -226,8 +227,8 @@ PARKS: list[dict] = [
                         "Cathedral (56.48861 N 84.94694 E) coordinates (ru.wikipedia), Ushaika "
                         "mouth 56.48476 N 84.94483 E; kept off the Tom",
         accuracy_m=200.0,
-        coords=[(84.9440, 56.4852), (84.9470, 56.4843), (84.9512, 56.4848), (84.9520, 56.4878),
-                (84.9505, 56.4906), (84.9458, 56.4909), (84.9440, 56.4885)],
+        coords=[(84.9440, 56.4852), (84.9470, 56.4843), (84.9505, 56.4846), (84.9510, 56.4872),
+                (84.9500, 56.4900), (84.9458, 56.4909), (84.9440, 56.4885)],
     ),
     dict(
         park_id="P15", park_type="historical_cultural", status="existing",
@@ -236,10 +237,11 @@ PARKS: list[dict] = [
         description="Historic hill north-east of the Ushaika mouth: Museum of Tomsk History, "
                     "ostrog tower, Resurrection Church, Catholic church, wooden houses.",
         source="ru.wikipedia.org/wiki/Воскресенская_гора_(Томск); lonelyplanet.com",
-        position_source="outline around the hill coordinate 56.49389 N 84.95444 E (ru.wikipedia)",
+        position_source="outline from the hill coordinate 56.49389 N 84.95444 E and the Museum of "
+                        "Tomsk History on its southern cape 56.488867 N 84.952733 E (ru.wikipedia)",
         accuracy_m=250.0,
-        coords=[(84.9480, 56.4900), (84.9540, 56.4895), (84.9580, 56.4920), (84.9575, 56.4948),
-                (84.9530, 56.4958), (84.9490, 56.4935)],
+        coords=[(84.9515, 56.4880), (84.9545, 56.4878), (84.9585, 56.4905), (84.9580, 56.4945),
+                (84.9535, 56.4950), (84.9512, 56.4925)],
     ),
     dict(
         park_id="P16", park_type="historical_cultural", status="existing",
