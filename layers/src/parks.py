@@ -264,10 +264,10 @@ PARKS: list[dict] = [
                     "Trinity Cathedral demolished in 1934; SFTI and 19th-century mansions "
                     "around it.",
         source="ru.wikipedia.org/wiki/Троицкий_собор_(Томск); asninfo.ru (Novosobornaya, 2025)",
-        position_source="outline around the Trinity Cathedral coordinate 56.47389 N 84.95167 E "
-                        "(ru.wikipedia), extent from own knowledge",
+        position_source="outline around the Trinity Cathedral site 56.47389 N 84.95167 E and SFTI "
+                        "56.47250 N 84.95139 E (ru.wikipedia), extent from own knowledge",
         accuracy_m=200.0,
-        coords=[(84.9500, 56.4728), (84.9540, 56.4728), (84.9545, 56.4752), (84.9503, 56.4755)],
+        coords=[(84.9502, 56.4719), (84.9540, 56.4719), (84.9545, 56.4752), (84.9503, 56.4755)],
     ),
     dict(
         park_id="P18", park_type="historical_cultural", status="existing",
