@@ -267,6 +267,16 @@ class _Context:
             why = " (e.g. not reachable)" if lyr.kind == "analysis" else ""
             self.notes.append(f"{n_empty} of {len(out)} rows of “{lyr.title}” have no geometry{why} and are not drawn.")
             out = out[~empty]
+        if len(out):
+            import shapely
+
+            coords, which = shapely.get_coordinates(out.geometry.values, return_index=True)
+            bad = ~np.isfinite(coords).all(axis=1)
+            if bad.any():
+                k = int(which[bad][0])
+                rec = _record_label(out, k)
+                raise DataError(f"{self.where(i, lyr.kind)}: {lyr.source!r} record {rec}: field geometry: "
+                                "non-finite (NaN/inf) coordinates; fix the layer (ino-geo layers validate)")
         return out
 
     def rings(self, i: int, lyr: MapLayer) -> "gpd.GeoDataFrame":
@@ -498,6 +508,14 @@ def _truthy(x: Any) -> bool:
         return bool(x)
     except (TypeError, ValueError):  # pandas NA
         return False
+
+
+def _record_label(gdf: "gpd.GeoDataFrame", pos: int) -> str:
+    """'3 (park_id=P3)': the 1-based record number and the id, for messages."""
+    for col in gdf.columns:
+        if col.endswith("_id") and col in ("park_id", "site_id", "corridor_id", "boundary_id", "cell_id", "origin_id"):
+            return f"{pos + 1} ({col}={gdf[col].iloc[pos]})"
+    return str(pos + 1)
 
 
 def _first_name(gdf: "gpd.GeoDataFrame") -> str | None:

@@ -414,3 +414,24 @@ def test_layers_folder_and_network_path(tmp_path):
     assert m.ino_geo_counts["parks"] == 6
     m = render_map("coverage", folder, mode="network", minutes=10, network=folder / "corridors.geojson", online=False)
     assert m.ino_geo_title.endswith("within 10 min")
+
+
+@pytest.mark.parametrize("x", [float("inf"), float("nan")])
+def test_non_finite_coordinates_are_refused(layers, x):
+    from shapely import Point
+
+    sites = layers["sites"].copy()
+    sites.loc[3, "geometry"] = Point(x, 56.4)
+    spec = spec_of([{"id": "s", "layer": "sites"}])
+    with pytest.raises(DataError, match=r"t\.toml: layers\[1\]\.layer: 'sites' record 4 \(site_id=S4\): field geometry: "
+                                        r"non-finite"):
+        render_map(spec, {"sites": sites})
+
+
+def test_hostile_text_stays_inside_the_json(layers):
+    parks = layers["parks"].assign(name=["\u2028x", "</script><script>alert(1)</script>", "a'b\"c", "\x00", "𝔘",
+                                         "<!--"])
+    page = to_html(render_map(spec_of([{"id": "p", "layer": "parks", "popup": ["name"]}]), {"parks": parks}))
+    assert page.count("<script") == page.count("</script>")
+    assert "alert(1)" in page and "<script>alert(1)" not in page and "<!--" not in page
+    assert "\u2028" not in page
