@@ -382,10 +382,11 @@ PARKS: list[dict] = [
         name_ru="Стадион и лыжная база «Политехник»",
         description="TPU sports base at ul. 19-y Gvardeyskoy divizii 13; start of the 10 km "
                     "ski trail to Anikino. Position not verified.",
-        source="vtomske.ru (ski bases list); riatomsk.ru (2015-12-12)",
-        position_source="rough estimate: south of the centre towards Anikino, not located from "
-                        "a reference",
-        accuracy_m=1500.0,
-        coords=[(84.9640, 56.4385), (84.9720, 56.4380), (84.9730, 56.4415), (84.9650, 56.4420)],
+        source="vtomske.ru (ski bases list); riatomsk.ru (2015-12-12); obzor.city/amp/534918",
+        position_source="estimate: next to Yuzhnaya square (a TUSUR dormitory 'next to the "
+                        "Politekhnik sports complex, near Yuzhnaya square', obzor.city 2017); "
+                        "outline schematic",
+        accuracy_m=800.0,
+        coords=[(84.9620, 56.4430), (84.9700, 56.4425), (84.9710, 56.4465), (84.9630, 56.4472)],
     ),
 ]
