@@ -381,7 +381,7 @@ PARKS: list[dict] = [
         name="Politekhnik stadium and ski base (start of the health trail to Anikino)",
         name_ru="Стадион и лыжная база «Политехник»",
         description="TPU sports base at ul. 19-y Gvardeyskoy divizii 13; start of the 10 km "
-                    "ski trail to Anikino. Position not verified.",
+                    "ski trail to Anikino.",
         source="vtomske.ru (ski bases list); riatomsk.ru (2015-12-12); obzor.city/amp/534918",
         position_source="estimate: next to Yuzhnaya square (a TUSUR dormitory 'next to the "
                         "Politekhnik sports complex, near Yuzhnaya square', obzor.city 2017); "
