@@ -224,3 +224,38 @@ legend = false
     assert (a.near_layer, a.near_m) == ("waterfront", 2500.0)
     assert a.style.leaflet()["fillColor"] == "#abcdef" and a.style.leaflet()["dashArray"] == "4 2"
     assert b.bins == (100.0, 200.0) and b.labels == ("near", "mid", "far") and not b.show and not b.legend
+
+
+def _spec_values():
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                        st.text(max_size=12), st.sampled_from(["parks", "sites", "#fff", "red", "all", "sport",
+                                                               "proximity", "coverage.areas", "waterfront"]))
+    keys = st.sampled_from(["map", "title", "layers", "id", "layer", "rings", "analysis", "style", "color",
+                            "weight", "colors", "bins", "color_by", "labels", "popup", "tooltip", "where",
+                            "contains", "near", "within_m", "extent", "buffer_m", "coverage", "proximity",
+                            "park_type", "distance_m", "minutes", "k", "mode", "field_labels", "around",
+                            "distances_m", "legend", "show", "precision", "simplify_m", "tiles", "fill"])
+    return st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                         st.dictionaries(keys, inner, max_size=6)), max_leaves=25)
+
+
+def test_any_spec_document_gives_a_spec_or_a_data_error():
+    """Random documents: parsing returns a MapSpec or raises a one-line DataError, nothing else."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    keys = st.sampled_from(["map", "layers", "coverage", "proximity", "field_labels", "x"])
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.dictionaries(keys, _spec_values(), max_size=5))
+    def check(doc):
+        try:
+            spec = parse_map_spec(doc, "rand.toml")
+        except DataError as exc:
+            assert str(exc).startswith("rand.toml: ") and "\n" not in str(exc)
+        else:
+            assert isinstance(spec, MapSpec) and spec.layers
+
+    check()

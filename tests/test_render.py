@@ -435,3 +435,14 @@ def test_hostile_text_stays_inside_the_json(layers):
     assert page.count("<script") == page.count("</script>")
     assert "alert(1)" in page and "<script>alert(1)" not in page and "<!--" not in page
     assert "\u2028" not in page
+
+
+def test_map_shows_in_jupyter(layers):
+    """A notebook displays the returned map through folium's _repr_html_ (an iframe of the page)."""
+    m = render_map("waterfront", layers)
+    out = m._repr_html_()
+    assert out.startswith("<div") and "<iframe" in out and "srcdoc=" in out
+    import html as _html
+
+    inner = _html.unescape(out.split('srcdoc="', 1)[1].split('"', 1)[0])
+    assert "inoGeo.layers" in inner and "L.control.fullscreen" in inner  # online in a notebook
