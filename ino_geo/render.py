@@ -60,7 +60,6 @@ METRIC_FALLBACK = "EPSG:32645"
 # resources folium always links, which the maps rendered here never use (no jQuery code, no
 # Bootstrap components, no awesome-marker icons): dropped in self-contained mode.
 _DROPPABLE = ("jquery", "bootstrap", "awesome-markers", "awesome.rotate", "fontawesome", "glyphicons")
-_UNUSED_MARKERS = ("L.AwesomeMarkers", "$(document)", "jQuery(", "bootstrap.")
 
 
 # ================================================================================ rendering
@@ -877,6 +876,7 @@ def to_html(m: "folium.Map", *, self_contained: bool = True) -> str:
         return m.get_root().render()
     from branca.element import CssLink, JavascriptLink
 
+    _check_inlinable(m)
     removed = {}
     for key, child in list(m._children.items()):
         if type(child).__module__.startswith("folium.plugins"):
@@ -895,6 +895,31 @@ def to_html(m: "folium.Map", *, self_contained: bool = True) -> str:
         for k, v in links.items():
             header._children.setdefault(k, v)
     return _inline_resources(page)
+
+
+def _check_inlinable(m: "folium.Map") -> None:
+    """Refuse (before rendering) elements that need resources a self-contained page leaves out.
+
+    The maps of :func:`render_map` never need them; an analyst may add e.g. a
+    ``folium.Marker`` with an awesome-markers ``Icon`` to the returned map.
+    """
+    import folium
+    from folium.elements import JSCSSMixin
+
+    stack = list(m._children.values())
+    while stack:
+        el = stack.pop()
+        stack.extend(el._children.values())
+        if type(el).__module__.startswith("folium.plugins"):
+            continue  # online-only controls: left out of self-contained pages
+        if isinstance(el, folium.Icon) or (isinstance(el, folium.Map) and el is not m):
+            raise DataError(f"the map contains a {type(el).__name__}, which needs resources a self-contained page "
+                            "leaves out (awesome-markers/Bootstrap); export with --cdn")
+        if isinstance(el, JSCSSMixin) and not isinstance(el, folium.Map):
+            for _, url in list(el.default_js) + list(el.default_css):
+                low = url.lower()
+                if not (low.endswith("/leaflet.js") or low.endswith("/leaflet.css")):
+                    raise DataError(f"the map contains a {type(el).__name__}, which needs {url}; export with --cdn")
 
 
 def is_self_contained(page: str) -> bool:
@@ -936,9 +961,6 @@ def _inline_resources(page: str) -> str:
     rest = _SCRIPT_RE.sub(script, rest)
     rest = _LINK_RE.sub(link, rest)
     out = head + rest
-    for marker in _UNUSED_MARKERS:
-        if marker in rest:
-            raise DataError(f"the map's script uses {marker.strip('(.')}, which self-contained export leaves out; export with --cdn")
     if not is_self_contained(out):  # pragma: no cover - guarded by the substitutions above
         raise DataError("self-contained export still references an external script or stylesheet; export with --cdn")
     return out

@@ -446,3 +446,15 @@ def test_map_shows_in_jupyter(layers):
 
     inner = _html.unescape(out.split('srcdoc="', 1)[1].split('"', 1)[0])
     assert "inoGeo.layers" in inner and "L.control.fullscreen" in inner  # online in a notebook
+
+
+def test_self_contained_refuses_elements_needing_cdn_resources(layers):
+    m = render_map("overview", layers, online=False)
+    folium.Marker([56.48, 84.95], icon=folium.Icon(color="red")).add_to(m)
+    with pytest.raises(DataError, match="contains a Icon.*export with --cdn"):
+        to_html(m)
+    assert "L.AwesomeMarkers" in to_html(m, self_contained=False)
+    # names that look like those libraries are data, not a reason to refuse
+    sites = layers["sites"].assign(name="$(document).ready(bootstrap.js) L.AwesomeMarkers")
+    page = to_html(render_map(spec_of([{"id": "s", "layer": "sites", "popup": ["name"]}]), {"sites": sites}))
+    assert is_self_contained(page)
