@@ -320,8 +320,11 @@ class _Context:
             c["distance_m"] = 2000.0
         self.cov = c
         reach = f"{c['distance_m']:g} m" if c.get("distance_m") is not None else f"{c['minutes']:g} min"
+        from .network import DEFAULT_WALK_SPEED_KMH
+
         how = ("along the network" if c.get("mode") == "network"
-               else "straight-line walk at 4.5 km/h" if c.get("minutes") is not None else "straight-line")
+               else f"straight-line walk at {DEFAULT_WALK_SPEED_KMH:g} km/h" if c.get("minutes") is not None
+               else "straight-line")
         scen = f", scenario {c.get('scenario') or 'existing'}" if c.get("mode") == "network" else ""
         self.title = f"{self.spec.title}: {c['park_type'].replace('_', ' ')} parks within {reach}"
         self.subtitle = (self.spec.description + f" Reach: {reach} ({how}{scen}); buffers computed in a metric CRS "
