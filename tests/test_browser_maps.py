@@ -268,8 +268,17 @@ def test_tomsk_map_offline(driver, tomsk, tmp_path, name):
         drawn = driver.execute_script(
             "return document.querySelectorAll('path.ino-geo-layer-' + arguments[0]).length;", layer_id)
         assert drawn == n, f"{name}: layer {layer_id}: {drawn} paths drawn, expected {n}"
+    # the counts themselves, independently of the renderer
+    c = m.ino_geo_counts
     if name == "overview":
-        assert m.ino_geo_counts["parks"] == len(tomsk["parks"]) and m.ino_geo_counts["sites"] == len(tomsk["sites"])
+        assert {k: c[k] for k in ("parks", "sites", "corridors", "boundaries", "river")} == \
+            {k: len(tomsk[k]) for k in ("parks", "sites", "corridors", "boundaries", "river")}
+    elif name == "coverage":
+        assert c["cells"] == len(tomsk["population"]) and c["parks"] == len(tomsk["parks"])
+    elif name == "proximity":
+        assert c["links"] == len(tomsk["sites"]) * tomsk["parks"]["park_type"].nunique()
+    elif name == "corridors":
+        assert c["roads"] + c["rail"] == len(tomsk["corridors"])
     assert driver.find_element("id", "ino-geo-legend").is_displayed()
     # the largest park of the map (clicking at a point on its surface)
     drawn = tomsk["parks"]
