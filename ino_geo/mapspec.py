@@ -453,6 +453,8 @@ def _parse_layer(c: _Checker) -> MapLayer:
             wc.fail("not a column name", col)
         vals = wc.get(col, (list, str, int, float, bool))
         vals = vals if isinstance(vals, list) else [vals]
+        if not vals:
+            wc.fail("needs at least one value", col)
         for v in vals:
             if not isinstance(v, (str, int, float, bool)):
                 wc.fail(f"values must be strings, numbers or booleans, got {_tname(v)}", col)
@@ -537,6 +539,8 @@ def _parse_layer(c: _Checker) -> MapLayer:
         for k, v in labels_raw.items():
             if not isinstance(v, str):
                 c.fail(f"{k}: expected a string, got {_tname(v)}", "labels")
+            if k not in colors:
+                c.fail(f"{k}: no colour for this value in colors (labels name the colours' values)", "labels")
         labels = dict(labels_raw)
 
     lyr = MapLayer(
