@@ -571,6 +571,7 @@ def validate_path(
 
     Examples
     --------
+    >>> from ino_geo.layers import default_layers_dir
     >>> reports = validate_path(default_layers_dir())
     >>> sorted(r.layer for r in reports)[:3], all(r.ok for r in reports)
     (['boundaries', 'corridors', 'parks'], True)
