@@ -202,16 +202,18 @@ def _split(geom, max_vertices: int = 256, max_depth: int = 20) -> list:
 
 
 def _probe_xy(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One boundary vertex of each geometry (a point of it, for the inside/outside test)."""
+    """One vertex of each geometry (a point of it, for the inside/outside test)."""
     import shapely
 
-    first = geoms
-    multi = shapely.get_type_id(geoms) == 6
-    if multi.any():
-        first = geoms.copy()
-        first[multi] = shapely.get_geometry(geoms[multi], 0)
-    pts = shapely.get_point(shapely.get_exterior_ring(first), 0)
-    return shapely.get_x(pts), shapely.get_y(pts)
+    coords, idx = shapely.get_coordinates(geoms, return_index=True)
+    x = np.full(len(geoms), np.nan)
+    y = np.full(len(geoms), np.nan)
+    if len(idx):
+        first = np.ones(len(idx), dtype=bool)
+        first[1:] = idx[1:] != idx[:-1]
+        x[idx[first]] = coords[first, 0]
+        y[idx[first]] = coords[first, 1]
+    return x, y
 
 
 def covered_shares(geoms: np.ndarray, covered: Any, *, tree: Any = None, probe: tuple | None = None) -> np.ndarray:

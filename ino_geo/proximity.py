@@ -97,12 +97,21 @@ def _names(gdf) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
-def nearest_polygons(points: np.ndarray, polygons: np.ndarray, *, tree: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def nearest_polygons(
+    points: np.ndarray, polygons: np.ndarray, *, tree: Any = None, step: float = 200.0, k: int = 8
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every nearest polygon of each geometry (all equidistant ones), fast when most are inside.
 
-    Geometries inside (or touching) a polygon are found with one query of a tree over the
-    *geometries*, with each polygon (prepared once) as the query; only the others go to a
-    nearest-neighbour query of a tree over the polygons.
+    1. Geometries inside (or touching) a polygon: one STRtree query (predicate
+       ``intersects``) of the polygons' tree; their distance is 0.
+    2. Other points: the polygons' boundaries are cut into pieces of at most `step` metres and
+       their vertices put in a KD-tree. The nearest vertex at distance ``dv`` bounds the true
+       distance ``d* <= dv``, and every polygon at distance ``d*`` has a vertex within
+       ``d* + step / 2``; so the polygons owning the `k` nearest vertices are all the
+       candidates whenever the k-th vertex lies beyond ``dv + step / 2``. Their exact
+       distances (``shapely.distance``, the same GEOS computation as ``sjoin_nearest``)
+       decide; the few points whose candidates are not provably complete, and non-point
+       geometries, go to ``STRtree.query_nearest``.
 
     Returns
     -------
@@ -114,23 +123,67 @@ def nearest_polygons(points: np.ndarray, polygons: np.ndarray, *, tree: Any = No
     polygons = np.asarray(polygons, dtype=object)
     if not len(points) or not len(polygons):
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    ptree = shapely.STRtree(points)
-    pj, pi = ptree.query(polygons, predicate="intersects")
+    tree = tree if tree is not None else shapely.STRtree(polygons)
+    pi, pj = tree.query(points, predicate="intersects")
     inside = np.zeros(len(points), dtype=bool)
     inside[pi] = True
+    oi, di, dist = [pi], [pj], [np.zeros(len(pi))]
     rest = np.flatnonzero(~inside)
-    oi = [pi]
-    di = [pj]
-    dist = [np.zeros(len(pi))]
     if len(rest):
-        tree = tree if tree is not None else shapely.STRtree(polygons)
-        (ri, rj), rd = tree.query_nearest(points[rest], return_distance=True, all_matches=True)
-        oi.append(rest[ri])
-        di.append(rj)
-        dist.append(rd)
+        is_pt = shapely.get_type_id(points[rest]) == 0
+        fast = rest[is_pt]
+        slow = rest[~is_pt]
+        if len(fast):
+            fi, fj, fd, left = _nearest_kd(points[fast], polygons, step, k)
+            oi.append(fast[fi])
+            di.append(fj)
+            dist.append(fd)
+            slow = np.concatenate([slow, fast[left]])
+        if len(slow):
+            (ri, rj), rd = tree.query_nearest(points[slow], return_distance=True, all_matches=True)
+            oi.append(slow[ri])
+            di.append(rj)
+            dist.append(rd)
     oi, di, dist = np.concatenate(oi), np.concatenate(di), np.concatenate(dist)
     order = np.lexsort((di, oi))
     return oi[order], di[order], dist[order]
+
+
+def _nearest_kd(points: np.ndarray, polygons: np.ndarray, step: float, k: int):
+    """Nearest polygons of points outside every polygon, via a KD-tree of boundary vertices.
+
+    Returns (point index, polygon index, distance) for the points whose candidates are
+    provably complete, and the indices of the other points.
+    """
+    import shapely
+    from scipy.spatial import cKDTree
+
+    kinds = shapely.get_type_id(polygons)
+    outline = np.where(np.isin(kinds, [3, 6]), shapely.boundary(polygons), polygons)
+    verts, owner = shapely.get_coordinates(shapely.segmentize(outline, step), return_index=True)
+    xy = shapely.get_coordinates(points)
+    kk = min(k, len(verts))
+    kd = cKDTree(verts)
+    dv, iv = kd.query(xy, k=kk, workers=-1)
+    if kk == 1:
+        dv, iv = dv[:, None], iv[:, None]
+    bound = dv[:, 0] + step / 2.0
+    complete = (dv[:, -1] > bound) if kk < len(verts) else np.ones(len(xy), dtype=bool)
+    rows = np.flatnonzero(complete)
+    cand = owner[iv[rows]]
+    cand.sort(axis=1)
+    keep = np.ones(cand.shape, dtype=bool)
+    keep[:, 1:] = cand[:, 1:] != cand[:, :-1]
+    counts = keep.sum(axis=1)
+    r = np.repeat(rows, counts)
+    c = cand[keep]
+    d = shapely.distance(points[r], polygons[c])
+    if not len(d):
+        return r, c, d, np.flatnonzero(~complete)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    best = np.repeat(np.minimum.reduceat(d, starts), counts)
+    hit = d == best
+    return r[hit], c[hit], d[hit], np.flatnonzero(~complete)
 
 
 def _rank_matrix(cost: np.ndarray, k: int | None):
