@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from ._errors import DataError, UsageError
-from .mapspec import BUILTIN_MAPS, MapLayer, MapSpec, load_map_spec
+from .mapspec import _TILES, BUILTIN_MAPS, MapLayer, MapSpec, load_map_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -79,6 +79,7 @@ def render_map(
     coverage_result: Any = None,
     proximity_result: Any = None,
     online: bool = True,
+    tiles: str | None = None,
 ) -> "folium.Map":
     """Render a map spec into a :class:`folium.Map`.
 
@@ -141,8 +142,11 @@ def render_map(
         control_scale=True,
         prefer_canvas=False,
     )
-    if spec.tiles != "none":
-        folium.TileLayer(spec.tiles, name=html.escape(spec.tiles), control=True).add_to(m)
+    base = spec.tiles if tiles is None else tiles
+    if base not in _TILES:
+        raise UsageError(f"tiles {base!r}: use one of {', '.join(_TILES)}")
+    if base != "none":
+        folium.TileLayer(base, name=html.escape(base), control=True).add_to(m)
     m.get_root().header.add_child(folium.Element(_HEAD.format(title=html.escape(ctx.title))), name="ino_geo_head")
     m.get_root().header.add_child(_Runtime(), name="ino_geo_runtime")
 
@@ -164,8 +168,8 @@ def render_map(
         plugins.Fullscreen(position="topleft").add_to(m)
         plugins.MeasureControl(position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
                                primary_area_unit="sqmeters", secondary_area_unit="hectares").add_to(m)
-        if spec.tiles != "none":
-            plugins.MiniMap(tile_layer=spec.tiles, position="bottomright", toggle_display=True).add_to(m)
+        if base != "none":
+            plugins.MiniMap(tile_layer=base, position="bottomright", toggle_display=True).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     m.ino_geo_counts = counts

@@ -193,3 +193,22 @@ def test_network_file_for_the_coverage_map(layers_dir, tmp_path):
             "--network", layers_dir / "corridors.geojson", "-o", tmp_path / "c.html")
     assert r.exit_code == 0, r.stderr
     assert "reading network" in r.stderr
+
+
+def test_tiles_none_leaves_no_external_url(tmp_path):
+    import re
+
+    from click.testing import CliRunner
+
+    from ino_geo.cli import cli
+
+    out = tmp_path / "o.html"
+    r = CliRunner().invoke(cli, ["map", "overview", "-o", str(out), "--tiles", "none"])
+    assert r.exit_code == 0, r.output
+    page = out.read_text(encoding="utf-8")
+    urls = set(re.findall(r"https?://[^\s\"'<>)]+", page))
+    # only XML namespaces and comments inside the inlined Leaflet remain: nothing is fetched
+    assert not [u for u in urls if "tile" in u or u.endswith((".js", ".css", ".png"))], urls
+    assert "openstreetmap" not in page.lower().replace("openstreetmap contributors", "")
+    r = CliRunner().invoke(cli, ["map", "overview", "-o", str(tmp_path / "x.html"), "--tiles", "bing"])
+    assert r.exit_code == 2

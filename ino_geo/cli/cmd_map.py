@@ -19,6 +19,9 @@ from .options import overwrite_opt, park_type_opt
                    "(smaller file; adds the fullscreen, measure and minimap controls).")
 @click.option("--embed-snippet", "snippet", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Also write an <iframe> snippet that shows the map filling its container.")
+@click.option("--tiles", type=click.Choice(["OpenStreetMap", "CartoDB positron", "none"]), default=None,
+              help="Base map (default from the spec). 'none': features on a plain background, and the page "
+                   "references no external URL at all (tiles otherwise load when online, and fail quietly offline).")
 @overwrite_opt
 @park_type_opt
 @click.option("--distance", "distance", type=float, default=None,
@@ -34,7 +37,7 @@ from .options import overwrite_opt, park_type_opt
 @click.pass_obj
 def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, snippet: str | None,
             overwrite: bool, park_types: tuple[str, ...], distance: float | None, minutes: float | None,
-            mode: str | None, network_path: str | None, scenario: str | None) -> None:
+            mode: str | None, network_path: str | None, scenario: str | None, tiles: str | None) -> None:
     """Render map NAME (overview, waterfront, corridors, coverage, proximity) or the map spec
     file SPEC (.toml, see maps/README.md) into an HTML page.
 
@@ -83,7 +86,7 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
         park_type=park_types[0] if ("coverage" in analyses and park_types) else None,
         park_types=park_types or None,
         distance_m=distance, minutes=minutes, mode=mode, scenario=scenario, network=network,
-        online=not self_contained,
+        online=not self_contained, tiles=tiles,
     )
     path = export_html(m, out, self_contained=self_contained, overwrite=overwrite, embed_snippet_path=snippet)
     size = path.stat().st_size
