@@ -123,6 +123,7 @@ class Network:
     _tree: Any = field(default=None, repr=False)
     _node_tree: Any = field(default=None, repr=False)
     _graphs: dict = field(default_factory=dict, repr=False)
+    _kd: Any = field(default=None, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -441,7 +442,7 @@ def snap(
     if n and valid.any() and net.n_edges:
         segs = net.segments
         vi = np.flatnonzero(valid)
-        gi, ei = net.tree.query_nearest(geoms[vi], max_distance=max_snap, all_matches=False)
+        gi, ei = _nearest_edges(net, geoms[vi], max_snap)
         gi = vi[gi]
         lines = shapely.shortest_line(geoms[gi], segs[ei])
         cross = crosses_barrier(lines, barrier)
@@ -488,6 +489,83 @@ def snap(
                 status[np.unique(ep)] = "ok"
     return Snap(edge=edge, frac=frac, walk_m=dist, point=point, status=status, entry_place=ep.astype(np.int64),
                 entry_edge=ee.astype(np.int64), entry_f0=f0, entry_f1=f1)
+
+
+_KD_STEP = 50.0
+_KD_K = 8
+
+
+def _edge_kd(net: Network):
+    """KD-tree of the edges' vertices, the edges cut into pieces of at most 50 m (cached)."""
+    kd = getattr(net, "_kd", None)
+    if kd is None:
+        from scipy.spatial import cKDTree
+
+        k = np.maximum(1, np.ceil(net.edge_length_m / _KD_STEP).astype(np.int64)) + 1  # points per edge
+        owner = np.repeat(np.arange(net.n_edges), k)
+        j = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
+        f = (j / np.repeat(k - 1, k))[:, None]
+        verts = net.nodes[net.edge_u[owner]] * (1 - f) + net.nodes[net.edge_v[owner]] * f
+        kd = (cKDTree(verts), owner)
+        net._kd = kd
+    return kd
+
+
+def _nearest_edges(net: Network, geoms: np.ndarray, max_snap: float) -> tuple[np.ndarray, np.ndarray]:
+    """For each geometry, the nearest edge within `max_snap` (ties: the lowest edge number).
+
+    Points use a KD-tree of edge vertices spaced at most 50 m apart: an edge at distance d has
+    a vertex within d + 25 m, so the edges owning the nearest vertices are all the
+    candidates whenever the last one found lies beyond (nearest vertex + 25 m); their exact
+    distances decide. Other points, and polygons, use ``STRtree.query_nearest``.
+    """
+    import shapely
+
+    n = len(geoms)
+    is_pt = shapely.get_type_id(geoms) == 0
+    gi_out, ei_out = [], []
+    slow = np.flatnonzero(~is_pt)
+    pts = np.flatnonzero(is_pt)
+    if len(pts):
+        kd, owner = _edge_kd(net)
+        k = min(_KD_K, kd.n)
+        xy = shapely.get_coordinates(geoms[pts])
+        dv, iv = kd.query(xy, k=k, distance_upper_bound=max_snap + _KD_STEP / 2.0, workers=-1)
+        if k == 1:
+            dv, iv = dv[:, None], iv[:, None]
+        found = np.isfinite(dv[:, 0])
+        complete = ~np.isfinite(dv[:, -1]) | (dv[:, -1] > dv[:, 0] + _KD_STEP / 2.0) | (k == kd.n)
+        rows = np.flatnonzero(found & complete)
+        slow = np.concatenate([slow, pts[found & ~complete]])
+        if len(rows):
+            ivr = iv[rows]
+            ok = np.isfinite(dv[rows])
+            cand = np.where(ok, owner[np.minimum(ivr, kd.n - 1)], np.iinfo(np.int64).max)
+            cand.sort(axis=1)
+            keep = ok.copy()
+            keep[:, 1:] &= cand[:, 1:] != cand[:, :-1]
+            keep &= cand != np.iinfo(np.int64).max
+            counts = keep.sum(axis=1)
+            r = np.repeat(rows, counts)
+            c = cand[keep]
+            d = shapely.distance(geoms[pts[r]], net.segments[c])
+            starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+            best = np.repeat(np.minimum.reduceat(d, starts), counts)
+            hit = (d == best) & (d <= max_snap)
+            first = np.ones(hit.sum(), dtype=bool)
+            rh, ch = r[hit], c[hit]
+            first[1:] = rh[1:] != rh[:-1]  # c is sorted within each row: the lowest edge wins
+            gi_out.append(pts[rh[first]])
+            ei_out.append(ch[first])
+    if len(slow):
+        g, e = net.tree.query_nearest(geoms[slow], max_distance=max_snap, all_matches=False)
+        gi_out.append(slow[g])
+        ei_out.append(e)
+    if not gi_out:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    gi, ei = np.concatenate(gi_out), np.concatenate(ei_out)
+    order = np.argsort(gi, kind="stable")
+    return gi[order], ei[order]
 
 
 def _set(edge, dist, point, status, g, e, lines) -> None:
@@ -577,9 +655,17 @@ def od_costs(
     total = n + no
     G = _csr(total, u, v, c, both=False)
     Lk = _edge_lookup(total, u, v, c, np.concatenate([net.edge_length_m, net.edge_length_m, oa[3]])) if with_length else None
-    order = np.argsort(da[0], kind="stable")
+    # destination entries grouped by place, the places in the order of their lowest node, so
+    # that gathering node costs reads each Dijkstra row nearly in order (10x faster than random)
+    key = np.full(nd, np.iinfo(np.int64).max)
+    np.minimum.at(key, da[0], da[1])
+    order = np.lexsort((da[1], da[0], key[da[0]]))
     dp, dn, dc, dm = (a[order] for a in da)
-    places, starts, counts = np.unique(dp, return_index=True, return_counts=True)
+    first = np.ones(len(dp), dtype=bool)
+    first[1:] = dp[1:] != dp[:-1]
+    starts = np.flatnonzero(first)
+    places = dp[starts]
+    counts = np.diff(np.append(starts, len(dp)))
     todo = np.unique(oa[0])
     if batch is None:
         batch = max(1, int(2e8 // (8 * max(total, len(dn)) * 3)))

@@ -98,7 +98,7 @@ def _names(gdf) -> np.ndarray:
 
 
 def nearest_polygons(
-    points: np.ndarray, polygons: np.ndarray, *, tree: Any = None, step: float = 200.0, k: int = 8
+    points: np.ndarray, polygons: np.ndarray, *, tree: Any = None, step: float = 100.0, k: int = 6
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every nearest polygon of each geometry (all equidistant ones), fast when most are inside.
 
@@ -150,7 +150,14 @@ def nearest_polygons(
 
 
 def _nearest_kd(points: np.ndarray, polygons: np.ndarray, step: float, k: int):
-    """Nearest polygons of points outside every polygon, via a KD-tree of boundary vertices.
+    """Nearest polygons of points outside every polygon, via a KD-tree of outline vertices.
+
+    The outlines (polygon boundaries; lines and points as they are) are split into segments,
+    each sampled every `step` metres at most. The candidate segments of a point are the owners
+    of its `k` nearest samples (provably all segments that can be nearest when the k-th sample
+    lies beyond the nearest one + step / 2); their distances are computed in numpy, and the
+    polygons within a hair of the best are measured exactly with ``shapely.distance`` (the
+    same GEOS computation as ``sjoin_nearest``).
 
     Returns (point index, polygon index, distance) for the points whose candidates are
     provably complete, and the indices of the other points.
@@ -160,15 +167,30 @@ def _nearest_kd(points: np.ndarray, polygons: np.ndarray, step: float, k: int):
 
     kinds = shapely.get_type_id(polygons)
     outline = np.where(np.isin(kinds, [3, 6]), shapely.boundary(polygons), polygons)
-    verts, owner = shapely.get_coordinates(shapely.segmentize(outline, step), return_index=True)
+    parts, part_owner = shapely.get_parts(outline, return_index=True)
+    coords, cidx = shapely.get_coordinates(parts, return_index=True)
+    same = cidx[1:] == cidx[:-1]
+    a = coords[:-1][same]
+    b = coords[1:][same]
+    seg_poly = part_owner[cidx[:-1][same]]
+    single = np.flatnonzero(shapely.get_num_coordinates(parts) == 1)  # point outlines
+    if len(single):
+        pc = shapely.get_coordinates(parts[single])
+        a, b = np.vstack([a, pc]), np.vstack([b, pc])
+        seg_poly = np.concatenate([seg_poly, part_owner[single]])
+    seg_len = np.hypot(*(b - a).T)
+    m = np.maximum(1, np.ceil(seg_len / step).astype(np.int64)) + 1
+    owner = np.repeat(np.arange(len(a)), m)
+    j = np.arange(m.sum()) - np.repeat(np.cumsum(m) - m, m)
+    f = (j / np.repeat(m - 1, m))[:, None]
+    verts = a[owner] * (1 - f) + b[owner] * f
     xy = shapely.get_coordinates(points)
     kk = min(k, len(verts))
     kd = cKDTree(verts)
     dv, iv = kd.query(xy, k=kk, workers=-1)
     if kk == 1:
         dv, iv = dv[:, None], iv[:, None]
-    bound = dv[:, 0] + step / 2.0
-    complete = (dv[:, -1] > bound) if kk < len(verts) else np.ones(len(xy), dtype=bool)
+    complete = (dv[:, -1] > dv[:, 0] + step / 2.0) if kk < len(verts) else np.ones(len(xy), dtype=bool)
     rows = np.flatnonzero(complete)
     cand = owner[iv[rows]]
     cand.sort(axis=1)
@@ -177,13 +199,33 @@ def _nearest_kd(points: np.ndarray, polygons: np.ndarray, step: float, k: int):
     counts = keep.sum(axis=1)
     r = np.repeat(rows, counts)
     c = cand[keep]
-    d = shapely.distance(points[r], polygons[c])
+    # point-segment distances in numpy
+    p = xy[r]
+    sa, sb = a[c], b[c]
+    ab = sb - sa
+    L2 = (ab * ab).sum(axis=1)
+    t = np.where(L2 > 0, ((p - sa) * ab).sum(axis=1) / np.where(L2 > 0, L2, 1.0), 0.0)
+    t = np.clip(t, 0.0, 1.0)
+    d = np.hypot(*(sa + t[:, None] * ab - p).T)
     if not len(d):
         return r, c, d, np.flatnonzero(~complete)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     best = np.repeat(np.minimum.reduceat(d, starts), counts)
+    near = d <= best * (1 + 1e-9) + 1e-9
+    r, pc = r[near], seg_poly[c[near]]
+    # one pair per (point, polygon): segments are numbered polygon by polygon, so within a
+    # point's sorted candidates the polygons are sorted too
+    new = np.ones(len(r), dtype=bool)
+    new[1:] = (r[1:] != r[:-1]) | (pc[1:] != pc[:-1])
+    r, pc = r[new], pc[new]
+    d = shapely.distance(points[r], polygons[pc])
+    first = np.ones(len(r), dtype=bool)
+    first[1:] = r[1:] != r[:-1]
+    starts = np.flatnonzero(first)
+    cnt = np.diff(np.append(starts, len(r)))
+    best = np.repeat(np.minimum.reduceat(d, starts), cnt)
     hit = d == best
-    return r[hit], c[hit], d[hit], np.flatnonzero(~complete)
+    return r[hit], pc[hit], d[hit], np.flatnonzero(~complete)
 
 
 def _rank_matrix(cost: np.ndarray, k: int | None):

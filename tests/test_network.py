@@ -235,3 +235,65 @@ def test_isochrone_does_not_cross_the_river(river_strip):
     assert iso.contains(Point(300, 0))
     assert not iso.intersects(Point(500, 0))  # the river
     assert not iso.contains(Point(700, 0))  # across it, though within 1000 m of the road
+
+
+# ---------------------------------------------------------------------------- shipped layers
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from ino_geo import load_layers
+
+    return load_layers()
+
+
+def test_shipped_corridors_scenarios(shipped):
+    from ino_geo import scenario_network
+    from ino_geo.coverage import barrier_geometry
+
+    corr = shipped.corridors
+    ex = scenario_network(corr, "existing", crs=CRS)
+    pl = scenario_network(corr, "planned", crs=CRS)
+    used_ex = set(ex.line_ids[np.unique(ex.edge_line)])
+    used_pl = set(pl.line_ids[np.unique(pl.edge_line)])
+    rail = set(corr.loc[corr["mode"] == "rail", "corridor_id"])
+    planned = set(corr.loc[corr["status"] == "planned", "corridor_id"])
+    recon = corr[corr["status"] == "reconstruction"]
+    assert rail and not (rail & used_pl)  # rail is never routed on
+    assert planned and not (planned & used_ex) and planned <= used_pl
+    # the reconstruction corridors exist today, at today's speed
+    for _, r in recon.iterrows():
+        assert r["corridor_id"] in used_ex
+        lines = np.flatnonzero(ex.line_ids == r["corridor_id"])
+        e = np.isin(ex.edge_line, lines)
+        speed = ex.edge_length_m[e].sum() / ex.edge_time_min[e].sum() * 60 / 1000
+        assert speed == pytest.approx(r["current_speed_kmh"])
+        e = np.isin(pl.edge_line, np.flatnonzero(pl.line_ids == r["corridor_id"]))
+        assert pl.edge_length_m[e].sum() / pl.edge_time_min[e].sum() * 60 / 1000 == pytest.approx(r["speed_kmh"])
+    # snap lines of the sites never enter the river
+    river = barrier_geometry(shipped.river, CRS)
+    sites = np.asarray(shipped.sites.to_crs(CRS).geometry.values)
+    s = snap(ex, sites, max_snap=1000, barrier=river)
+    ok = s.edge >= 0
+    lines = shapely.linestrings(np.stack([shapely.get_coordinates(sites[ok]), shapely.get_coordinates(s.point[ok])], 1))
+    inner = shapely.intersection(lines, river)
+    assert (shapely.length(inner) < 1e-6).all()
+
+
+def test_shipped_banks_are_connected_by_the_bridges(shipped):
+    """The left-bank 69K-4 road reaches Lenin Avenue over the existing bridges."""
+    from ino_geo import scenario_network
+
+    corr = shipped.corridors
+    ex = scenario_network(corr, "existing", crs=CRS)
+    ids = set(corr["corridor_id"])
+    if not {"road-69k4-left-bank", "road-lenin-ave"} <= ids:
+        pytest.skip("the shipped corridors no longer have these ids")
+    a = np.flatnonzero(ex.line_ids == "road-69k4-left-bank")
+    b = np.flatnonzero(ex.line_ids == "road-lenin-ave")
+    na = ex.edge_u[np.isin(ex.edge_line, a)][:1]
+    nb = ex.edge_u[np.isin(ex.edge_line, b)][:1]
+    o = snap(ex, shapely.points(ex.nodes[na]), max_snap=1)
+    d = snap(ex, shapely.points(ex.nodes[nb]), max_snap=1)
+    cost, _ = od_costs(ex, o, d, unit="min")
+    assert np.isfinite(cost[0, 0]) and 0 < cost[0, 0] < 120

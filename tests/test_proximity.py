@@ -216,3 +216,25 @@ def test_property_distances_non_negative(origins, dests, k):
     assert len(r) == len(o) * (min(k, len(d)) if len(d) else 1)
     for oid, g in ok.groupby("origin_id"):
         assert list(g["distance_m"]) == sorted(g["distance_m"])
+
+
+# ---------------------------------------------------------------------------- shipped layers
+
+
+def test_shipped_sites_to_parks_equal_sjoin_nearest():
+    from ino_geo import load_layers
+
+    lay = load_layers()
+    r = proximity(lay.sites, lay.parks)
+    types = lay.parks["park_type"].unique()
+    assert len(r) == len(lay.sites) * len(types) and (r["status"] == "ok").all()
+    sites = lay.sites.to_crs(CRS)
+    parks = lay.parks.to_crs(CRS)
+    for t in types:
+        ref = gpd.sjoin_nearest(sites, parks[parks["park_type"] == t], distance_col="d")
+        ref_d = ref.groupby("site_id")["d"].min()
+        got = r[r["park_type"] == t].set_index("origin_id")["distance_m"]
+        np.testing.assert_allclose(got.loc[ref_d.index].to_numpy(), ref_d.to_numpy(), atol=1e-6)
+    inside = gpd.sjoin(sites, parks, predicate="within")
+    for sid, t in inside[["site_id", "park_type"]].values:
+        assert r[(r["origin_id"] == sid) & (r["park_type"] == t)]["distance_m"].iloc[0] == 0.0

@@ -64,3 +64,20 @@ def test_compare_scenarios_population_and_minutes(scenario_lines):
     assert r["population_newly_reachable"] == 0.0
     assert t.attrs["units"]["minutes_saved"] == "min"
     assert set(t["boundary_id"]) == {"all", "B"}
+
+
+@pytest.mark.slow
+def test_shipped_compare_kamayevka_asino_and_bridge():
+    """On the Tomsk layers: planned corridors never reduce coverage, and the reconstructed
+    Kamayevka-Asino road (60 -> 90 km/h) saves minutes in the Asino district."""
+    from ino_geo import load_layers
+
+    lay = load_layers()
+    t = compare_scenarios(lay.parks, lay.corridors, park_types=["medical"], minutes=[30], boundaries=lay.boundaries,
+                          by="municipality", population=lay.population, river=lay.river)
+    assert (t["population_newly_covered"] >= -1e-6).all()
+    assert (t["population_planned"] <= t["population_total"] + 1e-6).all()
+    asino = t[t["boundary_id"].str.contains("asin")]
+    assert len(asino) == 1
+    assert asino["minutes_saved"].iloc[0] > 1.0
+    assert (t["minutes_saved"].dropna() >= -1e-9).all()
