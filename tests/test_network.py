@@ -297,3 +297,21 @@ def test_shipped_banks_are_connected_by_the_bridges(shipped):
     d = snap(ex, shapely.points(ex.nodes[nb]), max_snap=1)
     cost, _ = od_costs(ex, o, d, unit="min")
     assert np.isfinite(cost[0, 0]) and 0 < cost[0, 0] < 120
+
+
+@pytest.mark.slow
+def test_benchmark_quick_mode_agrees_with_the_baselines():
+    """Smoke run of benchmarks/bench_analysis.py --quick: not timed, only its correctness flags."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_analysis.py"
+    out = subprocess.run([sys.executable, str(script), "--quick"], capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stdout + out.stderr
+    rows = {r.get("benchmark"): r for r in map(json.loads, out.stdout.splitlines()) if "benchmark" in r}
+    assert rows["nearest park"]["identical_distances"] is True
+    assert rows["population coverage shares"]["shares_only_where_intersects"] is True
+    assert rows["population coverage shares"]["max_share_error_on_20000_sample"] < 1e-9
+    assert rows["network origin x destination"]["equal_to_networkx"] is True
