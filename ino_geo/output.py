@@ -83,9 +83,14 @@ def format_frame(df: "pd.DataFrame", fmt: str) -> str:
     if fmt == "table":
         if plain.empty:
             return "(no records)"
+        # for reading: floats to 2 decimals, and float noise (|x| < 5e-9) shown as 0
+        shown = plain.copy()
+        for col in shown.columns:
+            if pd.api.types.is_float_dtype(shown[col]):
+                shown[col] = shown[col].mask(shown[col].abs() < 5e-9, 0.0)
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                                "display.max_colwidth", 60):
-            return plain.to_string(index=False)
+            return shown.to_string(index=False, float_format=lambda x: f"{x:.2f}")
     raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(TABLE_FORMATS)}")
 
 
