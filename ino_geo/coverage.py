@@ -163,8 +163,13 @@ def _metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | No
         raise DataError(f"{what}: non-finite (NaN/inf) coordinates")
     invalid = np.flatnonzero(~shapely.is_valid(g))
     if len(invalid):
-        g = g.copy()
-        g[invalid] = shapely.make_valid(g[invalid])
+        i = invalid[0]
+        rid = f" ({id_col}={gdf[id_col].iloc[i]})" if id_col and id_col in gdf.columns else ""
+        more = f" (and {len(invalid) - 1} more)" if len(invalid) > 1 else ""
+        raise DataError(
+            f"{what}: record {i}{rid} field geometry: invalid geometry ({shapely.is_valid_reason(g[i])}){more}; "
+            "repair it explicitly (ino-geo layers validate --fix, or shapely.make_valid)"
+        )
     return g
 
 
@@ -363,6 +368,8 @@ def coverage(
     elif not is_projected(crs):
         raise UsageError(f"crs {crs}: not a projected metric CRS")
     crs = str(crs)
+    if len(parks) == 0 and not park_types:
+        raise DataError("parks: the layer has no parks (name --park-type to get rows with nothing covered)")
     groups = park_groups(parks, park_types)
     pgeoms = _metric_geoms(parks, crs, "parks", "park_id") if len(parks) else np.zeros(0, object)
 

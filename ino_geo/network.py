@@ -919,9 +919,16 @@ def isochrone(
     parts = []
     if len(geoms):
         level = np.floor(rad / q) * q
+        kinds = shapely.get_type_id(geoms)
         for lv in np.unique(level):
             if lv > 0:
-                parts.append(shapely.buffer(shapely.geometrycollections(geoms[level == lv]), lv))
+                sel = level == lv
+                segs = geoms[sel & (kinds == 1)]
+                pts = geoms[sel & (kinds == 0)]
+                if len(segs):  # contiguous pieces merged into long lines buffer much faster
+                    parts.append(shapely.buffer(shapely.line_merge(shapely.multilinestrings(segs)), lv))
+                if len(pts):
+                    parts.append(shapely.buffer(shapely.multipoints(pts), lv))
     anchors = [geoms] if len(geoms) else []
     if place_geoms is not None and len(place_geoms):
         pr = min(max_snap, threshold * mpu)

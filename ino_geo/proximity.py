@@ -23,7 +23,8 @@ Ties and empty sets
   gets ``status = "unsnapped"`` (with ``snap_status`` saying why: ``too_far`` or ``river``);
   one that joins it but reaches no park of the type gets ``status = "unreachable"``. No route
   is invented for them.
-* No origins: an empty GeoDataFrame with the same columns.
+* No origins: an empty GeoDataFrame with the same columns. No destinations at all and no
+  `park_types` named: DataError (nothing to report on).
 
 Examples
 --------
@@ -325,6 +326,8 @@ def proximity(
     crs = str(crs)
     ocol = id_column(origins, origin_id)
     dcol = id_column(destinations, destination_id)
+    if len(destinations) == 0 and not park_types:
+        raise DataError("destinations: the layer is empty (name --park-type to get no_destination rows)")
     groups = park_groups(destinations, park_types, what="destinations")
     og = _metric_geoms(origins, crs, "origins", ocol) if len(origins) else np.zeros(0, object)
     dg = _metric_geoms(destinations, crs, "destinations", dcol) if len(destinations) else np.zeros(0, object)

@@ -168,8 +168,8 @@ def compare_scenarios(
     m = a[keys + ["population_total", "area_total_km2"] + cols].merge(
         b[keys + cols], on=keys, suffixes=("_existing", "_planned")
     )
-    m["population_newly_covered"] = m["population_planned"] - m["population_existing"]
-    m["area_km2_newly_covered"] = m["area_km2_planned"] - m["area_km2_existing"]
+    m["population_newly_covered"] = _clean(m["population_planned"] - m["population_existing"], m["population_total"])
+    m["area_km2_newly_covered"] = _clean(m["area_km2_planned"] - m["area_km2_existing"], m["area_total_km2"])
     times = _travel_times(results, population, boundaries, by)
     if times is not None:
         m = m.merge(times, on=["park_type", "boundary_id"], how="left")
@@ -184,6 +184,11 @@ def compare_scenarios(
                   "population_time_saved": "people", "population_newly_reachable": "people"})
     m.attrs["units"] = units
     return m
+
+
+def _clean(diff, total):
+    """Differences within floating-point noise of the total (1e-9 of it) are 0."""
+    return diff.where(diff.abs() > 1e-9 * total.abs().fillna(0) + 1e-9, 0.0)
 
 
 def _travel_times(results, population, boundaries, by):

@@ -115,6 +115,12 @@ def test_bad_arguments(one_park, strip_population, strip_boundaries):
     bad.loc[2, "population"] = -1.0
     with pytest.raises(DataError, match=r"population: record 2 \(cell_id=c2\) field population"):
         coverage(one_park, distances=[1], population=bad)
+    with pytest.raises(DataError, match="parks: the layer has no parks"):
+        coverage(one_park.iloc[:0], distances=[1])
+    bow = one_park.copy()
+    bow.loc[0, "geometry"] = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])
+    with pytest.raises(DataError, match=r"parks: record 0 \(park_id=P\) field geometry: invalid geometry \(Self-intersection"):
+        coverage(bow, distances=[1])
     with pytest.raises(DataError, match="column 'population' is missing"):
         coverage(one_park, distances=[1], population=strip_population.drop(columns="population"))
 
@@ -179,7 +185,11 @@ def rects(draw, min_size=0.0):
 def test_property_shares_and_population_bounds(parks, cells, pops, dist):
     p = gpd.GeoDataFrame({"park_type": ["sport"] * len(parks)}, geometry=parks, crs=CRS)
     c = gpd.GeoDataFrame({"population": pops[: len(cells)]}, geometry=cells, crs=CRS)
-    cov = coverage(p, distances=[dist], population=c, park_types=["sport"])
+    try:
+        cov = coverage(p, distances=[dist], population=c, park_types=["sport"])
+    except DataError as exc:  # a degenerate (zero-area) polygon is reported, never repaired silently
+        assert "field geometry: invalid geometry" in str(exc)
+        return
     s = cov.cells["share"].to_numpy()
     assert ((s >= 0) & (s <= 1)).all()
     t = cov.table
