@@ -75,7 +75,7 @@ def test_shipped_compare_kamayevka_asino_and_bridge():
     lay = load_layers()
     t = compare_scenarios(lay.parks, lay.corridors, park_types=["medical"], minutes=[30], boundaries=lay.boundaries,
                           by="municipality", population=lay.population, river=lay.river)
-    assert (t["population_newly_covered"] >= -1e-6).all()
+    assert (t["population_newly_covered"] >= 0).all()  # noise below 1e-6 of the total is reported as 0
     assert (t["population_planned"] <= t["population_total"] + 1e-6).all()
     asino = t[t["boundary_id"].str.contains("asin")]
     assert len(asino) == 1
