@@ -255,12 +255,10 @@ def covered_shares(geoms: np.ndarray, covered: Any, *, tree: Any = None, probe: 
         tree = shapely.STRtree(geoms)
     x, y = probe if probe is not None else _probe_xy(geoms)
     shapely.prepare(covered)
-    rings = shapely.get_coordinates(shapely.boundary(covered), return_index=False)
     bparts = shapely.get_parts(shapely.boundary(covered))
     coords, idx = shapely.get_coordinates(bparts, return_index=True)
     same = idx[1:] == idx[:-1]
     segs = shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1)) if same.any() else np.zeros(0, object)
-    del rings
     partial = np.zeros(n, dtype=bool)
     if len(segs):
         partial[np.unique(tree.query(segs, predicate="intersects")[1])] = True
@@ -504,8 +502,9 @@ def coverage(
                 radius = value if unit == "m" else value * mpm
                 cover = shapely.union_all(shapely.buffer(geoms, radius, quad_segs=16)) if radius > 0 else shapely.union_all(geoms)
             else:
-                if unit not in node_cost:
-                    node_cost[unit] = node_costs(net, psnap, unit=unit, walk_speed_kmh=walk_speed_kmh, limit=value)
+                if unit not in node_cost:  # once per unit, up to the largest threshold in it
+                    top = max(v for v, u in thresholds if u == unit)
+                    node_cost[unit] = node_costs(net, psnap, unit=unit, walk_speed_kmh=walk_speed_kmh, limit=top)
                 cover = isochrone(
                     net, node_cost[unit], value, unit=unit, walk_speed_kmh=walk_speed_kmh, max_snap=max_snap,
                     places=psnap, place_geoms=geoms, barrier=barrier, step=step,

@@ -99,7 +99,7 @@ def _names(gdf) -> np.ndarray:
 
 
 def nearest_polygons(
-    points: np.ndarray, polygons: np.ndarray, *, tree: Any = None, step: float = 100.0, k: int = 6
+    points: np.ndarray, polygons: np.ndarray, *, tree: Any = None, step: float = 200.0, k: int = 8
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every nearest polygon of each geometry (all equidistant ones), fast when most are inside.
 

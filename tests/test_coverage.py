@@ -196,3 +196,20 @@ def test_property_shares_and_population_bounds(parks, cells, pops, dist):
     assert (t["population"] <= t["population_total"] * (1 + 1e-9) + 1e-6).all()
     assert (t["population"] >= 0).all()
     assert ((t["area_pct"] >= 0) & (t["area_pct"] <= 100 + 1e-9)).all()
+
+
+def test_network_thresholds_are_independent(straight_road):
+    """Each threshold gives the same answer alone as together with smaller ones."""
+    park = gdf([{"park_id": "P", "park_type": "sport"}], [box(-100, -100, 0, 100)])
+    # 4000 m reaches past the vertex at x = 3000 that 500 m does not
+    both = coverage(park, distances=[500, 4000], mode="network", network=straight_road, max_snap=100).table
+    alone = coverage(park, distances=[4000], mode="network", network=straight_road, max_snap=100).table
+    a = both[both["threshold"] == 4000]["area_km2"].iloc[0]
+    assert a == pytest.approx(alone["area_km2"].iloc[0])
+    # the road band: 200 m wide to x = 3900 (0.78 km2); beyond, the walk left at x is 4000 - x,
+    # and the disks of radius 4000 - x around (x, 0) all lie in the half disk of radius 100 m
+    # around (3900, 0): pi 0.01 / 2; the park (100 x 200) walked 100 m around:
+    # 0.02 + 0.06 + pi 0.01; minus their overlap (x 0..100, |y| <= 100): 0.02
+    exact = 0.78 + np.pi * 0.01 / 2 + (0.02 + 0.06 + np.pi * 0.01) - 0.02
+    assert a == pytest.approx(exact, rel=0.005)
+    assert a <= exact  # a lower bound
