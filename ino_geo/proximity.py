@@ -99,7 +99,7 @@ def _names(gdf) -> np.ndarray:
 
 
 def nearest_polygons(
-    points: np.ndarray, polygons: np.ndarray, *, tree: Any = None, step: float = 200.0, k: int = 8
+    points: np.ndarray, polygons: np.ndarray, *, tree: Any = None, step: float = 300.0, k: int = 6
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every nearest polygon of each geometry (all equidistant ones), fast when most are inside.
 
@@ -179,12 +179,33 @@ def _nearest_kd(points: np.ndarray, polygons: np.ndarray, step: float, k: int):
         pc = shapely.get_coordinates(parts[single])
         a, b = np.vstack([a, pc]), np.vstack([b, pc])
         seg_poly = np.concatenate([seg_poly, part_owner[single]])
+    seg_part = cidx[:-1][same]
+    if len(single):
+        seg_part = np.concatenate([seg_part, -1 - np.arange(len(single))])  # own parts
+    nseg = len(a)
+    # previous segment of the same part (closed rings wrap), -1 at the start of an open line
+    prev = np.arange(nseg) - 1
+    start = np.ones(nseg, dtype=bool)
+    start[1:] = seg_part[1:] != seg_part[:-1]
+    last = np.ones(nseg, dtype=bool)
+    last[:-1] = seg_part[1:] != seg_part[:-1]
+    last_of = np.flatnonzero(last)
+    start_of = np.flatnonzero(start)
+    closed = np.all(a[start_of] == b[last_of], axis=1)
+    prev[start_of] = np.where(closed, last_of, -1)
+    # samples every <= step metres from each segment's start (its end is the next one's start);
+    # a sample at a segment's start also stands for the previous segment
     seg_len = np.hypot(*(b - a).T)
-    m = np.maximum(1, np.ceil(seg_len / step).astype(np.int64)) + 1
-    owner = np.repeat(np.arange(len(a)), m)
+    m = np.maximum(1, np.ceil(seg_len / step).astype(np.int64))
+    owner = np.repeat(np.arange(nseg), m)
     j = np.arange(m.sum()) - np.repeat(np.cumsum(m) - m, m)
-    f = (j / np.repeat(m - 1, m))[:, None]
+    f = (j / np.repeat(m, m))[:, None]
     verts = a[owner] * (1 - f) + b[owner] * f
+    other = np.where(j == 0, prev[owner], -1)
+    open_end = last_of[~closed]  # the end point of an open line
+    verts = np.vstack([verts, b[open_end]])
+    owner = np.concatenate([owner, open_end])
+    other = np.concatenate([other, np.full(len(open_end), -1)])
     xy = shapely.get_coordinates(points)
     kk = min(k, len(verts))
     kd = cKDTree(verts)
@@ -193,10 +214,15 @@ def _nearest_kd(points: np.ndarray, polygons: np.ndarray, step: float, k: int):
         dv, iv = dv[:, None], iv[:, None]
     complete = (dv[:, -1] > dv[:, 0] + step / 2.0) if kk < len(verts) else np.ones(len(xy), dtype=bool)
     rows = np.flatnonzero(complete)
-    cand = owner[iv[rows]]
+    big = np.iinfo(np.int64).max
+    # only samples within (nearest sample + step / 2) can belong to a nearest segment
+    within = dv[rows] <= dv[rows, :1] + step / 2.0
+    within = np.concatenate([within, within], axis=1)
+    cand = np.concatenate([owner[iv[rows]], other[iv[rows]]], axis=1)
+    cand[(cand < 0) | ~within] = big
     cand.sort(axis=1)
-    keep = np.ones(cand.shape, dtype=bool)
-    keep[:, 1:] = cand[:, 1:] != cand[:, :-1]
+    keep = cand != big
+    keep[:, 1:] &= cand[:, 1:] != cand[:, :-1]
     counts = keep.sum(axis=1)
     r = np.repeat(rows, counts)
     c = cand[keep]

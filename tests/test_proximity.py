@@ -242,3 +242,14 @@ def test_shipped_sites_to_parks_equal_sjoin_nearest():
     inside = gpd.sjoin(sites, parks, predicate="within")
     for sid, t in inside[["site_id", "park_type"]].values:
         assert r[(r["origin_id"] == sid) & (r["park_type"] == t)]["distance_m"].iloc[0] == 0.0
+
+
+def test_nearest_polygons_equals_strtree_for_polygons_lines_and_points():
+    rng = np.random.default_rng(11)
+    polys = shapely.buffer(shapely.points(rng.uniform(0, 10000, (60, 2))), rng.uniform(50, 800, 60), quad_segs=3)
+    dest = np.concatenate([polys[:20], shapely.boundary(polys[20:40]), shapely.centroid(polys[40:])])
+    pts = shapely.points(rng.uniform(-500, 10500, (20000, 2)))
+    oi, dj, d = nearest_polygons(pts, dest)
+    (ri, rj), rd = shapely.STRtree(dest).query_nearest(pts, return_distance=True, all_matches=True)
+    o = np.lexsort((rj, ri))
+    assert np.array_equal(oi, ri[o]) and np.array_equal(dj, rj[o]) and np.array_equal(d, rd[o])
