@@ -146,8 +146,12 @@ def nearest_polygons(
             di.append(rj)
             dist.append(rd)
     oi, di, dist = np.concatenate(oi), np.concatenate(di), np.concatenate(dist)
-    order = np.lexsort((di, oi))
-    return oi[order], di[order], dist[order]
+    order = np.argsort(oi, kind="stable")  # each part is already in point order
+    oi, di, dist = oi[order], di[order], dist[order]
+    if len(oi) > 1 and ((oi[1:] == oi[:-1]) & (di[1:] < di[:-1])).any():  # several polygons for a point
+        order = np.lexsort((di, oi))
+        oi, di, dist = oi[order], di[order], dist[order]
+    return oi, di, dist
 
 
 def _nearest_kd(points: np.ndarray, polygons: np.ndarray, step: float, k: int):
