@@ -98,8 +98,24 @@ def _names(gdf) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 
+_SHARED: Any = None
+
+
+def _nearest_part(bounds):
+    points, polygons, step, k = _SHARED
+    a, b = bounds
+    oi, di, d = nearest_polygons(points[a:b], polygons, step=step, k=k)
+    return oi + a, di, d
+
+
 def nearest_polygons(
-    points: np.ndarray, polygons: np.ndarray, *, tree: Any = None, step: float = 300.0, k: int = 6
+    points: np.ndarray,
+    polygons: np.ndarray,
+    *,
+    tree: Any = None,
+    step: float = 300.0,
+    k: int = 6,
+    workers: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every nearest polygon of each geometry (all equidistant ones), fast when most are inside.
 
@@ -114,6 +130,9 @@ def nearest_polygons(
        decide; the few points whose candidates are not provably complete, and non-point
        geometries, go to ``STRtree.query_nearest``.
 
+    With ``workers > 1``, inputs of 100,000 geometries or more are split among that many
+    forked processes (Linux/macOS; the answer is the same).
+
     Returns
     -------
     (geometry index, polygon index, distance) : three arrays, sorted by geometry then polygon.
@@ -124,6 +143,19 @@ def nearest_polygons(
     polygons = np.asarray(polygons, dtype=object)
     if not len(points) or not len(polygons):
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    if workers > 1 and len(points) >= 100_000:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _SHARED
+        _SHARED = (points, polygons, step, k)
+        try:
+            cuts = np.linspace(0, len(points), workers + 1).astype(int)
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as ex:
+                parts = list(ex.map(_nearest_part, zip(cuts[:-1], cuts[1:])))
+        finally:
+            _SHARED = None
+        return tuple(np.concatenate(x) for x in zip(*parts))
     tree = tree if tree is not None else shapely.STRtree(polygons)
     pi, pj = tree.query(points, predicate="intersects")
     inside = np.zeros(len(points), dtype=bool)
