@@ -25,9 +25,43 @@ COMMANDS: dict[str, str] = {
 }
 
 
+def one_line(text: object) -> str:
+    """`text` as one line: newlines and other control characters (from data or from a
+    library's message) shown as escapes, so an error is always exactly one line."""
+    import re
+
+    s = str(text).strip().replace("\r\n", "\n")
+    s = re.sub(r"\s*\n\s*", " | ", s)
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", s)
+
+
+class OneLineError(click.ClickException):
+    """A click error shown as one ``ino-geo: error: ...`` line (exit 2 for usage errors)."""
+
+    def __init__(self, message: str, exit_code: int = 2):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"ino-geo: error: {one_line(self.format_message())}", err=True)
+
+
+def _from_click(exc: click.ClickException) -> OneLineError:
+    """click's own usage errors (bad option value, unknown option or command, missing
+    argument) as one line naming the command, instead of click's usage block."""
+    if isinstance(exc, OneLineError):
+        return exc
+    msg = exc.format_message()
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        msg = f"{msg} (see '{ctx.command_path} --help')"
+    return OneLineError(msg, exc.exit_code)
+
+
 class _Group(click.Group):
-    """A click group that loads its commands lazily and turns ino_geo errors into one-line
-    messages and exit codes."""
+    """A click group that loads its commands lazily and turns every error into one line on
+    stderr and an exit code: ino_geo errors, click's usage errors, OS errors, and (as a
+    safety net, never by design) any other exception."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
@@ -42,26 +76,45 @@ class _Group(click.Group):
         self.add_command(command, name)
         return command
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.exceptions.NoArgsIsHelpError:
+            raise
+        except click.ClickException as exc:  # the group's own options, e.g. --layers FILE
+            raise _from_click(exc) from None
+
     def invoke(self, ctx: click.Context):
+        def debug() -> bool:
+            state = ctx.find_object(CliState)
+            return state is not None and state.debug
+
         try:
             return super().invoke(ctx)
         except InoGeoError as exc:
-            state = ctx.find_object(CliState)
-            if state is not None and state.debug:
+            if debug():
                 raise
-            click.echo(f"ino-geo: error: {exc}", err=True)
+            click.echo(f"ino-geo: error: {one_line(exc)}", err=True)
             ctx.exit(exc.exit_code)
-        except (KeyboardInterrupt, click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except (KeyboardInterrupt, click.exceptions.Exit, click.exceptions.Abort, click.exceptions.NoArgsIsHelpError):
             raise
+        except click.ClickException as exc:
+            raise _from_click(exc) from None
         except MemoryError:
             click.echo("ino-geo: error: out of memory", err=True)
             ctx.exit(1)
         except OSError as exc:
-            state = ctx.find_object(CliState)
-            if state is not None and state.debug:
+            if debug():
                 raise
             where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-            click.echo(f"ino-geo: error: {where}{exc.strerror or exc}", err=True)
+            click.echo(f"ino-geo: error: {one_line(where + (exc.strerror or str(exc)))}", err=True)
+            ctx.exit(1)
+        except Exception as exc:  # a bug: still one line, the traceback with --debug
+            if debug():
+                raise
+            log.debug("unexpected error", exc_info=True)
+            click.echo(f"ino-geo: error: unexpected {type(exc).__name__}: {one_line(exc)} "
+                       "(a bug in ino-geo: please report it; --debug shows the traceback)", err=True)
             ctx.exit(1)
 
 
