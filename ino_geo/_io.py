@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ._errors import DataError, UsageError
+from ._errors import DataError, InoGeoError, UsageError
 
 __all__ = ["check_output", "atomic_path", "atomic_write_text", "VECTOR_DRIVERS", "driver_for"]
 
@@ -80,18 +80,30 @@ def atomic_path(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Pa
     'hello'
     """
     final = check_output(path, overwrite)
-    fd, tmpname = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=f".tmp{final.suffix}", dir=final.parent)
-    os.close(fd)
+    try:
+        fd, tmpname = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=f".tmp{final.suffix}", dir=final.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise DataError(f"{final}: cannot write in folder {final.parent}: {exc.strerror or exc}") from exc
     tmp = Path(tmpname)
     tmp.unlink()  # drivers want to create the file themselves
     try:
-        yield tmp
+        try:
+            yield tmp
+        except InoGeoError:
+            raise
+        except Exception as exc:  # a driver failing to write: name the output, not the temporary file
+            detail = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+            raise DataError(f"{final}: could not be written: {detail}".replace(str(tmp), str(final))) from exc
         if not tmp.exists():
             raise DataError(f"{final}: nothing was written")
-        if final.suffix.lower() == ".shp":
-            _rename_shapefile(tmp, final)
-        else:
-            os.replace(tmp, final)
+        try:
+            if final.suffix.lower() == ".shp":
+                _rename_shapefile(tmp, final)
+            else:
+                os.replace(tmp, final)
+        except OSError as exc:
+            raise DataError(f"{final}: cannot be replaced: {exc.strerror or exc}") from exc
     finally:
         for leftover in _side_files(tmp):
             with contextlib.suppress(FileNotFoundError):
