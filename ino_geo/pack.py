@@ -10,12 +10,13 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ._errors import UsageError
+from ._errors import DataError, UsageError
 from ._io import atomic_write_text, check_output
 
 __all__ = ["build_pack", "PACK_TABLES"]
 
 PACK_TABLES = ("coverage.csv", "proximity.csv")
+_MAX_DISTANCE_M = 500_000.0  # as ino_geo coverage
 
 
 def build_pack(
@@ -48,6 +49,10 @@ def build_pack(
     dict
         JSON-ready summary: the files written with their sizes, and headline numbers.
     """
+    import math
+    import shutil
+    import tempfile
+
     import ino_geo
     from .mapspec import BUILTIN_MAPS
     from .output import write_frame
@@ -57,29 +62,56 @@ def build_pack(
     d = Path(out_dir)
     if d.exists() and not d.is_dir():
         raise UsageError(f"{d}: is not a folder")
-    d.mkdir(parents=True, exist_ok=True)
+    distances = list(distances)
+    for v in distances:  # before any work
+        try:
+            ok = math.isfinite(float(v)) and 0 <= float(v) <= _MAX_DISTANCE_M
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise UsageError(f"--distance {v!r}: must be a finite number of metres from 0 to {_MAX_DISTANCE_M:g}")
+    if not distances:
+        raise UsageError("give at least one --distance")
     names = list(BUILTIN_MAPS)
-    planned = [d / f"{n}.html" for n in names] + [d / f"{n}.embed.html" for n in names]
-    planned += [d / t for t in PACK_TABLES] + [d / "index.html"]
-    for p in planned:  # before any work
-        check_output(p, overwrite)
+    files = [f"{n}.html" for n in names] + [f"{n}.embed.html" for n in names] + list(PACK_TABLES) + ["index.html"]
+    created = not d.exists()
+    if not created:
+        for f in files:  # before any work
+            check_output(d / f, overwrite)
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".ino-geo-build.", dir=d))
+    except OSError as exc:
+        err = UsageError if isinstance(exc, (NotADirectoryError, FileExistsError)) else DataError
+        raise err(f"{d}: cannot create the output folder: {exc.strerror or exc}") from exc
+    # everything is written into a hidden staging folder inside `d` and moved into place at
+    # the end: a failure half-way leaves `d` as it was (and removes it if this run made it)
+    try:
+        say(f"coverage of {len(layers.parks)} parks within {', '.join(f'{x:g}' for x in distances)} m")
+        cov = ino_geo.coverage(layers.parks, distances=distances, boundaries=layers.boundaries,
+                               by="municipality", population=layers.population, cells=False)
+        write_frame(cov.table, stage / "coverage.csv")
+        say(f"proximity of {len(layers.sites)} sites to the nearest park of each type")
+        prox = ino_geo.proximity(layers.sites, layers.parks)
+        write_frame(prox, stage / "proximity.csv")
 
-    say(f"coverage of {len(layers.parks)} parks within {', '.join(f'{x:g}' for x in distances)} m")
-    cov = ino_geo.coverage(layers.parks, distances=list(distances), boundaries=layers.boundaries,
-                           by="municipality", population=layers.population, cells=False)
-    write_frame(cov.table, d / "coverage.csv", overwrite=overwrite)
-    say(f"proximity of {len(layers.sites)} sites to the nearest park of each type")
-    prox = ino_geo.proximity(layers.sites, layers.parks)
-    write_frame(prox, d / "proximity.csv", overwrite=overwrite)
-
-    maps = render_all(layers, d, overwrite=overwrite, self_contained=self_contained, progress=say)
-    snippets = []
-    for name, path, _size in maps:
-        snip = d / f"{name}.embed.html"
-        atomic_write_text(snip, embed_snippet(path, title=name), overwrite=overwrite)
-        snippets.append(snip)
+        staged = render_all(layers, stage, self_contained=self_contained, progress=say)
+        maps = [(name, d / p.name, size) for name, p, size in staged]
+        for name, path, _size in staged:
+            atomic_write_text(stage / f"{name}.embed.html", embed_snippet(path, title=name))
+        atomic_write_text(stage / "index.html", _index_html(layers, maps))
+        for f in files:
+            check_output(d / f, overwrite)  # nothing appeared meanwhile
+        for f in files:
+            os.replace(stage / f, d / f)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        if created:
+            shutil.rmtree(d, ignore_errors=True)
+        raise
+    shutil.rmtree(stage, ignore_errors=True)
+    snippets = [d / f"{n}.embed.html" for n, _p, _b in maps]
     index = d / "index.html"
-    atomic_write_text(index, _index_html(layers, maps), overwrite=overwrite)
 
     whole = cov.table[cov.table.boundary_id == "all"]
     headline = {
