@@ -8,6 +8,8 @@ first, so that a distance is never computed in degrees.
 
 from __future__ import annotations
 
+import math
+
 from typing import TYPE_CHECKING, Any
 
 from ._errors import DataError
@@ -88,6 +90,9 @@ def metric_crs_for(gdf: "gpd.GeoDataFrame") -> str:
     lon_min, lat_min, lon_max, lat_max = gdf.to_crs(STORAGE_CRS).total_bounds
     lon = (lon_min + lon_max) / 2.0
     lat = (lat_min + lat_max) / 2.0
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise DataError("cannot choose a metric CRS: the data has no finite coordinates (missing geometries, "
+                        "NaN or infinity)")
     zone = int((lon + 180.0) // 6.0) % 60 + 1
     code = (32600 if lat >= 0 else 32700) + zone
     return f"EPSG:{code}"
