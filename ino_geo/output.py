@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -50,6 +51,15 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _inert(text: str) -> str:
+    """`text` with control characters (newline, tab, ESC...) shown as escapes: ``\\n``, ``\\x1b``."""
+    named = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+    return _CONTROL.sub(lambda m: named.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
+
+
 def format_frame(df: "pd.DataFrame", fmt: str) -> str:
     """Render a (Geo)DataFrame as text.
 
@@ -88,6 +98,10 @@ def format_frame(df: "pd.DataFrame", fmt: str) -> str:
         for col in shown.columns:
             if pd.api.types.is_float_dtype(shown[col]):
                 shown[col] = shown[col].mask(shown[col].abs() < 5e-9, 0.0)
+            elif shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
+                # text from data is shown inert: a newline cannot break a row, and no escape
+                # sequence reaches the terminal
+                shown[col] = shown[col].map(lambda v: _inert(v) if isinstance(v, str) else v)
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                                "display.max_colwidth", 60):
             return shown.to_string(index=False, float_format=lambda x: f"{x:.2f}")
