@@ -171,7 +171,7 @@ def _read_fiona(path: Path, layer: str | None) -> _Raw:
                 if fallback is not None:
                     p, g, err = fallback
                     if err:
-                        problems.append(Problem(file, lname, i, None, "geometry", f"malformed geometry: {err}"))
+                        problems.append(Problem(file, lname, i, None, "geometry", err))
                     props.append(p)
                     geoms.append(g)
                     i += 1
@@ -190,7 +190,7 @@ def _read_fiona(path: Path, layer: str | None) -> _Raw:
                 try:
                     g = shape(feat.geometry)
                 except Exception as exc:
-                    problems.append(Problem(file, lname, i, None, "geometry", f"malformed geometry: {_short(exc)}"))
+                    problems.append(Problem(file, lname, i, None, "geometry", _malformed(feat.geometry, exc)))
                     g = _MALFORMED
             props.append(p)
             geoms.append(g)
@@ -221,7 +221,7 @@ def _geojson_record(path: Path, i: int, cache: dict) -> tuple[dict, Any, str | N
         try:
             g = shape(f["geometry"])
         except Exception as exc:
-            g, err = _MALFORMED, _short(exc)
+            g, err = _MALFORMED, _malformed(f["geometry"], exc)
     return dict(p), g, err
 
 
@@ -247,6 +247,26 @@ class _Malformed:
 
 
 _MALFORMED = _Malformed()
+
+
+def _malformed(geometry: Any, exc: BaseException) -> str:
+    """Why a geometry could not be built: NaN/inf coordinates (a ring with NaN never closes,
+    since NaN != NaN) are named as such; otherwise the library's reason."""
+
+    def finite(c: Any) -> bool:
+        if isinstance(c, (int, float)):
+            return math.isfinite(c)
+        if isinstance(c, (list, tuple)) or (hasattr(c, "__iter__") and not isinstance(c, (str, bytes, dict))):
+            return all(finite(x) for x in c)
+        return True
+
+    try:
+        coords = geometry.get("coordinates") if hasattr(geometry, "get") else getattr(geometry, "coordinates", None)
+        if coords is not None and not finite(coords):
+            return "coordinates contain NaN or infinity"
+    except Exception:  # an odd structure: fall back to the library's reason
+        pass
+    return f"malformed geometry: {_short(exc)}"
 
 
 def _short(exc: BaseException) -> str:
