@@ -133,33 +133,42 @@ def _check_output_first(output: str, overwrite: bool) -> None:
 
 
 def _fix(path: str, catalogue, as_layer, output: str, overwrite: bool, state) -> list:
-    """Repair the invalid geometries of every layer of `path`, write them to `output`, and
-    return the reports of validating the repaired layers."""
+    """Repair the invalid geometries of every layer of `path` and write them to `output`;
+    return the reports of validating the repaired layers.
+
+    The repaired file is written only when repairing leaves no problem: a file with problems
+    that --fix cannot repair (attributes, CRS, unreadable records) is reported and nothing is
+    written, so a failed run (exit 1) never leaves an output behind.
+    """
     from ..export import export_layers
     from ..repair import repair_geometries
     from ..validate import validate_frame, validate_path
 
     before = validate_path(path, catalogue, as_layer=as_layer, frames=True)
-    unreadable = [r for r in before if r.frame is None]
-    if unreadable:
-        for r in unreadable:
-            for pr in r.problems:
-                click.echo(str(pr))
-        raise SystemExit(1)
-    frames = {}
+    if any(r.frame is None for r in before):  # unreadable: nothing to repair
+        state.progress(f"nothing written to {output}: the file cannot be read")
+        return before
+    frames, lines = {}, []
     for r in before:
         fixed, changes = repair_geometries(r.frame, r.spec.id if r.spec else None)
         for row in changes.itertuples():
             ident = f" ({r.spec.id}={row.id})" if r.spec and r.spec.id else ""
             extra = f", {row.parts_dropped} lower-dimension part(s) dropped" if row.parts_dropped else ""
             area = f", area {row.area_m2_after:,.0f} m2" if "area_m2_after" in changes else ""
-            click.echo(f"{r.file}: layer {r.layer}: record {row.record}{ident}: field geometry: repaired "
-                       f"({row.reason}): {row.before} -> {row.after}{extra}{area}")
+            lines.append(f"{r.file}: layer {r.layer}: record {row.record}{ident}: field geometry: repaired "
+                         f"({row.reason}): {row.before} -> {row.after}{extra}{area}")
         frames[r.layer or "layer"] = fixed
         r.problems = [p for p in validate_frame(fixed, r.spec, catalogue, name=r.file)]
         r.problems = [type(p)(r.file, r.layer, p.record, p.id, p.field, p.message) for p in r.problems]
+    if any(r.problems for r in before):
+        state.progress(f"nothing written to {output}: --fix repairs invalid geometries only; "
+                       "the problems listed remain")
+        return before
+    for line in lines:
+        click.echo(line)
     export_layers(frames, output, overwrite=overwrite)
-    state.progress(f"wrote the repaired file {output}")
+    state.progress(f"wrote the repaired file {output} ({len(lines)} geometr{'y' if len(lines) == 1 else 'ies'} "
+                   "repaired)")
     return before
 
 
