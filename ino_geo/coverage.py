@@ -147,27 +147,54 @@ def barrier_geometry(river: Any, crs: Any):
     return river  # a shapely geometry, assumed in crs
 
 
-def _metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | None = None) -> np.ndarray:
+_TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString",
+               6: "MultiPolygon", 7: "GeometryCollection", -1: "missing geometry"}
+
+
+def label(gdf: Any, what: str) -> str:
+    """`what`, with the file it was read from when known (``gdf.attrs["source_file"]``)."""
+    src = getattr(gdf, "attrs", {}).get("source_file") if gdf is not None else None
+    return f"{what} {src}" if src else what
+
+
+def _rid(gdf, i: int, id_col: str | None) -> str:
+    return f" ({id_col}={gdf[id_col].iloc[i]})" if id_col and id_col in gdf.columns else ""
+
+
+def check_geometries(gdf: "gpd.GeoDataFrame", what: str, id_col: str | None = None) -> None:
+    """DataError naming the first record whose geometry is missing, empty or not finite."""
     import shapely
 
+    name = label(gdf, what)
     if gdf.crs is None:
-        raise DataError(f"{what}: the layer has no CRS")
-    g = np.asarray(gdf.to_crs(crs).geometry.values, dtype=object)
+        raise DataError(f"{name}: the layer has no CRS")
+    g = np.asarray(gdf.geometry.values, dtype=object)
     bad = np.flatnonzero(shapely.is_missing(g) | shapely.is_empty(g))
     if len(bad):
         i = bad[0]
-        rid = f" ({id_col}={gdf[id_col].iloc[i]})" if id_col and id_col in gdf.columns else ""
-        raise DataError(f"{what}: record {i}{rid} field geometry: missing or empty geometry")
-    coords = shapely.get_coordinates(g)
-    if not np.isfinite(coords).all():
-        raise DataError(f"{what}: non-finite (NaN/inf) coordinates")
+        raise DataError(f"{name}: record {i}{_rid(gdf, i, id_col)} field geometry: missing or empty geometry")
+    coords, idx = shapely.get_coordinates(g, return_index=True)
+    nf = ~np.isfinite(coords).all(axis=1)
+    if nf.any():
+        i = int(idx[np.flatnonzero(nf)[0]])
+        raise DataError(f"{name}: record {i}{_rid(gdf, i, id_col)} field geometry: non-finite (NaN/inf) coordinates")
+
+
+def _metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | None = None) -> np.ndarray:
+    import shapely
+
+    check_geometries(gdf, what, id_col)
+    name = label(gdf, what)
+    g = np.asarray(gdf.to_crs(crs).geometry.values, dtype=object)
+    if not np.isfinite(shapely.get_coordinates(g)).all():
+        raise DataError(f"{name}: coordinates cannot be projected to {crs} (outside its area of use?)")
     invalid = np.flatnonzero(~shapely.is_valid(g))
     if len(invalid):
         i = invalid[0]
-        rid = f" ({id_col}={gdf[id_col].iloc[i]})" if id_col and id_col in gdf.columns else ""
+        rid = _rid(gdf, i, id_col)
         more = f" (and {len(invalid) - 1} more)" if len(invalid) > 1 else ""
         raise DataError(
-            f"{what}: record {i}{rid} field geometry: invalid geometry ({shapely.is_valid_reason(g[i])}){more}; "
+            f"{name}: record {i}{rid} field geometry: invalid geometry ({shapely.is_valid_reason(g[i])}){more}; "
             "repair it explicitly (ino-geo layers validate --fix, or shapely.make_valid)"
         )
     return g
@@ -358,8 +385,9 @@ def coverage(
         raise UsageError(f"walking speed {walk_speed_kmh!r}: must be a positive number of km/h")
     if not (isinstance(max_snap, (int, float)) and math.isfinite(max_snap) and max_snap >= 0):
         raise UsageError(f"--max-snap {max_snap!r}: must be a finite number of metres >= 0")
-    if parks is None or parks.crs is None:
-        raise DataError("parks: the layer has no CRS")
+    if parks is None:
+        raise UsageError("parks: no layer given")
+    check_geometries(parks, "parks", "park_id")
     say = progress or (lambda msg: None)
     if crs is None:
         crs = metric_crs_for(parks)
@@ -397,18 +425,24 @@ def coverage(
     cell_pop = None
     cell_ids = None
     if population is not None:
+        pname = label(population, "population")
         if "population" not in population.columns:
-            raise DataError("population: column 'population' is missing")
+            raise DataError(f"{pname}: column 'population' is missing")
+        kinds = shapely.get_type_id(np.asarray(population.geometry.values, dtype=object))
+        notpoly = np.flatnonzero(~np.isin(kinds, [3, 6]) & (kinds >= 0))
+        if len(notpoly):
+            i = notpoly[0]
+            raise DataError(f"{pname}: record {i}{_rid(population, i, 'cell_id')} field geometry: a {_TYPE_NAMES.get(int(kinds[i]), kinds[i])}; "
+                            "population cells must be polygons")
         cell_geoms = _metric_geoms(population, crs, "population", "cell_id")
         pop = pd.to_numeric(population["population"], errors="coerce").to_numpy(dtype=float)
         bad = np.flatnonzero(~np.isfinite(pop) | (pop < 0))
         if len(bad):
             i = bad[0]
-            rid = f" (cell_id={population['cell_id'].iloc[i]})" if "cell_id" in population.columns else ""
-            raise DataError(f"population: record {i}{rid} field population: {population['population'].iloc[i]!r} is not a number >= 0")
-        kinds = shapely.get_type_id(cell_geoms)
-        if not np.isin(kinds, [3, 6]).all():
-            raise DataError("population: cells must be polygons")
+            v = population["population"].iloc[i]
+            shown = f"{float(v):g}" if isinstance(v, (int, float, np.number)) else repr(v)
+            raise DataError(f"{pname}: record {i}{_rid(population, i, 'cell_id')} field population: "
+                            f"{shown} is not a number >= 0")
         cell_pop = pop
         cell_ids = population["cell_id"].astype(str).to_numpy() if "cell_id" in population.columns else np.arange(len(population)).astype(str)
         if study is None:
@@ -590,3 +624,20 @@ def _direct_walk_minutes(points: np.ndarray, parks: np.ndarray, max_snap: float,
     ok = (d == 0) | ~crosses_barrier(lines, barrier)
     np.minimum.at(out, pi[ok], d[ok] / m_per_min)
     return out
+
+
+def _make_module_callable() -> None:
+    """``ino_geo.coverage(...)`` must call the function even after ``import ino_geo.coverage``
+    (the import system then binds the package attribute to this module): the module calls
+    :func:`coverage`."""
+    import sys
+    import types
+
+    class _CallableModule(types.ModuleType):
+        def __call__(self, *args, **kwargs):
+            return coverage(*args, **kwargs)
+
+    sys.modules[__name__].__class__ = _CallableModule
+
+
+_make_module_callable()

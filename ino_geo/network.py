@@ -249,14 +249,24 @@ def build_network(
 
     from .crs import to_metric
 
+    from .coverage import _TYPE_NAMES, check_geometries, label
+
+    if id_col is None:
+        id_col = "corridor_id" if "corridor_id" in lines.columns else None
+    name = label(lines, name)
+    kinds0 = shapely.get_type_id(np.asarray(lines.geometry.values, dtype=object))
+    notline = np.flatnonzero(~np.isin(kinds0, [1, 5]) & (kinds0 >= 0))
+    if len(notline):
+        i = notline[0]
+        rid = f" ({lines[id_col].iloc[i]})" if id_col else ""
+        raise DataError(f"{name}: record {i}{rid} field geometry: a {_TYPE_NAMES.get(int(kinds0[i]), kinds0[i])} "
+                        "is not a line (LineString/MultiLineString expected)")
     if lines.crs is None:
         raise DataError(f"{name}: the layer has no CRS")
     if speed_col not in lines.columns:
         raise DataError(f"{name}: column {speed_col!r} is missing (travel speed in km/h)")
     if modes is not None and "mode" in lines.columns:
         lines = lines[lines["mode"].isin(list(modes))]
-    if id_col is None:
-        id_col = "corridor_id" if "corridor_id" in lines.columns else None
     gdf = to_metric(lines, crs)
     geoms = gdf.geometry.values
     ok = ~(shapely.is_missing(np.asarray(geoms)) | shapely.is_empty(np.asarray(geoms)))
@@ -264,14 +274,7 @@ def build_network(
     if len(gdf) == 0:
         raise DataError(f"{name}: no lines to route on" + (f" (modes {', '.join(modes)})" if modes else ""))
     garr = np.asarray(gdf.geometry.values)
-    kinds = shapely.get_type_id(garr)
-    bad = np.flatnonzero(~np.isin(kinds, [1, 5]))
     ids = gdf[id_col].to_numpy() if id_col else gdf.index.to_numpy()
-    if len(bad):
-        raise DataError(
-            f"{name}: record {_rec(ids, bad[0])} field geometry: a {shapely.get_type_id(garr[bad[0]])} "
-            "is not a line (LineString/MultiLineString expected)"
-        )
     speed = np.asarray(gdf[speed_col], dtype=float)
     badspeed = np.flatnonzero(~np.isfinite(speed) | (speed <= 0))
     if len(badspeed):

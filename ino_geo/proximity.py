@@ -376,18 +376,18 @@ def proximity(
         raise UsageError(f"--max-snap {max_snap!r}: must be a finite number of metres >= 0")
     if not (isinstance(walk_speed_kmh, (int, float)) and math.isfinite(walk_speed_kmh) and walk_speed_kmh > 0):
         raise UsageError(f"walking speed {walk_speed_kmh!r}: must be a positive number of km/h")
-    if origins.crs is None:
-        raise DataError("origins: the layer has no CRS")
-    if destinations.crs is None:
-        raise DataError("destinations: the layer has no CRS")
+    from .coverage import check_geometries
+
+    ocol = id_column(origins, origin_id)
+    dcol = id_column(destinations, destination_id)
+    check_geometries(origins, "origins", ocol)
+    check_geometries(destinations, "destinations", dcol)
     say = progress or (lambda msg: None)
     if crs is None:
         crs = metric_crs_for(origins if len(origins) else destinations)
     elif not is_projected(crs):
         raise UsageError(f"crs {crs}: not a projected metric CRS")
     crs = str(crs)
-    ocol = id_column(origins, origin_id)
-    dcol = id_column(destinations, destination_id)
     if len(destinations) == 0 and not park_types:
         raise DataError("destinations: the layer is empty (name --park-type to get no_destination rows)")
     groups = park_groups(destinations, park_types, what="destinations")
@@ -585,3 +585,19 @@ def _network_ranked(net, og, dg, osnap, k, max_snap, barrier, walk_speed_kmh, mp
         }
         res = {key: np.concatenate([res[key], extra[key]]) for key in res}
     return res
+
+
+def _make_module_callable() -> None:
+    """``ino_geo.proximity(...)`` must call the function even after ``import ino_geo.proximity``
+    (the import system then binds the package attribute to this module)."""
+    import sys
+    import types
+
+    class _CallableModule(types.ModuleType):
+        def __call__(self, *args, **kwargs):
+            return proximity(*args, **kwargs)
+
+    sys.modules[__name__].__class__ = _CallableModule
+
+
+_make_module_callable()

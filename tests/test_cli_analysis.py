@@ -217,4 +217,27 @@ def test_coverage_usage_and_data_errors(run, tmp_path):
     path = tmp_path / "cells.geojson"
     cells.to_file(path)
     r = run("coverage", "--distance", "10", "--population", path)
-    assert r.exit_code == 1 and "population: record 0" in r.stderr and "field population" in r.stderr
+    assert r.exit_code == 1 and "cells.geojson: record 0 field population: -5 is not a number" in r.stderr
+
+
+def test_package_names_stay_callable_after_submodule_imports():
+    """``import ino_geo.coverage`` binds the package attribute to the module; it still calls."""
+    import ino_geo
+    import ino_geo.coverage  # noqa: F401
+    import ino_geo.proximity  # noqa: F401
+    from _fixtures_analysis import gdf
+    from shapely import box
+
+    parks = gdf([{"park_id": "p", "park_type": "sport"}], [box(0, 0, 10, 10)])
+    assert ino_geo.coverage(parks, distances=[0]).table["area_km2"].iloc[0] == pytest.approx(1e-4)
+    assert ino_geo.proximity(parks, parks)["distance_m"].iloc[0] == 0.0
+
+
+def test_user_file_errors_name_the_file(run, tmp_path):
+    pts = gpd.GeoDataFrame({"corridor_id": ["x"], "speed_kmh": [50.0]}, geometry=[Point(X0, Y0)],
+                           crs="EPSG:32645").to_crs(4326)
+    path = tmp_path / "streets.geojson"
+    pts.to_file(path)
+    r = run("proximity", "--mode", "network", "--network", path)
+    assert r.exit_code == 1
+    assert f"{path}: record 0 (x) field geometry: a Point is not a line" in r.stderr
