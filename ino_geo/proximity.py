@@ -10,7 +10,9 @@ the park (EPSG:4326) so that a map can draw the link.
   minutes: walk to the network (at most ``max_snap`` m, never across the river), travel
   along corridors at the scenario speed, walk to the park. A direct straight walk (at most
   ``max_snap`` m, not across the river) is used when it is quicker; a point inside a park
-  has distance 0 and 0 minutes. ``distance_m`` is the length of the quickest route.
+  has distance 0 and 0 minutes. ``distance_m`` is the length of the quickest route; the
+  row's geometry is still the straight link to the park's nearest point (for drawing), not
+  the route.
 
 Ties and empty sets
 -------------------
