@@ -561,9 +561,12 @@ def _nearest_edges(net: Network, geoms: np.ndarray, max_snap: float) -> tuple[np
             gi_out.append(pts[rh[first]])
             ei_out.append(ch[first])
     if len(slow):
-        g, e = net.tree.query_nearest(geoms[slow], max_distance=max_snap, all_matches=False)
-        gi_out.append(slow[g])
-        ei_out.append(e)
+        # query_nearest needs max_distance > 0; max_snap 0 means "on the network"
+        (g, e), d = net.tree.query_nearest(geoms[slow], max_distance=max(max_snap, 1e-9), all_matches=False,
+                                           return_distance=True)
+        keep = d <= max_snap
+        gi_out.append(slow[g[keep]])
+        ei_out.append(e[keep])
     if not gi_out:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     gi, ei = np.concatenate(gi_out), np.concatenate(ei_out)

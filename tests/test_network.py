@@ -315,3 +315,10 @@ def test_benchmark_quick_mode_agrees_with_the_baselines():
     assert rows["population coverage shares"]["shares_only_where_intersects"] is True
     assert rows["population coverage shares"]["max_share_error_on_20000_sample"] < 1e-9
     assert rows["network origin x destination"]["equal_to_networkx"] is True
+
+
+def test_max_snap_zero_means_on_the_network(straight_road):
+    net = build_network(straight_road)
+    s = snap(net, np.array([Point(500, 0), Point(500, 1), box(100, -5, 200, 5)]), max_snap=0.0)
+    assert s.status.tolist() == ["ok", "too_far", "ok"]
+    assert s.walk_m[0] == 0.0
