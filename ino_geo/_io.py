@@ -47,7 +47,7 @@ def check_output(path: str | os.PathLike, overwrite: bool = False) -> Path:
     UsageError
         The path is a directory, exists and `overwrite` is False, or its folder does not exist.
     DataError
-        The folder is not writable.
+        The folder is not writable (a file cannot be created in it).
     """
     p = Path(path)
     if p.is_dir():
@@ -57,8 +57,12 @@ def check_output(path: str | os.PathLike, overwrite: bool = False) -> Path:
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"{p}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise DataError(f"{p}: folder {parent} is not writable")
+    # try it: permissions alone say nothing for root, a read-only file system or /proc
+    try:
+        with tempfile.NamedTemporaryFile(prefix=f".{p.name}.", suffix=".probe", dir=parent):
+            pass
+    except OSError as exc:
+        raise DataError(f"{p}: cannot write in folder {parent}: {exc.strerror or exc}") from None
     return p
 
 
