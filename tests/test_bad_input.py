@@ -474,6 +474,7 @@ def test_unwritable_output(tmp_path, mini_layers, command, where):
     no_crash(r)
     assert r.exit_code in ((1, 2) if code is None else (code,)), r.output
     assert_error(r, r.exit_code, str(target))
+    assert len(r.stderr.splitlines()) == 1, r.stderr  # refused before any work
     if where == "under_a_file":
         assert blocker.read_text() == "x"
     assert not target.exists()
@@ -926,3 +927,20 @@ def test_api_render_map_bad_spec(tmp_path, mini_layers):
     spec.write_text("[map]\ntitle = 1\n", encoding="utf-8")
     with pytest.raises(InoGeoError, match="s.toml"):
         render_map(spec, lay)
+
+
+@pytest.mark.parametrize("command", [["proximity", "--mode", "network"],
+                                     ["coverage", "--mode", "network", "--minutes", "5"]])
+def test_max_snap_zero_is_on_the_network_only(mini_layers, command):
+    """--max-snap 0 is allowed (>= 0): only what lies on the network snaps; never a crash."""
+    r = invoke("--layers", mini_layers, *command, "--max-snap", "0", "--format", "json")
+    no_crash(r)
+    assert r.exit_code == 0, r.stderr
+    payload = json.loads(r.stdout)
+    records = payload["records"] if isinstance(payload, dict) else payload
+    for rec in records:
+        if "status" in rec:
+            assert rec["status"] in ("ok", "unsnapped", "unreachable", "no_destination")
+            assert rec["status"] != "ok" or rec["origin_snap_m"] in (None, 0) or rec["distance_m"] == 0
+        else:
+            assert 0 <= rec["population"] <= rec["population_total"] + 1e-6
