@@ -71,7 +71,7 @@ def bench_nearest(quick: bool) -> dict:
     import geopandas as gpd
     import shapely
 
-    from ino_geo.proximity import nearest_polygons
+    from ino_geo.nearest import nearest_polygons
 
     n_points = 100_000 if quick else 1_000_000
     n_parks = 1000
@@ -126,7 +126,7 @@ def bench_nearest(quick: bool) -> dict:
 def bench_coverage(quick: bool) -> dict:
     import shapely
 
-    from ino_geo.coverage import _probe_xy, covered_shares
+    from ino_geo.service_area import _probe_xy, covered_shares
 
     side = 300 if quick else 1000
     size = 60_000.0

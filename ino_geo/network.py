@@ -249,7 +249,7 @@ def build_network(
 
     from .crs import to_metric
 
-    from .coverage import _TYPE_NAMES, check_geometries, label
+    from .service_area import _TYPE_NAMES, check_geometries, label
 
     if id_col is None:
         id_col = "corridor_id" if "corridor_id" in lines.columns else None

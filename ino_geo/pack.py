@@ -95,7 +95,8 @@ def build_pack(
         prox = ino_geo.proximity(layers.sites, layers.parks)
         write_frame(prox, stage / "proximity.csv")
 
-        staged = render_all(layers, stage, self_contained=self_contained, progress=say)
+        staged = render_all(layers, stage, self_contained=self_contained,
+                            progress=lambda msg: say(msg.replace(str(stage), str(d))))
         maps = [(name, d / p.name, size) for name, p, size in staged]
         for name, path, _size in staged:
             atomic_write_text(stage / f"{name}.embed.html", embed_snippet(path, title=name))

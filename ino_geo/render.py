@@ -363,10 +363,7 @@ class _Context:
 
     def coverage_result(self, i: int) -> Any:
         if self._coverage is None:
-            import importlib
-
-            # `from . import coverage` may give the function: ino_geo exports it under that name
-            cov_mod = importlib.import_module(".coverage", __package__)
+            from .service_area import coverage
 
             c = self.cov
             where = self.where(i, "analysis")
@@ -385,7 +382,7 @@ class _Context:
             kwargs["boundaries"] = self.source_layer("boundaries", where)
             kwargs["population"] = self.source_layer("population", where)
             kwargs["river"] = _optional_layer(self.layers, "river")
-            res = _call_accepting(cov_mod.coverage, parks, **kwargs)
+            res = coverage(parks, **{k: v for k, v in kwargs.items() if v is not None})
             self._coverage = res
             self._coverage_headline(res)
         return self._coverage
@@ -408,9 +405,7 @@ class _Context:
 
     def proximity_result(self, i: int) -> Any:
         if self._proximity is None:
-            import importlib
-
-            prox_mod = importlib.import_module(".proximity", __package__)
+            from .nearest import proximity
 
             p = dict(self.spec.proximity)
             where = self.where(i, "analysis")
@@ -427,7 +422,7 @@ class _Context:
                 kwargs["network"] = self.params.get("network")
                 if kwargs["network"] is None:
                     kwargs["network"] = self.source_layer("corridors", where)
-            self._proximity = _call_accepting(prox_mod.proximity, origins, parks, **kwargs)
+            self._proximity = proximity(origins, parks, **{k: v for k, v in kwargs.items() if v is not None})
             kind = "along the network" if mode == "network" else "straight-line"
             self.subtitle = (self.spec.description + f" Distances in metres ({kind}), computed in a metric CRS "
                              "(EPSG:32645 for Tomsk).").strip()
@@ -529,17 +524,6 @@ def _first_name(gdf: "gpd.GeoDataFrame") -> str | None:
         v = gdf["name"].iloc[0]
         return str(v) if isinstance(v, str) and v else None
     return None
-
-
-def _call_accepting(func: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call an analysis function with the keyword arguments it accepts (None values left out)."""
-    import inspect
-
-    params = inspect.signature(func).parameters
-    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        kwargs = {k: v for k, v in kwargs.items() if k in params}
-    kwargs = {k: v for k, v in kwargs.items() if v is not None}
-    return func(*args, **kwargs)
 
 
 def _metric_crs(gdf: "gpd.GeoDataFrame") -> str:

@@ -140,7 +140,7 @@ def compare_scenarios(
     """
     import pandas as pd
 
-    from .coverage import coverage
+    from .service_area import coverage
 
     common = dict(
         park_types=park_types,

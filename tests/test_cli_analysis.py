@@ -220,11 +220,20 @@ def test_coverage_usage_and_data_errors(run, tmp_path):
     assert r.exit_code == 1 and "cells.geojson: record 0 field population: -5 is not a number" in r.stderr
 
 
-def test_package_names_stay_callable_after_submodule_imports():
-    """``import ino_geo.coverage`` binds the package attribute to the module; it still calls."""
+def test_package_names_stay_functions_after_submodule_imports():
+    """No submodule shares a public function's name, so importing every module (as rendering
+    the coverage map does) leaves ``ino_geo.coverage`` / ``ino_geo.proximity`` functions."""
+    import importlib
+    import inspect
+    import pkgutil
+
     import ino_geo
-    import ino_geo.coverage  # noqa: F401
-    import ino_geo.proximity  # noqa: F401
+
+    for mod in pkgutil.iter_modules(ino_geo.__path__):
+        importlib.import_module(f"ino_geo.{mod.name}")
+    for name in ino_geo.__all__:
+        assert not inspect.ismodule(getattr(ino_geo, name)), name
+    assert inspect.isfunction(ino_geo.coverage) and inspect.isfunction(ino_geo.proximity)
     from _fixtures_analysis import gdf
     from shapely import box
 

@@ -249,7 +249,7 @@ def shipped():
 
 def test_shipped_corridors_scenarios(shipped):
     from ino_geo import scenario_network
-    from ino_geo.coverage import barrier_geometry
+    from ino_geo.service_area import barrier_geometry
 
     corr = shipped.corridors
     ex = scenario_network(corr, "existing", crs=CRS)

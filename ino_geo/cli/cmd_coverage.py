@@ -49,7 +49,7 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
     """
     from .._errors import UsageError
     from .._io import check_output
-    from ..coverage import check_thresholds
+    from ..service_area import check_thresholds
 
     check_thresholds(distances, minutes)
     if max_snap is None or not (max_snap >= 0) or max_snap == float("inf"):
@@ -97,7 +97,7 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
         table = compare_scenarios(parks, net, **common)
         frames = {"comparison": table}
     else:
-        from ..coverage import coverage as run
+        from ..service_area import coverage as run
 
         if mode == "network":
             common.update(network=net, scenario=scenario)

@@ -56,7 +56,7 @@ def proximity(state, origins, destinations, park_types, k, mode, network_path, s
         check_extension(output, geometry=True)
 
     from ._inputs import layer_or_file, network_layer, river_layer
-    from ..proximity import proximity as run
+    from ..nearest import proximity as run
 
     lay = state.layers()
     o = layer_or_file(state, lay, origins, "--from")

@@ -368,7 +368,7 @@ def proximity(
     import pandas as pd
     import shapely
 
-    from .coverage import _check_mode, _metric_geoms, barrier_geometry, park_groups
+    from .service_area import _check_mode, _metric_geoms, barrier_geometry, park_groups
     from .crs import STORAGE_CRS, is_projected, metric_crs_for
 
     _check_mode(mode)
@@ -378,7 +378,7 @@ def proximity(
         raise UsageError(f"--max-snap {max_snap!r}: must be a finite number of metres >= 0")
     if not (isinstance(walk_speed_kmh, (int, float)) and math.isfinite(walk_speed_kmh) and walk_speed_kmh > 0):
         raise UsageError(f"walking speed {walk_speed_kmh!r}: must be a positive number of km/h")
-    from .coverage import check_geometries
+    from .service_area import check_geometries
 
     ocol = id_column(origins, origin_id)
     dcol = id_column(destinations, destination_id)
@@ -587,19 +587,3 @@ def _network_ranked(net, og, dg, osnap, k, max_snap, barrier, walk_speed_kmh, mp
         }
         res = {key: np.concatenate([res[key], extra[key]]) for key in res}
     return res
-
-
-def _make_module_callable() -> None:
-    """``ino_geo.proximity(...)`` must call the function even after ``import ino_geo.proximity``
-    (the import system then binds the package attribute to this module)."""
-    import sys
-    import types
-
-    class _CallableModule(types.ModuleType):
-        def __call__(self, *args, **kwargs):
-            return proximity(*args, **kwargs)
-
-    sys.modules[__name__].__class__ = _CallableModule
-
-
-_make_module_callable()

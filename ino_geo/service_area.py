@@ -624,20 +624,3 @@ def _direct_walk_minutes(points: np.ndarray, parks: np.ndarray, max_snap: float,
     ok = (d == 0) | ~crosses_barrier(lines, barrier)
     np.minimum.at(out, pi[ok], d[ok] / m_per_min)
     return out
-
-
-def _make_module_callable() -> None:
-    """``ino_geo.coverage(...)`` must call the function even after ``import ino_geo.coverage``
-    (the import system then binds the package attribute to this module): the module calls
-    :func:`coverage`."""
-    import sys
-    import types
-
-    class _CallableModule(types.ModuleType):
-        def __call__(self, *args, **kwargs):
-            return coverage(*args, **kwargs)
-
-    sys.modules[__name__].__class__ = _CallableModule
-
-
-_make_module_callable()
