@@ -350,6 +350,8 @@ def proximity(
         Every origin x destination pair (ranked per origin and type) instead of the k nearest.
     river : GeoDataFrame or geometry, optional
         Barrier no walking leg crosses (network mode).
+        In network mode without it a UserWarning says that walking legs may cross a river;
+        pass ``river=False`` for data without one.
     crs : optional
         Metric CRS (default estimated from the origins; EPSG:32645 for Tomsk).
     origin_id, destination_id : str, optional
@@ -371,7 +373,9 @@ def proximity(
     from .service_area import _check_mode, _metric_geoms, barrier_geometry, park_groups
     from .crs import STORAGE_CRS, is_projected, metric_crs_for
 
-    _check_mode(mode)
+    _check_mode(mode, river)
+    if river is False:
+        river = None
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise UsageError(f"-k {k!r}: must be a whole number >= 1")
     if not (isinstance(max_snap, (int, float)) and math.isfinite(max_snap) and max_snap >= 0):

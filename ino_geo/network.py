@@ -91,7 +91,7 @@ def _check_unit(unit: str) -> None:
         raise UsageError(f"unknown cost unit {unit!r}; use 'm' or 'min'")
 
 
-@dataclass
+@dataclass(repr=False)
 class Network:
     """A routable graph in a projected metric CRS.
 
@@ -124,6 +124,11 @@ class Network:
     _node_tree: Any = field(default=None, repr=False)
     _graphs: dict = field(default_factory=dict, repr=False)
     _kd: Any = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        km = float(self.edge_length_m.sum()) / 1000.0 if len(self.edge_length_m) else 0.0
+        return (f"<Network {self.crs}: {self.n_nodes} nodes, {self.n_edges} edges, {km:.1f} km, "
+                f"{len(self.line_ids)} source lines>")
 
     @property
     def n_nodes(self) -> int:

@@ -105,9 +105,18 @@ def check_thresholds(distances: Sequence[float], minutes: Sequence[float]) -> li
     return out
 
 
-def _check_mode(mode: str) -> None:
+def _check_mode(mode: str, river: Any = "unused") -> None:
     if mode not in MODES:
         raise UsageError(f"unknown mode {mode!r}; use one of {', '.join(MODES)}")
+    if mode == "network" and river is None:
+        import warnings
+
+        warnings.warn(
+            "network mode without river=: walking legs to and from the network may cross a river "
+            "(for the Tomsk layers pass river=layers.river; pass river=False where there is none)",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def park_groups(parks: "gpd.GeoDataFrame", park_types: Sequence[str] | None, what: str = "parks") -> list[tuple[str, np.ndarray]]:
@@ -362,6 +371,8 @@ def coverage(
         Metric CRS (default: estimated from the parks; EPSG:32645 for Tomsk).
     river : GeoDataFrame or geometry, optional
         Barrier that walking legs never cross (network mode).
+        In network mode without it a UserWarning says that walking legs may cross a river;
+        pass ``river=False`` for data without one.
     step : float
         Isochrone resolution, metres.
     cells : bool
@@ -379,7 +390,9 @@ def coverage(
 
     from .crs import STORAGE_CRS, is_projected, metric_crs_for
 
-    _check_mode(mode)
+    _check_mode(mode, river)
+    if river is False:
+        river = None
     thresholds = check_thresholds(distances, minutes)
     if not (isinstance(walk_speed_kmh, (int, float)) and math.isfinite(walk_speed_kmh) and walk_speed_kmh > 0):
         raise UsageError(f"walking speed {walk_speed_kmh!r}: must be a positive number of km/h")

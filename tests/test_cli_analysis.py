@@ -250,3 +250,20 @@ def test_user_file_errors_name_the_file(run, tmp_path):
     r = run("proximity", "--mode", "network", "--network", path)
     assert r.exit_code == 1
     assert f"{path}: record 0 (x) field geometry: a Point is not a line" in r.stderr
+
+
+def test_network_mode_without_river_warns_and_false_silences(recwarn):
+    import warnings
+
+    import ino_geo
+    from _fixtures_analysis import gdf
+    from shapely import LineString, box
+
+    parks = gdf([{"park_id": "p", "park_type": "sport"}], [box(0, 0, 10, 10)])
+    roads = gdf([{"corridor_id": "r", "speed_kmh": 36.0, "mode": "road", "status": "existing"}],
+                [LineString([(0, 20), (1000, 20)])])
+    with pytest.warns(UserWarning, match="walking legs to and from the network may cross a river"):
+        ino_geo.proximity(parks, parks, mode="network", network=roads)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ino_geo.proximity(parks, parks, mode="network", network=roads, river=False)

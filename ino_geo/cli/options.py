@@ -59,5 +59,6 @@ scenario_opt = click.option(
     type=click.Choice(["existing", "planned"]),
     default="existing",
     show_default=True,
-    help="existing: corridors in use today; planned: adds planned and reconstructed corridors.",
+    help="existing: corridors in use today (a reconstruction at today's speed); planned: adds the planned "
+         "corridors and uses every corridor's design speed.",
 )
