@@ -47,6 +47,7 @@ __all__ = ["Coverage", "coverage", "covered_shares", "PARK_TYPES", "MAX_DISTANCE
 
 PARK_TYPES = ("industrial", "innovation", "research_education", "historical_cultural", "medical", "sport")
 MAX_DISTANCE_M = 500_000.0
+_MIN_RADIUS_M = 1e-6  # smaller buffer radii are taken as 0 (see coverage)
 MAX_MINUTES = 24 * 60.0
 MODES = ("euclidean", "network")
 
@@ -547,7 +548,10 @@ def coverage(
                 cover = shapely.Polygon()
             elif mode == "euclidean":
                 radius = value if unit == "m" else value * mpm
-                cover = shapely.union_all(shapely.buffer(geoms, radius, quad_segs=16)) if radius > 0 else shapely.union_all(geoms)
+                # below a micrometre GEOS loses thin polygons (a 1e-12 m buffer at UTM coordinates
+                # comes back empty), so such radii count as 0: the parks themselves
+                cover = (shapely.union_all(shapely.buffer(geoms, radius, quad_segs=16)) if radius > _MIN_RADIUS_M
+                         else shapely.union_all(geoms))
             else:
                 if unit not in node_cost:  # once per unit, up to the largest threshold in it
                     top = max(v for v, u in thresholds if u == unit)
