@@ -829,11 +829,7 @@ def _api():
     """ino_geo.coverage and ino_geo.proximity, the flat public functions."""
     import ino_geo
 
-    def flat(name):
-        obj = getattr(ino_geo, name)
-        return obj if callable(obj) else getattr(obj, name)
-
-    return flat("coverage"), flat("proximity")
+    return ino_geo.coverage, ino_geo.proximity
 
 
 def _parks(geoms, crs="EPSG:4326", **cols):
