@@ -65,6 +65,8 @@ def assert_error(r, code: int, *needles: str) -> str:
     errors = [ln for ln in lines if ln.startswith("ino-geo: error:")]
     assert len(errors) == 1, r.stderr
     assert all(ln.startswith("ino-geo:") for ln in lines), r.stderr  # no stray warnings
+    if not any("unexpected" in n for n in needles):  # handled on purpose, not by the safety net
+        assert "unexpected" not in errors[0] and "a bug in ino-geo" not in errors[0], errors[0]
     for n in needles:
         assert n in errors[0], (n, errors[0])
     return errors[0]
@@ -940,3 +942,25 @@ def test_max_snap_zero_is_on_the_network_only(mini_layers, command):
             assert rec["status"] != "ok" or rec["origin_snap_m"] in (None, 0) or rec["distance_m"] == 0
         else:
             assert 0 <= rec["population"] <= rec["population_total"] + 1e-6
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    r = invoke("--debug", "proximity", "--from", tmp_path / "nowhere.geojson")
+    assert isinstance(r.exception, UsageError) and r.exit_code != 0
+    r = invoke("proximity", "--from", tmp_path / "nowhere.geojson")
+    assert_error(r, 2, "nowhere.geojson")
+
+
+def test_unexpected_exception_is_one_line(monkeypatch, mini_layers):
+    """The safety net: a bug is still one line and exit 1 (the traceback only with --debug)."""
+    import ino_geo.layers
+
+    def boom(*a, **k):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(ino_geo.layers, "load_layers", boom)
+    r = invoke("--layers", mini_layers, "layers", "show", "parks")
+    line = assert_error(r, 1, "unexpected ZeroDivisionError: boom", "--debug")
+    assert line
+    r = invoke("--debug", "--layers", mini_layers, "layers", "show", "parks")
+    assert isinstance(r.exception, ZeroDivisionError)
