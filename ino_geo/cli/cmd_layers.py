@@ -112,7 +112,8 @@ def validate_cmd(state, paths: tuple[str, ...], as_layer: str | None, fmt: str, 
     else:
         for pr in problems:
             click.echo(str(pr))
-    unchecked = [r for r in reports if r.spec is None]
+    # a file that could not be read was not checked against anything: its problem says so
+    unchecked = [r for r in reports if r.spec is None and not any(pr.field == "file" for pr in r.problems)]
     for r in unchecked:
         click.echo(f"ino-geo: note: {r.file}" + (f" layer {r.layer}" if r.layer else "")
                    + ": no catalogue layer of this name, only generic checks ran (use --as LAYER)", err=True)
