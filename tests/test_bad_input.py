@@ -230,6 +230,8 @@ def folder_commands(out: Path) -> dict[str, tuple[list, Path | None]]:
         "layers list": (["layers", "list"], None),
         "layers export": (["layers", "export", "parks", "-o", out / "parks.gpkg", "--overwrite"], out / "parks.gpkg"),
         "coverage": (["coverage", "--distance", "500", "-o", out / "cov.csv", "--overwrite"], out / "cov.csv"),
+        "coverage --gaps": (["coverage", "--distance", "500", "--gaps", out / "gaps.gpkg", "--overwrite"],
+                            out / "gaps.gpkg"),
         "proximity": (["proximity", "-o", out / "prox.geojson", "--overwrite"], out / "prox.geojson"),
         "map": (["map", "overview", "-o", out / "overview.html", "--overwrite"], out / "overview.html"),
         "build": (["build", "-o", out, "--overwrite"], out / "coverage.csv"),
@@ -332,6 +334,14 @@ def _file(tmp_path: Path, layer: str, kind: str) -> tuple[Path, int, list[str]]:
             f["properties"].pop(col, None)
         p = write_fc(tmp_path / f"my_{layer}.geojson", fs)
         return p, 1, [str(p), col]
+    if kind in ("garbage_gpkg", "garbage_parquet", "garbage_fgb", "shp_without_shx"):
+        if kind == "shp_without_shx":
+            p = _shp_without_crs(tmp_path / f"{layer}.shp", layer)
+            p.with_suffix(".shx").unlink()
+        else:
+            p = tmp_path / f"{layer}.{kind.split('_')[1]}"
+            p.write_bytes(bytes(range(256)) * 2)
+        return p, 1, [str(p)]
     if kind == "unknown_extension":
         p = tmp_path / f"{layer}.xlsx"
         p.write_bytes(b"PK\x03\x04" + bytes(50))
@@ -366,7 +376,8 @@ def _like_parks(layer, fs, case):
 
 
 FILE_KINDS = ["missing", "directory", "no_crs", "unknown_extension", "truncated", "not_geographic", "empty_layer",
-              "nan", "empty_geometry", "invalid", "mixed", "missing_column"]
+              "nan", "empty_geometry", "invalid", "mixed", "missing_column", "garbage_gpkg", "garbage_parquet",
+              "garbage_fgb", "shp_without_shx"]
 
 # command -> (layer role, args builder)
 FILE_COMMANDS = {
