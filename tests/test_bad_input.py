@@ -975,3 +975,33 @@ def test_unexpected_exception_is_one_line(monkeypatch, mini_layers):
     assert line
     r = invoke("--debug", "--layers", mini_layers, "layers", "show", "parks")
     assert isinstance(r.exception, ZeroDivisionError)
+
+
+def test_markup_in_spec_labels_and_data_values_is_escaped(tmp_path, nasty_layers):
+    """A planner's spec colouring by a free-text column: the legend shows data values and
+    the spec's own labels, titles and field labels - all as text."""
+    spec = tmp_path / "s.toml"
+    key = XSS.replace('"', '\\"')
+    spec.write_text(f"""[map]
+title = "t"
+[field_labels]
+name = "<b onmouseover=alert(3)>Name</b>"
+[[layers]]
+id = "p"
+title = "<svg onload=alert(4)>"
+layer = "parks"
+color_by = "name"
+colors = {{ "{key}" = "#ff0000" }}
+labels = {{ "{key}" = "<img src=y onerror=alert(5)>" }}
+popup = ["name", "description"]
+tooltip = ["name"]
+legend_title = "<script>alert(6)</script>"
+""", encoding="utf-8")
+    out = tmp_path / "m.html"
+    r = invoke("--layers", nasty_layers, "map", spec, "-o", out)
+    no_crash(r)
+    assert r.exit_code == 0, r.stderr
+    html = out.read_text(encoding="utf-8")
+    _no_raw_markup(html)
+    for raw in ("<img src=y", "<svg onload", "<b onmouseover", "<script>alert(6)"):
+        assert raw not in html
