@@ -362,16 +362,12 @@ def _file(tmp_path: Path, layer: str, kind: str) -> tuple[Path, int, list[str]]:
 
 
 def _like_parks(layer, fs, case):
-    # the parks-shaped breaks need two records with polygon geometry at index 1; give other
-    # layers the same shape so the break lands on a polygon / line / point of their own
-    fs = (fs * 2)[:2]
-    fs = [copy.deepcopy(f) for f in fs]
-    if case in ("nan_coordinates", "inf_coordinates") and layer != "population":
+    """Two records of another layer, so that a parks-shaped break (aimed at record 1) lands
+    on a record; NaN goes into a point / line of that layer's own type."""
+    fs = [copy.deepcopy(f) for f in (fs * 2)[:2]]
+    if case == "nan_coordinates" and layer != "population":
         fs[1]["geometry"] = ({"type": "Point", "coordinates": [84.97, 56.47]} if layer == "sites" else
                              {"type": "LineString", "coordinates": [[84.97, 56.47], [84.98, 56.48]]})
-        return fs
-    if case == "lon_lat_swapped" and layer != "population":
-        return fs
     return fs
 
 
@@ -393,15 +389,6 @@ FILE_COMMANDS = {
                                                  "-o", o / "m.html"]),
     "layers validate": ("parks", lambda p, o: ["layers", "validate", "--as", "parks", p]),
 }
-
-
-def _skip_not_bad(command, layer, kind):
-    # breaks that are not errors for a role: a point layer has no polygon to self-intersect
-    if kind in ("invalid",) and layer in ("sites", "corridors"):
-        return "a bow-tie polygon is only invalid where polygons are expected"
-    if kind == "mixed" and layer in ("sites", "corridors", "population"):
-        return None
-    return None
 
 
 @pytest.mark.parametrize("kind", FILE_KINDS)
