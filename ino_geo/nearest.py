@@ -368,9 +368,8 @@ def proximity(
     """
     import geopandas as gpd
     import pandas as pd
-    import shapely
 
-    from .service_area import _check_mode, _metric_geoms, barrier_geometry, park_groups
+    from .service_area import _check_mode, _metric_geoms, park_groups
     from .crs import STORAGE_CRS, is_projected, metric_crs_for
 
     _check_mode(mode, river)
@@ -407,14 +406,9 @@ def proximity(
     mpm = walk_speed_kmh * 1000.0 / 60.0
     if mode == "network":
         from .network import snap
-        from .scenarios import check_scenario, scenario_network
+        from .scenarios import prepare_network
 
-        check_scenario(scenario)
-        if network is None:
-            raise UsageError("network mode needs a network (the corridors layer or --network PATH)")
-        say(f"building the network ({scenario})")
-        net = scenario_network(network, scenario, crs=crs)
-        barrier = barrier_geometry(river, crs)
+        net, barrier = prepare_network(network, scenario, crs=crs, river=river, progress=say)
         say(f"snapping {no} origins (max {max_snap:g} m)")
         osnap = snap(net, og, max_snap=max_snap, barrier=barrier)
 

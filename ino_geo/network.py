@@ -254,7 +254,7 @@ def build_network(
 
     from .crs import to_metric
 
-    from .service_area import _TYPE_NAMES, check_geometries, label
+    from .service_area import _TYPE_NAMES, label
 
     if id_col is None:
         id_col = "corridor_id" if "corridor_id" in lines.columns else None
@@ -529,7 +529,6 @@ def _nearest_edges(net: Network, geoms: np.ndarray, max_snap: float) -> tuple[np
     """
     import shapely
 
-    n = len(geoms)
     is_pt = shapely.get_type_id(geoms) == 0
     gi_out, ei_out = [], []
     slow = np.flatnonzero(~is_pt)

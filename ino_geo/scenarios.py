@@ -102,6 +102,24 @@ def scenario_network(
     return build_network(select_corridors(lines, scenario), crs=crs, modes=modes, name=name)
 
 
+def prepare_network(network: Any, scenario: str, *, crs: Any, river: Any, progress: Any = None):
+    """The scenario's network and the river barrier, both in `crs`: the setup that network-mode
+    coverage and proximity share.
+
+    Returns
+    -------
+    (Network, geometry or None)
+    """
+    from .service_area import barrier_geometry
+
+    check_scenario(scenario)
+    if network is None:
+        raise UsageError("network mode needs a network (the corridors layer or --network PATH)")
+    if progress is not None:
+        progress(f"building the network ({scenario})")
+    return scenario_network(network, scenario, crs=crs), barrier_geometry(river, crs)
+
+
 def compare_scenarios(
     parks: "gpd.GeoDataFrame",
     network: "gpd.GeoDataFrame",
@@ -138,8 +156,6 @@ def compare_scenarios(
         falls by at least 0.5 min) and ``population_newly_reachable`` (people who reach a park
         only in the planned scenario). Minute columns are NaN without a population layer.
     """
-    import pandas as pd
-
     from .service_area import coverage
 
     common = dict(

@@ -502,14 +502,9 @@ def coverage(
     frag_snap = None
     if mode == "network":
         from .network import isochrone, nearest_costs, node_costs, snap
-        from .scenarios import check_scenario, scenario_network
+        from .scenarios import prepare_network
 
-        check_scenario(scenario)
-        if network is None:
-            raise UsageError("network mode needs a network (the corridors layer or --network PATH)")
-        say(f"building the network ({scenario})")
-        net = scenario_network(network, scenario, crs=crs)
-        barrier = barrier_geometry(river, crs)
+        net, barrier = prepare_network(network, scenario, crs=crs, river=river, progress=say)
         if len(frag_geom):
             frag_snap = snap(net, shapely.point_on_surface(frag_geom), max_snap=max_snap, barrier=barrier, entries=False)
 
