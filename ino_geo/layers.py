@@ -14,33 +14,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from ._errors import DataError, UsageError, ValidationError
+from ._data import data_dir
 from .catalogue import Catalogue, load_catalogue
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["Layers", "load_layers", "read_layer", "default_layers_dir", "default_maps_dir"]
-
-_PKG = Path(__file__).resolve().parent
-
-
-def _data_dir(name: str) -> Path:
-    # an installed wheel carries the data inside the package; a source checkout (editable
-    # install, or running from the repository) has it at the top of the repository
-    for candidate in (_PKG / "_data" / name, _PKG.parent / name):
-        if candidate.is_dir():
-            return candidate
-    raise DataError(f"the shipped {name} folder is missing from this installation ({_PKG})")
+__all__ = ["Layers", "load_layers", "read_layer", "default_layers_dir"]
 
 
 def default_layers_dir() -> Path:
     """The folder of the shipped Tomsk layers (with its ``catalogue.toml``)."""
-    return _data_dir("layers")
-
-
-def default_maps_dir() -> Path:
-    """The folder of the built-in map specs."""
-    return _data_dir("maps")
+    return data_dir("layers")
 
 
 class Layers(Mapping):

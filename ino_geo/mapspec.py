@@ -150,11 +150,9 @@ class MapSpec:
 
 def maps_dir() -> Path:
     """The folder of the built-in map specs (``maps/`` of the repository, or of the wheel)."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "_data" / "maps", here.parent / "maps"):
-        if (candidate / "overview.toml").is_file():
-            return candidate
-    return here.parent / "maps"
+    from ._data import data_dir
+
+    return data_dir("maps")
 
 
 def builtin_map_names() -> list[str]:

@@ -95,7 +95,9 @@ def validate_cmd(state, paths: tuple[str, ...], as_layer: str | None, fmt: str, 
             raise click.UsageError("--fix and -o/--output go together: --fix -o REPAIRED_FILE")
         if len(paths) != 1:
             raise click.UsageError("--fix repairs one file: give exactly one PATH")
-        _check_output_first(output, overwrite)
+        from .._io import check_output
+
+        check_output(output, overwrite)  # before any work
         reports = _fix(paths[0], catalogue, as_layer, output, overwrite, state)
     else:
         reports = []
@@ -125,12 +127,6 @@ def validate_cmd(state, paths: tuple[str, ...], as_layer: str | None, fmt: str, 
         raise SystemExit(1)
     click.echo(f"ino-geo: {len(reports)} layer{'s' if len(reports) != 1 else ''} in {nfiles} "
                f"file{'s' if nfiles != 1 else ''}: no problems", err=True)
-
-
-def _check_output_first(output: str, overwrite: bool) -> None:
-    from .._io import check_output
-
-    check_output(output, overwrite)
 
 
 def _fix(path: str, catalogue, as_layer, output: str, overwrite: bool, state) -> list:
