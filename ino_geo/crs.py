@@ -12,7 +12,7 @@ import math
 
 from typing import TYPE_CHECKING, Any
 
-from ._errors import DataError
+from ino_geo._errors import DataError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd

@@ -10,8 +10,8 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from ._errors import DataError, UsageError
-from ._io import atomic_write_text, check_output
+from ino_geo._errors import DataError, UsageError
+from ino_geo.data.io import atomic_write_text, check_output
 
 __all__ = ["build_pack", "PACK_TABLES"]
 
@@ -54,9 +54,9 @@ def build_pack(
     import tempfile
 
     import ino_geo
-    from .mapspec import BUILTIN_MAPS
-    from .output import write_frame
-    from .render import embed_snippet, render_all
+    from ino_geo.webmap.spec import BUILTIN_MAPS
+    from ino_geo.data.output import write_frame
+    from ino_geo.webmap.render import embed_snippet, render_all
 
     say = progress or (lambda _msg: None)
     d = Path(out_dir)

@@ -224,7 +224,7 @@ def analysis_layers(tmp_path):
     """A layers folder (shipped catalogue + :func:`analysis_frames`)."""
     import shutil
 
-    from ino_geo.layers import default_layers_dir
+    from ino_geo.data.layers import default_layers_dir
 
     dst = tmp_path / "alayers"
     dst.mkdir()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ino_geo.layers import default_layers_dir
+from ino_geo.data.layers import default_layers_dir
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 

@@ -36,7 +36,7 @@ from shapely.geometry import LineString, Point, Polygon
 from conftest import _mini_features, feature, square, write_fc
 from ino_geo import InoGeoError, UsageError, load_layers, read_layer, render_map
 from ino_geo.cli import cli
-from ino_geo.layers import default_layers_dir
+from ino_geo.data.layers import default_layers_dir
 
 SENTINEL = b"old output: must survive\n"
 XSS = '<img src=x onerror=alert(1)><script>alert("x")</script>'
@@ -951,12 +951,12 @@ def test_debug_shows_the_traceback(tmp_path):
 
 def test_unexpected_exception_is_one_line(monkeypatch, mini_layers):
     """The safety net: a bug is still one line and exit 1 (the traceback only with --debug)."""
-    import ino_geo.layers
+    import ino_geo.data.layers
 
     def boom(*a, **k):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(ino_geo.layers, "load_layers", boom)
+    monkeypatch.setattr(ino_geo.data.layers, "load_layers", boom)
     r = invoke("--layers", mini_layers, "layers", "show", "parks")
     line = assert_error(r, 1, "unexpected ZeroDivisionError: boom", "--debug")
     assert line

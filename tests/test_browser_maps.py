@@ -80,7 +80,7 @@ def layers():
 
 
 def _export(tmp_path: Path, name: str, layers, **kw) -> Path:
-    from ino_geo.render import export_html, is_self_contained, render_map
+    from ino_geo.webmap.render import export_html, is_self_contained, render_map
 
     m = render_map(name, layers, online=False, **kw)
     out = export_html(m, tmp_path / f"{name}.html")
@@ -250,7 +250,7 @@ def test_payload_detector_works(driver, tmp_path):
 
 @pytest.fixture(scope="module")
 def tomsk():
-    from ino_geo.layers import load_layers
+    from ino_geo.data.layers import load_layers
 
     return load_layers()
 
@@ -258,7 +258,7 @@ def tomsk():
 @pytest.mark.parametrize("name", ["overview", "waterfront", "corridors", "coverage", "proximity"])
 def test_tomsk_map_offline(driver, tomsk, tmp_path, name):
     """The shipped layers: every feature drawn, legend, a real park's popup, no script error."""
-    from ino_geo.render import export_html, render_map
+    from ino_geo.webmap.render import export_html, render_map
 
     m = render_map(name, tomsk, online=False)
     path = export_html(m, tmp_path / f"{name}.html")
@@ -293,7 +293,7 @@ def test_tomsk_map_offline(driver, tomsk, tmp_path, name):
 
 def test_embedded_map_fills_its_container(driver, layers, tmp_path):
     """The <iframe> snippet in a sized box: the frame and the map inside fill the box."""
-    from ino_geo.render import export_html, render_map
+    from ino_geo.webmap.render import export_html, render_map
 
     export_html(render_map("overview", layers, online=False), tmp_path / "m.html",
                 embed_snippet_path=tmp_path / "snippet.html")

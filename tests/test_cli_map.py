@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from ino_geo.cli import cli
-from ino_geo.layers import default_layers_dir
-from ino_geo.render import is_self_contained
+from ino_geo.data.layers import default_layers_dir
+from ino_geo.webmap.render import is_self_contained
 from mapdata import write_layers
 
 

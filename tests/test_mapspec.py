@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ino_geo._errors import DataError, UsageError
-from ino_geo.mapspec import BUILTIN_MAPS, MapSpec, builtin_map_names, load_map_spec, maps_dir, parse_map_spec
+from ino_geo.webmap.spec import BUILTIN_MAPS, MapSpec, builtin_map_names, load_map_spec, maps_dir, parse_map_spec
 
 MINIMAL = '[map]\ntitle = "Parks"\n\n[[layers]]\nid = "parks"\nlayer = "parks"\n'
 

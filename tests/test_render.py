@@ -12,8 +12,8 @@ import pytest
 from shapely import Polygon
 
 from ino_geo._errors import DataError, UsageError
-from ino_geo.mapspec import load_map_spec, parse_map_spec
-from ino_geo.render import (
+from ino_geo.webmap.spec import load_map_spec, parse_map_spec
+from ino_geo.webmap.render import (
     embed_snippet,
     export_html,
     is_self_contained,
@@ -50,7 +50,7 @@ def test_waterfront_near_filter_and_rings(layers):
 
 
 def test_rings_are_metric_annuli(layers):
-    from ino_geo.render import _Context
+    from ino_geo.webmap.render import _Context
 
     spec = load_map_spec("waterfront")
     ctx = _Context(spec, layers, {}, None, None)
@@ -373,7 +373,7 @@ def test_render_all_five_builtin_maps(layers, tmp_path):
 
 @pytest.fixture(scope="module")
 def tomsk():
-    from ino_geo.layers import load_layers
+    from ino_geo.data.layers import load_layers
 
     return load_layers()
 
@@ -406,7 +406,7 @@ def test_tomsk_maps_sizes(tomsk, tmp_path):
 
 
 def test_layers_folder_and_network_path(tmp_path):
-    from ino_geo.layers import default_layers_dir
+    from ino_geo.data.layers import default_layers_dir
     from mapdata import write_layers
 
     folder = write_layers(tmp_path / "layers", default_layers_dir() / "catalogue.toml")

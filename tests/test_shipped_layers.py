@@ -135,7 +135,7 @@ def test_kamayevka_asino_road_is_a_reconstruction_with_both_speeds(L):
 
 
 def test_road_network_is_connected(L):
-    import ino_geo.network as net
+    import ino_geo.network.graph as net
 
     roads = L.corridors[L.corridors["mode"] == "road"]
     from scipy.sparse import coo_matrix

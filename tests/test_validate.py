@@ -11,9 +11,9 @@ from shapely import Point, Polygon
 
 from conftest import feature, park, square, write_fc
 from ino_geo._errors import UsageError, ValidationError
-from ino_geo.catalogue import load_catalogue
-from ino_geo.layers import read_layer
-from ino_geo.validate import validate_frame, validate_path
+from ino_geo.data.catalogue import load_catalogue
+from ino_geo.data.layers import read_layer
+from ino_geo.data.validate import validate_frame, validate_path
 
 
 @pytest.fixture(scope="module")

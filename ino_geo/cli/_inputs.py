@@ -7,8 +7,8 @@ from pathlib import Path
 
 def layer_or_file(state, lay, value: str, option: str):
     """The layer named `value` in the layers folder, else the vector file at path `value`."""
-    from .._errors import UsageError
-    from ..layers import read_layer
+    from ino_geo._errors import UsageError
+    from ino_geo.data.layers import read_layer
 
     if value in lay:
         return lay[value]
@@ -20,8 +20,8 @@ def layer_or_file(state, lay, value: str, option: str):
 
 def network_layer(state, lay, network_path: str | None):
     """The line layer to route on: --network PATH, else the corridors layer."""
-    from .._errors import UsageError
-    from ..layers import read_layer
+    from ino_geo._errors import UsageError
+    from ino_geo.data.layers import read_layer
 
     if network_path:
         state.progress(f"reading network {network_path}")

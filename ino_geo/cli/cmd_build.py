@@ -27,7 +27,7 @@ def build(state, out_dir: str, distances: tuple[float, ...], self_contained: boo
     (nearest park of each type from every project site, metres), and index.html linking them.
     A summary of what was written goes to stdout as JSON.
     """
-    from ..pack import build_pack
+    from ino_geo.pack import build_pack
 
     summary = build_pack(state.layers(), out_dir, distances=distances, self_contained=self_contained,
                          overwrite=overwrite, progress=state.progress)

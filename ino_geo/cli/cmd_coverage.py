@@ -47,9 +47,9 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
 
     Example: ino-geo coverage --park-type medical --minutes 15 --mode network --compare --by municipality
     """
-    from .._errors import UsageError
-    from .._io import check_output
-    from ..service_area import check_thresholds
+    from ino_geo._errors import UsageError
+    from ino_geo.data.io import check_output
+    from ino_geo.analysis.coverage import check_thresholds
 
     check_thresholds(distances, minutes)
     if max_snap is None or not (max_snap >= 0) or max_snap == float("inf"):
@@ -60,7 +60,7 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
         raise UsageError("--compare needs --mode network (straight-line coverage does not depend on corridors)")
     if network_path and mode != "network":
         raise UsageError("--network needs --mode network")
-    from ..output import check_extension
+    from ino_geo.data.output import check_extension
 
     if output:
         check_output(output, overwrite)
@@ -74,7 +74,7 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
             raise UsageError("--gaps and -o name the same file")
 
     from ._inputs import network_layer, river_layer
-    from ..layers import read_layer
+    from ino_geo.data.layers import read_layer
 
     lay = state.layers()
     parks = lay["parks"]
@@ -92,19 +92,19 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
         common["river"] = river_layer(lay)
         net = network_layer(state, lay, network_path)
     if compare:
-        from ..scenarios import compare_scenarios
+        from ino_geo.network.scenarios import compare_scenarios
 
         table = compare_scenarios(parks, net, **common)
         frames = {"comparison": table}
     else:
-        from ..service_area import coverage as run
+        from ino_geo.analysis.coverage import coverage as run
 
         if mode == "network":
             common.update(network=net, scenario=scenario)
         res = run(parks, mode=mode, cells=False, **common)
         table = res.table
         frames = {"coverage": table, "covered": res.areas, "gaps": res.gaps}
-    from ..output import emit_frame, write_frame, write_frames
+    from ino_geo.data.output import emit_frame, write_frame, write_frames
 
     if gaps_path:
         write_frame(res.gaps, gaps_path, overwrite, layer="gaps")

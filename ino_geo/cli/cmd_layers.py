@@ -19,10 +19,10 @@ def layers() -> None:
 @click.pass_obj
 def list_cmd(state, fmt: str) -> None:
     """Name, geometry, count, CRS and description of every catalogue layer."""
-    from ..catalogue import load_catalogue
-    from ..layers import default_layers_dir
-    from ..output import emit_frame
-    from ..validate import validate_path
+    from ino_geo.data.catalogue import load_catalogue
+    from ino_geo.data.layers import default_layers_dir
+    from ino_geo.data.output import emit_frame
+    from ino_geo.data.validate import validate_path
     import pandas as pd
 
     folder = state.layers_dir or default_layers_dir()
@@ -50,7 +50,7 @@ def list_cmd(state, fmt: str) -> None:
 @click.pass_obj
 def show_cmd(state, name: str, fmt: str, limit: int | None) -> None:
     """The records of layer NAME."""
-    from ..output import emit_frame
+    from ino_geo.data.output import emit_frame
 
     lay = state.layers()
     if name not in lay:
@@ -82,9 +82,9 @@ def validate_cmd(state, paths: tuple[str, ...], as_layer: str | None, fmt: str, 
     or folders with a catalogue.toml. A file is checked against the catalogue layer of its
     name (parks.shp, or a GeoPackage layer 'parks'), or of --as. Exit 1 if any problem.
     """
-    from ..catalogue import load_catalogue
-    from ..layers import default_layers_dir
-    from ..validate import validate_path
+    from ino_geo.data.catalogue import load_catalogue
+    from ino_geo.data.layers import default_layers_dir
+    from ino_geo.data.validate import validate_path
 
     catalogue = load_catalogue(state.layers_dir or default_layers_dir())
     if as_layer is not None:
@@ -95,7 +95,7 @@ def validate_cmd(state, paths: tuple[str, ...], as_layer: str | None, fmt: str, 
             raise click.UsageError("--fix and -o/--output go together: --fix -o REPAIRED_FILE")
         if len(paths) != 1:
             raise click.UsageError("--fix repairs one file: give exactly one PATH")
-        from .._io import check_output
+        from ino_geo.data.io import check_output
 
         check_output(output, overwrite)  # before any work
         reports = _fix(paths[0], catalogue, as_layer, output, overwrite, state)
@@ -137,9 +137,9 @@ def _fix(path: str, catalogue, as_layer, output: str, overwrite: bool, state) ->
     that --fix cannot repair (attributes, CRS, unreadable records) is reported and nothing is
     written, so a failed run (exit 1) never leaves an output behind.
     """
-    from ..export import export_layers
-    from ..repair import repair_geometries
-    from ..validate import validate_frame, validate_path
+    from ino_geo.data.export import export_layers
+    from ino_geo.data.repair import repair_geometries
+    from ino_geo.data.validate import validate_frame, validate_path
 
     before = validate_path(path, catalogue, as_layer=as_layer, frames=True)
     if any(r.frame is None for r in before):  # unreadable: nothing to repair
@@ -179,8 +179,8 @@ def _fix(path: str, catalogue, as_layer, output: str, overwrite: bool, state) ->
 @click.pass_obj
 def export_cmd(state, names: tuple[str, ...], output: str, fmt: str | None, overwrite: bool) -> None:
     """Export layers NAMES to a file, atomically."""
-    from .._io import check_output
-    from ..export import export_layers
+    from ino_geo.data.io import check_output
+    from ino_geo.data.export import export_layers
 
     check_output(output, overwrite)  # before any work
     lay = state.layers()

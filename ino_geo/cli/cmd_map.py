@@ -43,9 +43,9 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
 
     Prints {"map", "path", "bytes", "self_contained", "features"} as JSON on stdout.
     """
-    from .._errors import UsageError
-    from .._io import check_output
-    from ..mapspec import load_map_spec
+    from ino_geo._errors import UsageError
+    from ino_geo.data.io import check_output
+    from ino_geo.webmap.spec import load_map_spec
 
     spec = load_map_spec(name_or_spec)  # unknown name: exit 2; bad spec: exit 1 - before any work
     out = output if output is not None else f"{spec.name}.html"
@@ -72,7 +72,7 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
     if network_path is not None and not os.path.exists(network_path):
         raise UsageError(f"--network {network_path}: no such file")
 
-    from ..render import export_html, render_map
+    from ino_geo.webmap.render import export_html, render_map
 
     layers = state.layers()
     network = None

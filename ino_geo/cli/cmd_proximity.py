@@ -40,8 +40,8 @@ def proximity(state, origins, destinations, park_types, k, mode, network_path, s
 
     Example: ino-geo proximity --park-type medical -k 3 --mode network --format geojson
     """
-    from .._errors import UsageError
-    from .._io import check_output
+    from ino_geo._errors import UsageError
+    from ino_geo.data.io import check_output
 
     if not (max_snap >= 0) or max_snap == float("inf"):
         raise UsageError(f"--max-snap {max_snap}: must be a finite number of metres >= 0")
@@ -50,13 +50,13 @@ def proximity(state, origins, destinations, park_types, k, mode, network_path, s
     if network_path and mode != "network":
         raise UsageError("--network needs --mode network")
     if output:
-        from ..output import check_extension
+        from ino_geo.data.output import check_extension
 
         check_output(output, overwrite)
         check_extension(output, geometry=True)
 
     from ._inputs import layer_or_file, network_layer, river_layer
-    from ..nearest import proximity as run
+    from ino_geo.analysis.proximity import proximity as run
 
     lay = state.layers()
     o = layer_or_file(state, lay, origins, "--from")
@@ -70,7 +70,7 @@ def proximity(state, origins, destinations, park_types, k, mode, network_path, s
     if bad.any():
         n = res.loc[bad, "origin_id"].nunique()
         state.progress(f"{n} origin(s) unsnapped or unreachable (see the status column)")
-    from ..output import emit_frame, write_frame
+    from ino_geo.data.output import emit_frame, write_frame
 
     if output:
         write_frame(res, output, overwrite, layer="proximity")

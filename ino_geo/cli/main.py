@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from .._errors import InoGeoError
-from .._version import __version__
+from ino_geo._errors import InoGeoError
+from ino_geo._version import __version__
 from .state import CliState
 
 log = logging.getLogger("ino_geo")

@@ -18,7 +18,7 @@ class CliState:
     def layers(self):
         """The layers of ``--layers DIR`` (or the shipped Tomsk layers), loaded and validated once."""
         if self._layers is None:
-            from ..layers import load_layers
+            from ino_geo.data.layers import load_layers
 
             self._layers = load_layers(self.layers_dir)
         return self._layers

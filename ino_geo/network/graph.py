@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from ._errors import DataError, UsageError
+from ino_geo._errors import DataError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -252,9 +252,9 @@ def build_network(
     """
     import shapely
 
-    from .crs import to_metric
+    from ino_geo.crs import to_metric
 
-    from .service_area import _TYPE_NAMES, label
+    from ino_geo.analysis.coverage import _TYPE_NAMES, label
 
     if id_col is None:
         id_col = "corridor_id" if "corridor_id" in lines.columns else None

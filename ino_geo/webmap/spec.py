@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from ._errors import DataError, UsageError
+from ino_geo._errors import DataError, UsageError
 
 __all__ = [
     "BUILTIN_MAPS",
@@ -150,7 +150,7 @@ class MapSpec:
 
 def maps_dir() -> Path:
     """The folder of the built-in map specs (``maps/`` of the repository, or of the wheel)."""
-    from ._data import data_dir
+    from ino_geo.data.shipped import data_dir
 
     return data_dir("maps")
 

@@ -51,7 +51,7 @@ def repair_geometries(gdf: "gpd.GeoDataFrame", id_column: str | None = None) -> 
     import pandas as pd
     import shapely
 
-    from .crs import is_projected, metric_crs_for
+    from ino_geo.crs import is_projected, metric_crs_for
 
     out = gdf.copy()
     geoms = np.asarray(out.geometry.values, dtype=object)

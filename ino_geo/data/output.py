@@ -14,8 +14,9 @@ import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from ._errors import UsageError
-from ._io import atomic_path, atomic_write_text, driver_for
+from ino_geo._errors import UsageError
+from ino_geo._json import jsonable
+from ino_geo.data.io import atomic_path, atomic_write_text, driver_for
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -33,22 +34,6 @@ def _plain(df: "pd.DataFrame") -> "pd.DataFrame":
         return df.drop(columns=[df.geometry.name])
     return df
 
-
-def _jsonable(v: Any) -> Any:
-    if v is None:
-        return None
-    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
-        v = v.item()
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    try:
-        import pandas as pd
-
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return v
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -86,7 +71,7 @@ def format_frame(df: "pd.DataFrame", fmt: str) -> str:
     if fmt == "csv":
         return plain.to_csv(index=False)
     if fmt == "json":
-        records = [{k: _jsonable(v) for k, v in row.items()} for row in plain.to_dict("records")]
+        records = [{k: jsonable(v) for k, v in row.items()} for row in plain.to_dict("records")]
         meta = {k: v for k, v in df.attrs.items() if isinstance(v, (str, int, float, dict, list))}
         payload: Any = {"meta": meta, "records": records} if meta else records
         return json.dumps(payload, ensure_ascii=False, indent=2, default=str)

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._errors import UsageError
-from ._io import atomic_path, driver_for
+from ino_geo._errors import UsageError
+from ino_geo.data.io import atomic_path, driver_for
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd

@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
-from ._errors import DataError, UsageError
-from .network import DEFAULT_DENSIFY_M, DEFAULT_MAX_SNAP_M, DEFAULT_WALK_SPEED_KMH
+from ino_geo._errors import DataError, UsageError
+from ino_geo.network.graph import DEFAULT_DENSIFY_M, DEFAULT_MAX_SNAP_M, DEFAULT_WALK_SPEED_KMH
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -356,7 +356,7 @@ def coverage(
     mode : ``"euclidean"`` or ``"network"``
     network : GeoDataFrame or Network, optional
         Network mode: the line layer to route on (the corridors layer, or a planner's street
-        layer); the `scenario` selects its corridors (see :mod:`ino_geo.scenarios`).
+        layer); the `scenario` selects its corridors (see :mod:`ino_geo.network.scenarios`).
     scenario : ``"existing"`` or ``"planned"``
     boundaries : GeoDataFrame, optional
         Boundaries (``boundary_id``, ``name``, ``level``); their union is the study area.
@@ -389,7 +389,7 @@ def coverage(
     import pandas as pd
     import shapely
 
-    from .crs import STORAGE_CRS, is_projected, metric_crs_for
+    from ino_geo.crs import STORAGE_CRS, is_projected, metric_crs_for
 
     _check_mode(mode, river)
     if river is False:
@@ -501,8 +501,8 @@ def coverage(
     cell_minutes = []
     frag_snap = None
     if mode == "network":
-        from .network import isochrone, nearest_costs, node_costs, snap
-        from .scenarios import prepare_network
+        from ino_geo.network.graph import isochrone, nearest_costs, node_costs, snap
+        from ino_geo.network.scenarios import prepare_network
 
         net, barrier = prepare_network(network, scenario, crs=crs, river=river, progress=say)
         if len(frag_geom):
@@ -622,7 +622,7 @@ def _direct_walk_minutes(points: np.ndarray, parks: np.ndarray, max_snap: float,
     """Minutes of the straight walk from each point to the nearest park within max_snap (not across the river)."""
     import shapely
 
-    from .network import crosses_barrier
+    from ino_geo.network.graph import crosses_barrier
 
     out = np.full(len(points), np.inf)
     if not len(points) or not len(parks):

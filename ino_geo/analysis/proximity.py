@@ -48,8 +48,8 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
-from ._errors import DataError, UsageError
-from .network import DEFAULT_MAX_SNAP_M, DEFAULT_WALK_SPEED_KMH
+from ino_geo._errors import DataError, UsageError
+from ino_geo.network.graph import DEFAULT_MAX_SNAP_M, DEFAULT_WALK_SPEED_KMH
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -341,7 +341,7 @@ def proximity(
         Number of nearest parks per origin and type (>= 1).
     mode : ``"euclidean"`` or ``"network"``
     network : GeoDataFrame or Network, optional
-        Network mode: the line layer (corridors, or a street layer); see :mod:`ino_geo.scenarios`.
+        Network mode: the line layer (corridors, or a street layer); see :mod:`ino_geo.network.scenarios`.
     scenario : ``"existing"`` or ``"planned"``
     max_snap : float
         Longest walking leg to/from the network (and longest direct walk), metres.
@@ -369,8 +369,8 @@ def proximity(
     import geopandas as gpd
     import pandas as pd
 
-    from .service_area import _check_mode, _metric_geoms, park_groups
-    from .crs import STORAGE_CRS, is_projected, metric_crs_for
+    from ino_geo.analysis.coverage import _check_mode, _metric_geoms, park_groups
+    from ino_geo.crs import STORAGE_CRS, is_projected, metric_crs_for
 
     _check_mode(mode, river)
     if river is False:
@@ -381,7 +381,7 @@ def proximity(
         raise UsageError(f"--max-snap {max_snap!r}: must be a finite number of metres >= 0")
     if not (isinstance(walk_speed_kmh, (int, float)) and math.isfinite(walk_speed_kmh) and walk_speed_kmh > 0):
         raise UsageError(f"walking speed {walk_speed_kmh!r}: must be a positive number of km/h")
-    from .service_area import check_geometries
+    from ino_geo.analysis.coverage import check_geometries
 
     ocol = id_column(origins, origin_id)
     dcol = id_column(destinations, destination_id)
@@ -405,8 +405,8 @@ def proximity(
     net = barrier = osnap = None
     mpm = walk_speed_kmh * 1000.0 / 60.0
     if mode == "network":
-        from .network import snap
-        from .scenarios import prepare_network
+        from ino_geo.network.graph import snap
+        from ino_geo.network.scenarios import prepare_network
 
         net, barrier = prepare_network(network, scenario, crs=crs, river=river, progress=say)
         say(f"snapping {no} origins (max {max_snap:g} m)")
@@ -540,7 +540,7 @@ def _network_ranked(net, og, dg, osnap, k, max_snap, barrier, walk_speed_kmh, mp
     """k quickest (or all) along the network, with direct walks; unsnapped/unreachable rows."""
     import shapely
 
-    from .network import crosses_barrier, od_costs, snap
+    from ino_geo.network.graph import crosses_barrier, od_costs, snap
 
     no, nd = len(og), len(dg)
     dsnap = snap(net, dg, max_snap=max_snap, barrier=barrier)

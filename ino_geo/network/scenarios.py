@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from ._errors import UsageError
-from .network import DEFAULT_DENSIFY_M, DEFAULT_MAX_SNAP_M, DEFAULT_WALK_SPEED_KMH
+from ino_geo._errors import UsageError
+from ino_geo.network.graph import DEFAULT_DENSIFY_M, DEFAULT_MAX_SNAP_M, DEFAULT_WALK_SPEED_KMH
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -95,7 +95,7 @@ def scenario_network(
     name: str = "corridors",
 ):
     """A :class:`~ino_geo.network.Network` for `scenario` from a line layer (or a Network as is)."""
-    from .network import Network, build_network
+    from ino_geo.network.graph import Network, build_network
 
     if isinstance(lines, Network):
         return lines
@@ -110,7 +110,7 @@ def prepare_network(network: Any, scenario: str, *, crs: Any, river: Any, progre
     -------
     (Network, geometry or None)
     """
-    from .service_area import barrier_geometry
+    from ino_geo.analysis.coverage import barrier_geometry
 
     check_scenario(scenario)
     if network is None:
@@ -156,7 +156,7 @@ def compare_scenarios(
         falls by at least 0.5 min) and ``population_newly_reachable`` (people who reach a park
         only in the planned scenario). Minute columns are NaN without a population layer.
     """
-    from .service_area import coverage
+    from ino_geo.analysis.coverage import coverage
 
     common = dict(
         park_types=park_types,

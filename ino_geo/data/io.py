@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
 
-from ._errors import DataError, InoGeoError, UsageError
+from ino_geo._errors import DataError, InoGeoError, UsageError
 
 __all__ = ["check_output", "atomic_path", "atomic_write_text", "VECTOR_DRIVERS", "driver_for"]
 

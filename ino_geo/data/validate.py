@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from ._errors import DataError, UsageError, ValidationError
-from .catalogue import CATALOGUE_FILE, Catalogue, ColumnSpec, LayerSpec, load_catalogue
+from ino_geo._errors import DataError, UsageError, ValidationError
+from ino_geo.data.catalogue import CATALOGUE_FILE, Catalogue, ColumnSpec, LayerSpec, load_catalogue
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -591,7 +591,7 @@ def validate_path(
 
     Examples
     --------
-    >>> from ino_geo.layers import default_layers_dir
+    >>> from ino_geo.data.layers import default_layers_dir
     >>> reports = validate_path(default_layers_dir())
     >>> sorted(r.layer for r in reports)[:3], all(r.ok for r in reports)
     (['boundaries', 'corridors', 'parks'], True)

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from ._errors import DataError, UsageError, ValidationError
-from ._data import data_dir
-from .catalogue import Catalogue, load_catalogue
+from ino_geo._errors import DataError, UsageError, ValidationError
+from ino_geo.data.shipped import data_dir
+from ino_geo.data.catalogue import Catalogue, load_catalogue
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -112,7 +112,7 @@ def load_layers(path: str | os.PathLike | None = None, *, validate: bool = True)
     >>> sorted(layers.parks.park_type.unique())[:3]
     ['historical_cultural', 'industrial', 'innovation']
     """
-    from .validate import validate_path
+    from ino_geo.data.validate import validate_path
 
     folder = Path(path) if path is not None else default_layers_dir()
     if not folder.exists():
@@ -169,7 +169,7 @@ def read_layer(
     ValidationError
         Every problem of the file, with record and field.
     """
-    from .validate import read_validated
+    from ino_geo.data.validate import read_validated
 
     text = os.fspath(path)
     layer = None

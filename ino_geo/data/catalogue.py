@@ -8,19 +8,22 @@ at another folder with the same layout (``--layers DIR``).
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._errors import DataError, UsageError
+from ino_geo._errors import DataError, UsageError
 
 __all__ = ["ColumnSpec", "LayerSpec", "Catalogue", "load_catalogue", "CATALOGUE_FILE", "GEOMETRY_TYPES"]
 
 CATALOGUE_FILE = "catalogue.toml"
 GEOMETRY_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
 _COLUMN_TYPES = {"str", "int", "float", "bool"}
-_COLUMN_KEYS = {"type", "required", "nullable", "unique", "allowed", "min", "max", "description"}
+_COLUMN_KEYS = {"type", "required", "nullable", "unique", "allowed", "min", "max", "description", "label", "label_ru",
+                "labels", "labels_ru", "colors"}
+_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 _LAYER_KEYS = {"file", "geometry", "id", "title", "description", "source", "licence", "columns"}
 
 
@@ -42,6 +45,12 @@ class ColumnSpec:
         The allowed values.
     min, max : float or None
         Inclusive numeric range.
+    label, label_ru : str
+        Human name of the column, in English and Russian.
+    labels, labels_ru : dict
+        Human label of each allowed value, in English and Russian.
+    colors : dict
+        Map colour (``#rrggbb``) of each allowed value: the one palette of this field.
     """
 
     name: str
@@ -53,6 +62,22 @@ class ColumnSpec:
     min: float | None = None
     max: float | None = None
     description: str = ""
+    label: str = ""
+    label_ru: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    labels_ru: dict[str, str] = field(default_factory=dict)
+    colors: dict[str, str] = field(default_factory=dict)
+
+    def value_label(self, value: Any, lang: str = "en") -> str:
+        """The human label of an allowed `value` (``"research_education"`` ->
+        ``"Research & education"``) in `lang` (``en`` or ``ru``); the value itself when the
+        catalogue gives none."""
+        table = self.labels_ru if lang == "ru" and self.labels_ru else self.labels
+        return table.get(value, str(value))
+
+    def title(self, lang: str = "en") -> str:
+        """The human name of the column itself (``"Park type"``), else its name."""
+        return (self.label_ru if lang == "ru" and self.label_ru else self.label) or self.name
 
 
 @dataclass(frozen=True)
@@ -150,6 +175,22 @@ def _column(path: Path, where: str, name: str, raw: Any) -> ColumnSpec:
         v = raw.get(key)
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
             raise _fail(path, f"{where}.{key}", "must be a finite number")
+    tables = {}
+    for key in ("labels", "labels_ru", "colors"):
+        table = raw.get(key, {})
+        if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+            raise _fail(path, f"{where}.{key}", "must be a table of value = \"text\"")
+        stray = sorted(set(table) - set(allowed or table))
+        if stray:
+            raise _fail(path, f"{where}.{key}", f"{', '.join(stray)}: not among the allowed values")
+        if key == "colors":
+            bad = sorted(k for k, v in table.items() if not _COLOR.fullmatch(v))
+            if bad:
+                raise _fail(path, f"{where}.colors.{bad[0]}", "must be a colour #rrggbb")
+        tables[key] = dict(table)
+    for key in ("label", "label_ru"):
+        if not isinstance(raw.get(key, ""), str):
+            raise _fail(path, f"{where}.{key}", "must be text")
     return ColumnSpec(
         name=name,
         type=ctype,
@@ -160,6 +201,9 @@ def _column(path: Path, where: str, name: str, raw: Any) -> ColumnSpec:
         min=raw.get("min"),
         max=raw.get("max"),
         description=raw.get("description", ""),
+        label=raw.get("label", ""),
+        label_ru=raw.get("label_ru", ""),
+        **tables,
     )
 
 
@@ -192,7 +236,7 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     ('industrial', 'innovation')
     """
     if path is None:
-        from .layers import default_layers_dir
+        from ino_geo.data.layers import default_layers_dir
 
         path = default_layers_dir()
     p = Path(path)

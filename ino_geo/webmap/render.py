@@ -1,6 +1,6 @@
 """Rendering map specs with folium, and exporting them as (self-contained) HTML.
 
-:func:`render_map` turns a map spec (:mod:`ino_geo.mapspec`) and the layers into a
+:func:`render_map` turns a map spec (:mod:`ino_geo.webmap.spec`) and the layers into a
 :class:`folium.Map`: one layer-control entry per spec layer, a categorical/graduated legend,
 tooltips and popups with the features' attributes, a scale bar and, when the map is meant to
 be online, the fullscreen, measure and minimap controls.
@@ -35,8 +35,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from ._errors import DataError, UsageError
-from .mapspec import _TILES, BUILTIN_MAPS, MapLayer, MapSpec, load_map_spec
+from ino_geo._json import jsonable
+from ino_geo._errors import DataError, UsageError
+from ino_geo.webmap.spec import _TILES, BUILTIN_MAPS, MapLayer, MapSpec, load_map_spec
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -87,7 +88,7 @@ def render_map(
     ----------
     name_or_spec : str, path or MapSpec
         A built-in map name (``"overview"``, ``"waterfront"``, ``"corridors"``, ``"coverage"``,
-        ``"proximity"``), a spec file, or a loaded :class:`~ino_geo.mapspec.MapSpec`.
+        ``"proximity"``), a spec file, or a loaded :class:`~ino_geo.webmap.spec.MapSpec`.
     layers : Layers, mapping of GeoDataFrames, or a folder path, optional
         The layers (``ino_geo.load_layers()``; default: the shipped Tomsk layers).
     park_type, distance_m, minutes : optional
@@ -119,11 +120,11 @@ def render_map(
 
     spec = load_map_spec(name_or_spec)
     if layers is None or isinstance(layers, (str, os.PathLike)):
-        from .layers import load_layers
+        from ino_geo.data.layers import load_layers
 
         layers = load_layers(layers)
     if isinstance(network, (str, os.PathLike)):
-        from .layers import read_layer
+        from ino_geo.data.layers import read_layer
 
         network = read_layer(network)
     ctx = _Context(spec, layers, dict(park_type=park_type, distance_m=distance_m, minutes=minutes,
@@ -324,7 +325,7 @@ class _Context:
             c["distance_m"] = 2000.0
         self.cov = c
         reach = f"{c['distance_m']:g} m" if c.get("distance_m") is not None else f"{c['minutes']:g} min"
-        from .network import DEFAULT_WALK_SPEED_KMH
+        from ino_geo.network.graph import DEFAULT_WALK_SPEED_KMH
 
         how = ("along the network" if c.get("mode") == "network"
                else f"straight-line walk at {DEFAULT_WALK_SPEED_KMH:g} km/h" if c.get("minutes") is not None
@@ -363,7 +364,7 @@ class _Context:
 
     def coverage_result(self, i: int) -> Any:
         if self._coverage is None:
-            from .service_area import coverage
+            from ino_geo.analysis.coverage import coverage
 
             c = self.cov
             where = self.where(i, "analysis")
@@ -405,7 +406,7 @@ class _Context:
 
     def proximity_result(self, i: int) -> Any:
         if self._proximity is None:
-            from .nearest import proximity
+            from ino_geo.analysis.proximity import proximity
 
             p = dict(self.spec.proximity)
             where = self.where(i, "analysis")
@@ -463,7 +464,7 @@ class _Context:
         props_cols = {c: web[c].tolist() for c in fields}
         parts = []
         for j, g in enumerate(geo):
-            props = {c: _jsonable(props_cols[c][j]) for c in fields}
+            props = {c: jsonable(props_cols[c][j], digits=3) for c in fields}
             props = {k: v for k, v in props.items() if v is not None}
             if colors is not None:
                 props["_c"] = colors[j]
@@ -527,7 +528,7 @@ def _first_name(gdf: "gpd.GeoDataFrame") -> str | None:
 
 
 def _metric_crs(gdf: "gpd.GeoDataFrame") -> str:
-    from .crs import metric_crs_for
+    from ino_geo.crs import metric_crs_for
 
     try:
         return metric_crs_for(gdf)
@@ -665,31 +666,6 @@ def _num(v: Any) -> float:
         return float("nan")
     return f if math.isfinite(f) else float("nan")
 
-
-def _jsonable(v: Any) -> Any:
-    import numpy as np
-
-    if v is None:
-        return None
-    if isinstance(v, (bool, np.bool_)):
-        return bool(v)
-    if isinstance(v, (int, np.integer)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        f = float(v)
-        if not math.isfinite(f):
-            return None
-        return int(f) if f.is_integer() and abs(f) < 2**53 else round(f, 3)
-    if isinstance(v, str):
-        return v
-    try:
-        import pandas as pd
-
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(v)
 
 
 def _dumps(obj: Any) -> str:
@@ -1033,7 +1009,7 @@ def export_html(
     With `embed_snippet_path`, also write an ``<iframe>`` snippet that references the map by
     its path relative to the snippet's folder. Both outputs are checked before any work.
     """
-    from ._io import atomic_write_text, check_output
+    from ino_geo.data.io import atomic_write_text, check_output
 
     check_output(path, overwrite)
     if embed_snippet_path is not None:
@@ -1067,7 +1043,7 @@ def render_all(
     -------
     list of (name, path, bytes)
     """
-    from ._io import check_output
+    from ino_geo.data.io import check_output
 
     names = list(names) if names is not None else list(BUILTIN_MAPS)
     d = Path(out_dir)
@@ -1079,7 +1055,7 @@ def render_all(
     for p in paths:
         check_output(p, overwrite)
     if layers is None:
-        from .layers import load_layers
+        from ino_geo.data.layers import load_layers
 
         layers = load_layers()
     done = []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ._errors import DataError
+from ino_geo._errors import DataError
 
-_PKG = Path(__file__).resolve().parent
+_PKG = Path(__file__).resolve().parent.parent  # the ino_geo package folder
 
 
 def data_dir(name: str) -> Path:
