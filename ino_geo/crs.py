@@ -8,8 +8,8 @@ first, so that a distance is never computed in degrees.
 
 from __future__ import annotations
 
+import logging
 import math
-
 from typing import TYPE_CHECKING, Any
 
 from ino_geo._errors import DataError
@@ -24,7 +24,15 @@ __all__ = [
     "require_projected",
     "metric_crs_for",
     "to_metric",
+    "scale_error",
+    "MAX_SCALE_ERROR",
 ]
+
+log = logging.getLogger("ino_geo")
+
+#: The largest scale error (relative, over the data's extent) a CRS may have for metric work:
+#: 0.1 %. Web Mercator at Tomsk's latitude has 79 %; UTM within its zone at most ~0.1 %.
+MAX_SCALE_ERROR = 1e-3
 
 STORAGE_CRS = "EPSG:4326"
 METRIC_CRS = "EPSG:32645"  # WGS 84 / UTM zone 45N: Tomsk lies at 84.95 E, zone 45 spans 84-90 E
@@ -68,8 +76,54 @@ def require_projected(gdf: "gpd.GeoDataFrame", what: str = "input") -> None:
         )
 
 
+def scale_error(crs: Any, bounds_lonlat: tuple[float, float, float, float], samples: int = 5) -> float:
+    """The largest relative scale error of `crs` over a lon/lat box, e.g. ``0.79`` for 79 %.
+
+    Measured with pyproj's ``Proj.get_factors`` (meridional and parallel scale) on a
+    `samples` x `samples` grid over the box: ``max(|scale - 1|)``.
+
+    Examples
+    --------
+    >>> tomsk = (84.7, 56.3, 85.2, 56.7)
+    >>> scale_error("EPSG:32645", tomsk) < 1e-3
+    True
+    >>> round(scale_error("EPSG:3857", tomsk), 2)
+    0.8
+    """
+    import numpy as np
+    from pyproj import CRS, Proj
+
+    lon_min, lat_min, lon_max, lat_max = bounds_lonlat
+    lon_min, lon_max = max(lon_min, -180.0), min(lon_max, 180.0)
+    lat_min, lat_max = max(lat_min, -89.0), min(lat_max, 89.0)
+    lons, lats = np.meshgrid(np.linspace(lon_min, lon_max, samples), np.linspace(lat_min, lat_max, samples))
+    try:
+        f = Proj(CRS.from_user_input(crs)).get_factors(lons.ravel(), lats.ravel())
+    except Exception:  # pyproj cannot evaluate this projection: treat as unusable
+        return math.inf
+    err = np.concatenate([np.abs(np.asarray(f.meridional_scale) - 1.0), np.abs(np.asarray(f.parallel_scale) - 1.0)])
+    err = err[np.isfinite(err)]
+    return float(err.max()) if err.size else math.inf
+
+
+def _lonlat_bounds(gdf: "gpd.GeoDataFrame") -> tuple[float, float, float, float]:
+    lon_min, lat_min, lon_max, lat_max = gdf.to_crs(STORAGE_CRS).total_bounds
+    if not all(math.isfinite(v) for v in (lon_min, lat_min, lon_max, lat_max)):
+        raise DataError("cannot choose a metric CRS: the data has no finite coordinates (missing geometries, "
+                        "NaN or infinity)")
+    return float(lon_min), float(lat_min), float(lon_max), float(lat_max)
+
+
+def _utm_for(bounds: tuple[float, float, float, float]) -> str:
+    lon = (bounds[0] + bounds[2]) / 2.0
+    lat = (bounds[1] + bounds[3]) / 2.0
+    zone = int((lon + 180.0) // 6.0) % 60 + 1
+    return f"EPSG:{(32600 if lat >= 0 else 32700) + zone}"
+
+
 def metric_crs_for(gdf: "gpd.GeoDataFrame") -> str:
-    """The metric CRS for the data: EPSG:32645 within UTM zone 45N, else the estimated UTM zone.
+    """The metric CRS for the data: its own projected CRS, else the estimated UTM zone
+    (EPSG:32645 for Tomsk).
 
     Parameters
     ----------
@@ -87,15 +141,15 @@ def metric_crs_for(gdf: "gpd.GeoDataFrame") -> str:
         return gdf.crs.to_string()
     if gdf.empty or gdf.geometry.is_empty.all():
         return METRIC_CRS
-    lon_min, lat_min, lon_max, lat_max = gdf.to_crs(STORAGE_CRS).total_bounds
-    lon = (lon_min + lon_max) / 2.0
-    lat = (lat_min + lat_max) / 2.0
-    if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise DataError("cannot choose a metric CRS: the data has no finite coordinates (missing geometries, "
-                        "NaN or infinity)")
-    zone = int((lon + 180.0) // 6.0) % 60 + 1
-    code = (32600 if lat >= 0 else 32700) + zone
-    return f"EPSG:{code}"
+    return _utm_for(_lonlat_bounds(gdf))
+
+
+def _crs_string(crs: Any) -> str:
+    from pyproj import CRS
+
+    c = CRS.from_user_input(crs)
+    code = c.to_epsg()
+    return f"EPSG:{code}" if code else c.to_string()
 
 
 def to_metric(gdf: "gpd.GeoDataFrame", crs: Any | None = None) -> "gpd.GeoDataFrame":
