@@ -4,7 +4,7 @@ For each park type and each threshold (metres, or minutes) the covered area is
 
 * ``mode="euclidean"``: the parks buffered by the distance (straight line); a threshold in
   minutes is a straight-line walk at `walk_speed_kmh` (``minutes * walk metres per minute``);
-* ``mode="network"``: the isochrone along the network (:func:`ino_geo.network.isochrone`):
+* ``mode="network"``: the isochrone along the network (:func:`ino_geo.network.isochrones.isochrone`):
   the park is reached from the network where it snaps (and at nodes inside it), travel is
   along corridors at their scenario speed (minutes) or length (metres), and the rest of the
   budget is walked, at most ``max_snap`` metres, never across the river.
@@ -34,7 +34,6 @@ Examples
 [['green', 100.0, 100.0, 200.0]]
 """
 
-
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -44,10 +43,10 @@ import numpy as np
 
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
-from ino_geo.crs import STORAGE_CRS
 from ino_geo.analysis._inputs import (check_geometries, check_max_snap, check_mode, check_thresholds,
                                       check_walk_speed, metric_crs, metric_geoms, park_groups)
 from ino_geo.analysis.shares import covered_shares, probe_points
+from ino_geo.crs import STORAGE_CRS
 from ino_geo.network._naming import geometry_type_name, label, record_ref
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -24,8 +24,6 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from ino_geo import defaults
