@@ -71,7 +71,7 @@ def bench_nearest(quick: bool) -> dict:
     import geopandas as gpd
     import shapely
 
-    from ino_geo.analysis.proximity import nearest_polygons
+    from ino_geo.analysis.nearest import nearest_polygons
 
     n_points = 100_000 if quick else 1_000_000
     n_parks = 1000
@@ -126,7 +126,7 @@ def bench_nearest(quick: bool) -> dict:
 def bench_coverage(quick: bool) -> dict:
     import shapely
 
-    from ino_geo.analysis.coverage import _probe_xy, covered_shares
+    from ino_geo.analysis.shares import covered_shares, probe_points as _probe_xy
 
     side = 300 if quick else 1000
     size = 60_000.0
@@ -218,7 +218,9 @@ def bench_network(quick: bool) -> dict:
     import networkx as nx
     import shapely
 
-    from ino_geo.network.graph import build_network, od_costs, snap
+    from ino_geo.network.graph import build_network
+    from ino_geo.network.routing import od_costs
+    from ino_geo.network.snapping import snap
 
     n_side = 120 if quick else 320
     n_orig = 50 if quick else 200

@@ -20,7 +20,10 @@ from _fixtures_analysis import (  # noqa: F401  (fixtures)
     triangle_lines,
 )
 from ino_geo import DataError
-from ino_geo.network.graph import build_network, isochrone, nearest_costs, node_costs, od_costs, snap
+from ino_geo.network.graph import build_network
+from ino_geo.network.isochrones import isochrone
+from ino_geo.network.routing import nearest_costs, node_costs, od_costs
+from ino_geo.network.snapping import snap
 
 SQ2 = math.sqrt(2) * 1000
 
@@ -249,7 +252,7 @@ def shipped():
 
 def test_shipped_corridors_scenarios(shipped):
     from ino_geo import scenario_network
-    from ino_geo.analysis.coverage import barrier_geometry
+    from ino_geo.network.snapping import barrier_geometry
 
     corr = shipped.corridors
     ex = scenario_network(corr, "existing", crs=CRS)

@@ -22,7 +22,8 @@ from _fixtures_analysis import (  # noqa: F401  (fixtures)
     straight_road,
 )
 from ino_geo import DataError, UsageError, proximity
-from ino_geo.analysis.proximity import COLUMNS, nearest_polygons
+from ino_geo.analysis.nearest import nearest_polygons
+from ino_geo.analysis.proximity import COLUMNS
 
 D_FAR_B = math.hypot(250, 300)
 

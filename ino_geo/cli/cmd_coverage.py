@@ -49,7 +49,7 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
     """
     from ino_geo._errors import UsageError
     from ino_geo.data.io import check_output
-    from ino_geo.analysis.coverage import check_thresholds
+    from ino_geo.analysis._inputs import check_thresholds
 
     check_thresholds(distances, minutes)
     if max_snap is None or not (max_snap >= 0) or max_snap == float("inf"):
@@ -92,7 +92,7 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
         common["river"] = river_layer(lay)
         net = network_layer(state, lay, network_path)
     if compare:
-        from ino_geo.network.scenarios import compare_scenarios
+        from ino_geo.analysis.compare import compare_scenarios
 
         table = compare_scenarios(parks, net, **common)
         frames = {"comparison": table}

@@ -325,10 +325,10 @@ class _Context:
             c["distance_m"] = 2000.0
         self.cov = c
         reach = f"{c['distance_m']:g} m" if c.get("distance_m") is not None else f"{c['minutes']:g} min"
-        from ino_geo.network.graph import DEFAULT_WALK_SPEED_KMH
+        from ino_geo.defaults import WALK_SPEED_KMH
 
         how = ("along the network" if c.get("mode") == "network"
-               else f"straight-line walk at {DEFAULT_WALK_SPEED_KMH:g} km/h" if c.get("minutes") is not None
+               else f"straight-line walk at {WALK_SPEED_KMH:g} km/h" if c.get("minutes") is not None
                else "straight-line")
         scen = f", scenario {c.get('scenario') or 'existing'}" if c.get("mode") == "network" else ""
         self.title = f"{self.spec.title}: {c['park_type'].replace('_', ' ')} parks within {reach}"

@@ -1,0 +1,167 @@
+"""Input checks and preparation shared by coverage and proximity.
+
+Thresholds, mode, walking speed and snap distance are checked against the limits of
+:mod:`ino_geo.defaults`; layers are checked (CRS, missing/empty/non-finite/invalid geometry,
+naming the file, record and field) and projected to the metric CRS; parks are grouped by
+``park_type`` (default: the types present, in the catalogue's order).
+
+Examples
+--------
+>>> check_thresholds([500, 500.0], [10])
+[(500.0, 'm'), (10.0, 'min')]
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+
+from ino_geo import defaults
+from ino_geo._errors import DataError, InoGeoError, UsageError
+from ino_geo.network._naming import label, record_ref
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = ["check_thresholds", "check_mode", "check_walk_speed", "check_max_snap", "metric_crs", "park_groups",
+           "check_geometries", "metric_geoms"]
+
+
+def check_thresholds(distances: Sequence[float], minutes: Sequence[float]) -> list[tuple[float, str]]:
+    """Validate thresholds; return ``[(value, unit), ...]`` (UsageError on a bad one)."""
+    out: list[tuple[float, str]] = []
+    limits = ((distances, "m", defaults.MAX_DISTANCE_M, "distance"), (minutes, "min", defaults.MAX_MINUTES, "minutes"))
+    for values, unit, top, opt in limits:
+        for v in values or ():
+            try:
+                f = float(v)
+            except (TypeError, ValueError):
+                raise UsageError(f"--{opt} {v!r}: not a number") from None
+            if not math.isfinite(f) or f < 0:
+                raise UsageError(f"--{opt} {v}: must be a finite number >= 0")
+            if f > top:
+                raise UsageError(f"--{opt} {v}: larger than the allowed {top:g} {unit}")
+            if (f, unit) not in out:
+                out.append((f, unit))
+    if not out:
+        raise UsageError("give at least one threshold: --distance METRES or --minutes MIN")
+    return out
+
+
+def check_mode(mode: str, river: Any) -> Any:
+    """UsageError on an unknown mode; a UserWarning for network mode without a river.
+
+    Returns the river barrier to use (``river=False``, "there is none", becomes None).
+    """
+    if mode not in defaults.MODES:
+        raise UsageError(f"unknown mode {mode!r}; use one of {', '.join(defaults.MODES)}")
+    if mode == "network" and river is None:
+        import warnings
+
+        warnings.warn(
+            "network mode without river=: walking legs to and from the network may cross a river "
+            "(for the Tomsk layers pass river=layers.river; pass river=False where there is none)",
+            UserWarning,
+            stacklevel=3,
+        )
+    return None if river is False else river
+
+
+def check_walk_speed(walk_speed_kmh: Any) -> None:
+    """UsageError unless the walking speed is a positive finite number (km/h)."""
+    if not (isinstance(walk_speed_kmh, (int, float)) and math.isfinite(walk_speed_kmh) and walk_speed_kmh > 0):
+        raise UsageError(f"walking speed {walk_speed_kmh!r}: must be a positive number of km/h")
+
+
+def check_max_snap(max_snap: Any) -> None:
+    """UsageError unless the longest walking leg is a finite number of metres >= 0."""
+    if not (isinstance(max_snap, (int, float)) and math.isfinite(max_snap) and max_snap >= 0):
+        raise UsageError(f"--max-snap {max_snap!r}: must be a finite number of metres >= 0")
+
+
+def metric_crs(crs: Any, gdf: "gpd.GeoDataFrame") -> str:
+    """The metric CRS to work in: `crs` if projected (UsageError if not), else one for `gdf`."""
+    from ino_geo.crs import is_projected, metric_crs_for
+
+    if crs is None:
+        crs = metric_crs_for(gdf)
+    elif not is_projected(crs):
+        raise UsageError(f"crs {crs}: not a projected metric CRS")
+    return str(crs)
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue_park_types() -> tuple[str, ...]:
+    """The park types allowed by the shipped catalogue, in its order (empty if unavailable)."""
+    try:
+        from ino_geo.data.catalogue import load_catalogue
+
+        return tuple(load_catalogue()["parks"].columns["park_type"].allowed or ())
+    except (InoGeoError, KeyError, OSError):
+        return ()
+
+
+def park_groups(parks: "gpd.GeoDataFrame", park_types: Sequence[str] | None, what: str = "parks") -> list[tuple[str, np.ndarray]]:
+    """``[(park_type, row positions), ...]`` in the order asked.
+
+    Default: every type present, in the catalogue's order (types it does not list after them,
+    sorted). A layer without ``park_type`` is one group ``"all"``.
+    """
+    if "park_type" not in parks.columns:
+        if park_types:
+            raise UsageError(f"{what}: has no park_type column; --park-type cannot select")
+        return [("all", np.arange(len(parks)))]
+    pt = parks["park_type"].astype(object).to_numpy()
+    if park_types:
+        for t in park_types:
+            if not isinstance(t, str):
+                raise UsageError(f"park type {t!r} is not a string")
+        types = list(dict.fromkeys(park_types))
+    else:
+        present = set(x for x in pt if isinstance(x, str))
+        known = _catalogue_park_types()
+        types = [t for t in known if t in present] + sorted(present - set(known))
+    return [(t, np.flatnonzero(pt == t)) for t in types]
+
+
+def check_geometries(gdf: "gpd.GeoDataFrame", what: str, id_col: str | None = None) -> None:
+    """DataError naming the first record whose geometry is missing, empty or not finite."""
+    import shapely
+
+    name = label(gdf, what)
+    if gdf.crs is None:
+        raise DataError(f"{name}: the layer has no CRS")
+    g = np.asarray(gdf.geometry.values, dtype=object)
+    bad = np.flatnonzero(shapely.is_missing(g) | shapely.is_empty(g))
+    if len(bad):
+        i = bad[0]
+        raise DataError(f"{name}: record {i}{record_ref(gdf, i, id_col)} field geometry: missing or empty geometry")
+    coords, idx = shapely.get_coordinates(g, return_index=True)
+    nf = ~np.isfinite(coords).all(axis=1)
+    if nf.any():
+        i = int(idx[np.flatnonzero(nf)[0]])
+        raise DataError(f"{name}: record {i}{record_ref(gdf, i, id_col)} field geometry: non-finite (NaN/inf) coordinates")
+
+
+def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | None = None) -> np.ndarray:
+    """The checked geometries of `gdf` in the metric `crs` (DataError naming an invalid one)."""
+    import shapely
+
+    check_geometries(gdf, what, id_col)
+    name = label(gdf, what)
+    g = np.asarray(gdf.to_crs(crs).geometry.values, dtype=object)
+    if not np.isfinite(shapely.get_coordinates(g)).all():
+        raise DataError(f"{name}: coordinates cannot be projected to {crs} (outside its area of use?)")
+    invalid = np.flatnonzero(~shapely.is_valid(g))
+    if len(invalid):
+        i = invalid[0]
+        more = f" (and {len(invalid) - 1} more)" if len(invalid) > 1 else ""
+        raise DataError(
+            f"{name}: record {i}{record_ref(gdf, i, id_col)} field geometry: invalid geometry "
+            f"({shapely.is_valid_reason(g[i])}){more}; "
+            "repair it explicitly (ino-geo layers validate --fix, or shapely.make_valid)"
+        )
+    return g

@@ -1,0 +1,199 @@
+"""Isochrones: the area within a cost of the nearest place, travelling along a network.
+
+Every point of an edge has the cost of the nearest place along the network
+(:func:`ino_geo.network.routing.node_costs`); from there a planner walks the rest of the budget
+(at most ``max_snap`` metres), never across the river.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely import LineString, Point
+>>> from ino_geo.network.graph import build_network
+>>> from ino_geo.network.routing import node_costs
+>>> from ino_geo.network.snapping import snap
+>>> net = build_network(gpd.GeoDataFrame({"speed_kmh": [60.0]}, geometry=[LineString([(0, 0), (1000, 0)])],
+...                                      crs="EPSG:32645"))
+>>> park = snap(net, [Point(0, 0)])
+>>> area = isochrone(net, node_costs(net, park, unit="m"), 500.0, unit="m", max_snap=0.0, places=park)
+>>> area.is_empty
+True
+>>> area = isochrone(net, node_costs(net, park, unit="m"), 500.0, unit="m", max_snap=10.0, places=park)
+>>> 0 < area.area < 1000 * 20
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ino_geo import defaults
+from ino_geo.network.graph import Network, walk_m_per_unit
+from ino_geo.network.snapping import Snap
+
+__all__ = ["isochrone"]
+
+
+def isochrone(
+    net: Network,
+    node_cost: np.ndarray,
+    threshold: float,
+    *,
+    unit: str = "min",
+    walk_speed_kmh: float = defaults.WALK_SPEED_KMH,
+    max_snap: float = defaults.MAX_SNAP_M,
+    places: Snap | None = None,
+    place_geoms: np.ndarray | None = None,
+    barrier: Any = None,
+    step: float = defaults.DENSIFY_M,
+    quantum: float | None = None,
+):
+    """The area within `threshold` of the nearest place, travelling along the network.
+
+    Every point of an edge has the cost of the nearest place along the network; from there a
+    planner walks the rest of the budget (at most `max_snap` metres). The edges are cut into
+    pieces of at most `step` metres; each reached piece is buffered by the walking distance
+    left at its worse end, rounded down to `quantum` metres (default 5 m). The places themselves
+    (`place_geoms`) are buffered by the walk the whole budget allows. The river is removed
+    and parts across it that are not connected to a reached piece or a place are dropped.
+    The polygon is therefore a lower bound, exact to within `step` + `quantum` metres.
+
+    Returns
+    -------
+    shapely Polygon/MultiPolygon (possibly empty), in ``net.crs``.
+    """
+    import shapely
+
+    mpu = walk_m_per_unit(unit, walk_speed_kmh)
+    q = quantum if quantum is not None else min(5.0, step)
+    geoms, rad = _reached_pieces(net, node_cost, threshold, unit, walk_speed_kmh, max_snap, places, step)
+    parts = _buffer_by_level(geoms, rad, q)
+    anchors = [geoms] if len(geoms) else []
+    if place_geoms is not None and len(place_geoms):
+        pr = min(max_snap, threshold * mpu)
+        pg = np.asarray(place_geoms, dtype=object)
+        pg = pg[~(shapely.is_missing(pg) | shapely.is_empty(pg))]
+        if len(pg):
+            parts.append(shapely.buffer(shapely.union_all(pg), pr) if pr > 0 else shapely.union_all(pg))
+            anchors.append(pg)
+    if not parts:
+        return shapely.Polygon()
+    area = shapely.union_all(np.asarray(parts, dtype=object))
+    if barrier is not None and not shapely.is_empty(barrier) and shapely.intersects(area, barrier):
+        area = _without_river(area, barrier, np.concatenate(anchors))
+    return area
+
+
+def _reached_pieces(net: Network, node_cost: np.ndarray, threshold: float, unit: str, walk_speed_kmh: float,
+                    max_snap: float, places: Snap | None, step: float) -> tuple[np.ndarray, np.ndarray]:
+    """The reached pieces of the edges (segments of at most `step` metres, or the reached end
+    of a piece reached at one end only) and the walk left at each (metres, <= `max_snap`)."""
+    import shapely
+
+    mpu = walk_m_per_unit(unit, walk_speed_kmh)
+    w = net.edge_weight(unit)
+    cu, cv = node_cost[net.edge_u], node_cost[net.edge_v]
+    e = np.flatnonzero((np.minimum(cu, cv) <= threshold) | _places_on_edge_mask(net, places))
+    if not len(e):
+        return np.zeros(0, object), np.zeros(0)
+    k = np.maximum(1, np.ceil(net.edge_length_m[e] / step).astype(np.int64))
+    rep = np.repeat(e, k)
+    off = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
+    f0 = off / np.repeat(k, k)
+    f1 = (off + 1) / np.repeat(k, k)
+
+    def cost_at(f):
+        c = np.minimum(cu[rep] + f * w[rep], cv[rep] + (1 - f) * w[rep])
+        if places is not None:
+            c = _place_edge_costs(net, places, rep, f, c, unit, walk_speed_kmh)
+        return c
+
+    c0, c1 = cost_at(f0), cost_at(f1)
+    r = np.minimum(max_snap, (threshold - np.maximum(c0, c1)) * mpu)
+    ok = r >= 0
+    p0 = net.nodes[net.edge_u[rep]] * (1 - f0[:, None]) + net.nodes[net.edge_v[rep]] * f0[:, None]
+    p1 = net.nodes[net.edge_u[rep]] * (1 - f1[:, None]) + net.nodes[net.edge_v[rep]] * f1[:, None]
+    # pieces reached at one end only: a disk at that end
+    r0 = np.minimum(max_snap, (threshold - c0) * mpu)
+    r1 = np.minimum(max_snap, (threshold - c1) * mpu)
+    half0 = ~ok & (r0 >= 0)
+    half1 = ~ok & (r1 >= 0)
+    pieces = [
+        shapely.linestrings(np.stack([p0[ok], p1[ok]], axis=1)) if ok.any() else np.zeros(0, object),
+        shapely.points(p0[half0]) if half0.any() else np.zeros(0, object),
+        shapely.points(p1[half1]) if half1.any() else np.zeros(0, object),
+    ]
+    return np.concatenate(pieces), np.concatenate([r[ok], r0[half0], r1[half1]])
+
+
+def _buffer_by_level(geoms: np.ndarray, rad: np.ndarray, q: float) -> list:
+    """The pieces buffered by their radius rounded down to `q` metres, one buffer per level."""
+    import shapely
+
+    parts = []
+    if not len(geoms):
+        return parts
+    level = np.floor(rad / q) * q
+    kinds = shapely.get_type_id(geoms)
+    for lv in np.unique(level):
+        if lv > 0:
+            sel = level == lv
+            segs = geoms[sel & (kinds == 1)]
+            pts = geoms[sel & (kinds == 0)]
+            if len(segs):  # contiguous pieces merged into long lines buffer much faster
+                parts.append(shapely.buffer(shapely.line_merge(shapely.multilinestrings(segs)), lv))
+            if len(pts):
+                parts.append(shapely.buffer(shapely.multipoints(pts), lv))
+    return parts
+
+
+def _without_river(area: Any, barrier: Any, anchor: np.ndarray) -> Any:
+    """`area` minus the river, keeping only the parts that touch a reached piece or a place
+    (`anchor`) outside the river."""
+    import shapely
+
+    area = shapely.difference(area, barrier)
+    comps = shapely.get_parts(area)
+    comps = comps[shapely.get_type_id(comps) == 3]
+    anchor = shapely.difference(anchor, barrier)
+    anchor = anchor[~shapely.is_empty(anchor)]
+    tree = shapely.STRtree(comps)
+    keep = np.unique(tree.query(anchor, predicate="intersects")[1]) if len(anchor) else np.zeros(0, int)
+    return shapely.union_all(comps[keep]) if len(keep) else shapely.Polygon()
+
+
+def _places_on_edge_mask(net: Network, places: Snap | None) -> np.ndarray:
+    m = np.zeros(net.n_edges, dtype=bool)
+    if places is not None:
+        m[places.edge[places.edge >= 0]] = True
+        m[places.entry_edge] = True
+    return m
+
+
+def _place_edge_costs(net, places: Snap, rep, f, c, unit, walk_speed_kmh):
+    """Lower `c` (cost at fraction f of edge rep) where a place snaps onto that same edge."""
+    import pandas as pd
+
+    s = np.flatnonzero(places.edge >= 0)
+    mpu = walk_m_per_unit(unit, walk_speed_kmh)
+    w = net.edge_weight(unit)
+    # snap points (walk + along the edge) and entries into polygon places (0 inside the part)
+    pl = pd.DataFrame({
+        "e": np.concatenate([places.edge[s], places.entry_edge]),
+        "t0": np.concatenate([places.frac[s], places.entry_f0]),
+        "t1": np.concatenate([places.frac[s], places.entry_f1]),
+        "a": np.concatenate([places.walk_m[s] / mpu, np.zeros(len(places.entry_edge))]),
+    })
+    if pl.empty:
+        return c
+    pos = pd.DataFrame({"i": np.arange(len(rep)), "e": rep})
+    m = pos.merge(pl, on="e")
+    if m.empty:
+        return c
+    i = m["i"].to_numpy()
+    off = np.maximum(0.0, np.maximum(m["t0"].to_numpy() - f[i], f[i] - m["t1"].to_numpy()))
+    direct = m["a"].to_numpy() + off * w[m["e"].to_numpy()]
+    c = c.copy()
+    np.minimum.at(c, i, direct)
+    return c
