@@ -43,7 +43,6 @@ MIN_RADIUS_M = 1e-6
 MODES = ("euclidean", "network")
 #: Network scenarios: today's corridors, or with the planned ones at design speed.
 SCENARIOS = ("existing", "planned")
-#: The coverage threshold of the built-in coverage map and of ``ino-geo build`` (metres).
 
 
 def walk_m_per_min(speed_kmh: float = WALK_SPEED_KMH) -> float:
