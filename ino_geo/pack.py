@@ -10,13 +10,13 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
 from ino_geo.data.io import atomic_write_text, check_output
 
 __all__ = ["build_pack", "PACK_TABLES"]
 
 PACK_TABLES = ("coverage.csv", "proximity.csv")
-_MAX_DISTANCE_M = 500_000.0  # as ino_geo coverage
 
 
 def build_pack(
@@ -56,6 +56,7 @@ def build_pack(
     import ino_geo
     from ino_geo.webmap.spec import BUILTIN_MAPS
     from ino_geo.data.output import write_frame
+    from ino_geo.mapdata import builtin_map_results
     from ino_geo.webmap.render import embed_snippet, render_all
 
     say = progress or (lambda _msg: None)
@@ -65,11 +66,11 @@ def build_pack(
     distances = list(distances)
     for v in distances:  # before any work
         try:
-            ok = math.isfinite(float(v)) and 0 <= float(v) <= _MAX_DISTANCE_M
+            ok = math.isfinite(float(v)) and 0 <= float(v) <= defaults.MAX_DISTANCE_M
         except (TypeError, ValueError):
             ok = False
         if not ok:
-            raise UsageError(f"--distance {v!r}: must be a finite number of metres from 0 to {_MAX_DISTANCE_M:g}")
+            raise UsageError(f"--distance {v!r}: must be a finite number of metres from 0 to {defaults.MAX_DISTANCE_M:g}")
     if not distances:
         raise UsageError("give at least one --distance")
     names = list(BUILTIN_MAPS)
@@ -95,7 +96,8 @@ def build_pack(
         prox = ino_geo.proximity(layers.sites, layers.parks)
         write_frame(prox, stage / "proximity.csv")
 
-        staged = render_all(layers, stage, self_contained=self_contained,
+        say("analyses of the coverage and proximity maps")
+        staged = render_all(layers, stage, results=builtin_map_results(layers), self_contained=self_contained,
                             progress=lambda msg: say(msg.replace(str(stage), str(d))))
         maps = [(name, d / p.name, size) for name, p, size in staged]
         for name, path, _size in staged:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
 
 __all__ = [
@@ -46,8 +47,6 @@ BUILTIN_MAPS = ("overview", "waterfront", "corridors", "coverage", "proximity")
 
 # `analysis = "..."` sources: results of ino_geo.coverage / ino_geo.proximity
 ANALYSIS_SOURCES = ("coverage.areas", "coverage.gaps", "coverage.cells", "proximity")
-
-PARK_TYPES = ("industrial", "innovation", "research_education", "historical_cultural", "medical", "sport")
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")  # column names
@@ -364,23 +363,30 @@ def _parse_extent(m: _Checker) -> Any:
         return (x0, y0, x1, y1)
     e = _Checker("map.extent", m.path, ext)
     layer = e.get("layer", str, required=True)
-    buffer_m = e.number("buffer_m", 0.0, lo=0, hi=500_000)
+    buffer_m = e.number("buffer_m", 0.0, lo=0, hi=defaults.MAX_DISTANCE_M)
     e.done()
     return {"layer": layer, "buffer_m": buffer_m}
+
+
+def _park_types() -> tuple[str, ...]:
+    """The park types of the shipped catalogue (``parks.park_type`` allowed values)."""
+    from ino_geo.data.catalogue import load_catalogue
+
+    return tuple(load_catalogue()["parks"].columns["park_type"].allowed or ())
 
 
 def _parse_coverage(c: _Checker) -> dict[str, Any]:
     out: dict[str, Any] = {}
     pt = c.get("park_type", str, None)
-    if pt is not None and pt not in PARK_TYPES:
-        c.fail(f"unknown park type {pt!r} (expected one of: {', '.join(PARK_TYPES)})", "park_type")
+    if pt is not None and pt not in _park_types():
+        c.fail(f"unknown park type {pt!r} (expected one of: {', '.join(_park_types())})", "park_type")
     out["park_type"] = pt
-    out["distance_m"] = c.number("distance_m", None, lo=0, hi=200_000, strict_lo=True)
-    out["minutes"] = c.number("minutes", None, lo=0, hi=600, strict_lo=True)
+    out["distance_m"] = c.number("distance_m", None, lo=0, hi=defaults.MAX_DISTANCE_M, strict_lo=True)
+    out["minutes"] = c.number("minutes", None, lo=0, hi=defaults.MAX_MINUTES, strict_lo=True)
     if out["distance_m"] is not None and out["minutes"] is not None:
         c.fail("give distance_m or minutes, not both", "minutes")
-    out["mode"] = _choice(c, "mode", ("euclidean", "network"), None)
-    out["scenario"] = _choice(c, "scenario", ("existing", "planned"), None)
+    out["mode"] = _choice(c, "mode", defaults.MODES, None)
+    out["scenario"] = _choice(c, "scenario", defaults.SCENARIOS, None)
     c.done()
     return out
 
@@ -389,16 +395,16 @@ def _parse_proximity(c: _Checker) -> dict[str, Any]:
     out: dict[str, Any] = {}
     pts = c.get("park_types", list, [])
     for i, pt in enumerate(pts):
-        if pt not in PARK_TYPES:
-            c.fail(f"item {i + 1}: unknown park type {pt!r} (expected one of: {', '.join(PARK_TYPES)})", "park_types")
+        if pt not in _park_types():
+            c.fail(f"item {i + 1}: unknown park type {pt!r} (expected one of: {', '.join(_park_types())})", "park_types")
     out["park_types"] = tuple(pts)
     out["origins"] = c.get("origins", str, "sites")
     k = c.get("k", int, 1)
     if not 1 <= k <= 20:
         c.fail(f"must be between 1 and 20, got {k}", "k")
     out["k"] = k
-    out["mode"] = _choice(c, "mode", ("euclidean", "network"), None)
-    out["scenario"] = _choice(c, "scenario", ("existing", "planned"), None)
+    out["mode"] = _choice(c, "mode", defaults.MODES, None)
+    out["scenario"] = _choice(c, "scenario", defaults.SCENARIOS, None)
     c.done()
     return out
 
@@ -476,7 +482,7 @@ def _parse_layer(c: _Checker) -> MapLayer:
     if "near" in c.table:
         n = _Checker(f"{c.where}.near", c.path, c.get("near", dict))
         near_layer = n.get("layer", str, required=True)
-        near_m = n.number("within_m", required=True, lo=0, hi=500_000)
+        near_m = n.number("within_m", required=True, lo=0, hi=defaults.MAX_DISTANCE_M)
         n.done()
 
     s = _Checker(f"{c.where}.style", c.path, c.get("style", dict, {}))
@@ -516,7 +522,8 @@ def _parse_layer(c: _Checker) -> MapLayer:
                 c.fail(f"item {i + 1} is not a colour: {col!r}", "colors")
         bin_colors = tuple(colors_raw)
     elif color_by is not None:
-        if not isinstance(colors_raw, dict) or not colors_raw:
+        # no colors: the catalogue's colours of the column (e.g. parks.park_type), at render time
+        if not isinstance(colors_raw, dict) or ("colors" in c.table and not colors_raw):
             c.fail("categorical color_by needs a table of value = \"colour\" (or bins = [...] with a colour array)", "colors")
         for k, col in colors_raw.items():
             if not isinstance(col, str) or not _COLOR_RE.match(col):
@@ -537,7 +544,7 @@ def _parse_layer(c: _Checker) -> MapLayer:
         for k, v in labels_raw.items():
             if not isinstance(v, str):
                 c.fail(f"{k}: expected a string, got {_tname(v)}", "labels")
-            if k not in colors:
+            if colors and k not in colors:
                 c.fail(f"{k}: no colour for this value in colors (labels name the colours' values)", "labels")
         labels = dict(labels_raw)
 
