@@ -30,6 +30,10 @@ from typing import Any, Mapping
 
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
+from ino_geo.webmap.checker import COLOR_RE as _COLOR_RE
+from ino_geo.webmap.checker import NAME_RE as _NAME_RE
+from ino_geo.webmap.checker import Checker as _Checker
+from ino_geo.webmap.checker import tname as _tname
 
 __all__ = [
     "BUILTIN_MAPS",
@@ -49,9 +53,6 @@ BUILTIN_MAPS = ("overview", "waterfront", "corridors", "coverage", "proximity")
 ANALYSIS_SOURCES = ("coverage.areas", "coverage.gaps", "coverage.cells", "proximity")
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")  # column names
-# colours go into style attributes and SVG: only hex codes and plain CSS colour names
-_COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8}|[a-zA-Z]{3,30})$")
 _DASH_RE = re.compile(r"^[0-9]{1,3}( [0-9]{1,3}){0,7}$")
 _TILES = ("OpenStreetMap", "CartoDB positron", "none")
 
@@ -199,88 +200,6 @@ def load_map_spec(name_or_path: "str | os.PathLike | MapSpec") -> MapSpec:
     return parse_map_spec(data, p)
 
 
-# -------------------------------------------------------------------------------- validation
-
-
-class _Checker:
-    """Reads one table of the spec, remembering where it is for error messages."""
-
-    def __init__(self, where: str, path: str, table: Any):
-        self.where = where
-        self.path = path
-        if not isinstance(table, dict):
-            self.fail(f"expected a table, got {_tname(table)}")
-        self.table = table
-        self.seen: set[str] = set()
-
-    def fail(self, msg: str, key: str | None = None) -> None:
-        loc = f"{self.where}.{key}" if key and self.where else (key or self.where or "(top level)")
-        raise DataError(f"{self.path}: {loc}: {msg}")
-
-    def get(self, key: str, types: type | tuple[type, ...], default: Any = None, required: bool = False) -> Any:
-        self.seen.add(key)
-        if key not in self.table:
-            if required:
-                self.fail("missing (required)", key)
-            return default
-        value = self.table[key]
-        if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
-            self.fail(f"expected {_names(types)}, got a boolean", key)
-        if not isinstance(value, types):
-            self.fail(f"expected {_names(types)}, got {_tname(value)}", key)
-        return value
-
-    def number(self, key: str, default: float | None = None, lo: float | None = None, hi: float | None = None,
-               required: bool = False, strict_lo: bool = False) -> float | None:
-        v = self.get(key, (int, float), default, required)
-        if v is None:
-            return None
-        v = float(v)
-        if v != v or v in (float("inf"), float("-inf")):
-            self.fail("must be a finite number", key)
-        if lo is not None and (v < lo or (strict_lo and v == lo)):
-            self.fail(f"must be {'>' if strict_lo else '>='} {lo:g}, got {v:g}", key)
-        if hi is not None and v > hi:
-            self.fail(f"must be <= {hi:g}, got {v:g}", key)
-        return v
-
-    def color(self, key: str, default: str | None = None) -> str | None:
-        v = self.get(key, str, default)
-        if v is not None and not _COLOR_RE.match(v):
-            self.fail(f"not a colour: {v!r} (use #rrggbb or a CSS colour name)", key)
-        return v
-
-    def column(self, key: str, default: str | None = None, required: bool = False) -> str | None:
-        v = self.get(key, str, default, required)
-        if v is not None and not _NAME_RE.match(v):
-            self.fail(f"not a column name: {v!r}", key)
-        return v
-
-    def columns(self, key: str) -> tuple[str, ...]:
-        v = self.get(key, list, [])
-        for i, c in enumerate(v):
-            if not isinstance(c, str) or not _NAME_RE.match(c):
-                self.fail(f"item {i + 1} is not a column name: {c!r}", key)
-        return tuple(v)
-
-    def done(self) -> None:
-        extra = sorted(set(self.table) - self.seen)
-        if extra:
-            self.fail(f"unknown key (expected one of: {', '.join(sorted(self.seen))})", extra[0])
-
-
-def _tname(v: Any) -> str:
-    return {dict: "a table", list: "an array", str: "a string", bool: "a boolean", int: "an integer",
-            float: "a number"}.get(type(v), type(v).__name__)
-
-
-def _names(types: type | tuple[type, ...]) -> str:
-    types = types if isinstance(types, tuple) else (types,)
-    names = {"dict": "a table", "list": "an array", "str": "a string", "bool": "a boolean",
-             "int": "a number", "float": "a number"}
-    return " or ".join(dict.fromkeys(names.get(t.__name__, t.__name__) for t in types))
-
-
 def parse_map_spec(data: Mapping[str, Any], path: "str | os.PathLike | None" = None, name: str | None = None) -> MapSpec:
     """Validate the parsed TOML of a map spec and return a :class:`MapSpec`.
 
@@ -421,6 +340,44 @@ def _parse_layer(c: _Checker) -> MapLayer:
     if not _ID_RE.match(lid):
         c.fail(f"{lid!r} is not a layer id (lowercase letters, digits and _, starting with a letter)", "id")
     title = c.get("title", str, None)
+    kind, source, ring_d = _parse_source(c)
+    where = _parse_where(c)
+    contains = _parse_contains(c)
+    near_layer, near_m = _parse_near(c)
+    style = _parse_style(c)
+    color_by, colors, bins, bin_colors, other_color = _parse_colors(c)
+    labels = _parse_labels(c, colors, bins)
+
+    lyr = MapLayer(
+        id=lid,
+        title=title if title is not None else lid.replace("_", " ").capitalize(),
+        kind=kind,
+        source=source,
+        ring_distances_m=ring_d,
+        where=where,
+        contains=contains,
+        near_layer=near_layer,
+        near_m=near_m,
+        style=style,
+        color_by=color_by,
+        colors=colors,
+        bins=bins,
+        bin_colors=bin_colors,
+        other_color=other_color,
+        labels=labels,
+        popup=c.columns("popup"),
+        tooltip=c.columns("tooltip"),
+        legend=c.get("legend", bool, True),
+        legend_title=c.get("legend_title", str, None),
+        show=c.get("show", bool, True),
+        unit=c.get("unit", str, ""),
+    )
+    c.done()
+    return lyr
+
+
+def _parse_source(c: _Checker) -> tuple[str, str, tuple[float, ...]]:
+    """The layer's source: (kind, name, ring distances)."""
     sources = [k for k in ("layer", "rings", "analysis") if k in c.table]
     if len(sources) != 1:
         c.fail("give exactly one of: layer = \"NAME\", rings = {...}, analysis = \"...\""
@@ -448,7 +405,10 @@ def _parse_layer(c: _Checker) -> MapLayer:
         source = c.get("analysis", str)
         if source not in ANALYSIS_SOURCES:
             c.fail(f"unknown analysis {source!r} (expected one of: {', '.join(ANALYSIS_SOURCES)})", "analysis")
+    return kind, source, ring_d
 
+
+def _parse_where(c: _Checker) -> dict[str, tuple[Any, ...]]:
     where_tbl = c.get("where", dict, {})
     wc = _Checker(f"{c.where}.where", c.path, where_tbl)
     where: dict[str, tuple[Any, ...]] = {}
@@ -464,7 +424,10 @@ def _parse_layer(c: _Checker) -> MapLayer:
                 wc.fail(f"values must be strings, numbers or booleans, got {_tname(v)}", col)
         where[col] = tuple(vals)
     wc.done()
+    return where
 
+
+def _parse_contains(c: _Checker) -> dict[str, tuple[str, ...]]:
     contains_tbl = c.get("contains", dict, {})
     cc = _Checker(f"{c.where}.contains", c.path, contains_tbl)
     contains: dict[str, tuple[str, ...]] = {}
@@ -477,14 +440,20 @@ def _parse_layer(c: _Checker) -> MapLayer:
             cc.fail("expected a non-empty string or array of strings", col)
         contains[col] = tuple(vals)
     cc.done()
+    return contains
 
+
+def _parse_near(c: _Checker) -> tuple[str | None, float | None]:
     near_layer = near_m = None
     if "near" in c.table:
         n = _Checker(f"{c.where}.near", c.path, c.get("near", dict))
         near_layer = n.get("layer", str, required=True)
         near_m = n.number("within_m", required=True, lo=0, hi=defaults.MAX_DISTANCE_M)
         n.done()
+    return near_layer, near_m
 
+
+def _parse_style(c: _Checker) -> LayerStyle:
     s = _Checker(f"{c.where}.style", c.path, c.get("style", dict, {}))
     d = LayerStyle()
     style = LayerStyle(
@@ -500,7 +469,11 @@ def _parse_layer(c: _Checker) -> MapLayer:
     if style.dash_array is not None and not _DASH_RE.match(style.dash_array):
         s.fail(f"expected numbers separated by spaces, e.g. \"6 4\", got {style.dash_array!r}", "dash_array")
     s.done()
+    return style
 
+
+def _parse_colors(c: _Checker) -> tuple[str | None, dict[str, str], tuple[float, ...], tuple[str, ...], str]:
+    """color_by, categorical colours (may be empty: the catalogue's), bins, bin colours, other colour."""
     color_by = c.column("color_by")
     colors_raw = c.get("colors", (dict, list), {})
     colors: dict[str, str] = {}
@@ -530,7 +503,10 @@ def _parse_layer(c: _Checker) -> MapLayer:
                 c.fail(f"{k}: not a colour: {col!r}", "colors")
             colors[k] = col
     other_color = c.color("other_color", "#999999")
+    return color_by, colors, bins, bin_colors, other_color
 
+
+def _parse_labels(c: _Checker, colors: dict[str, str], bins: tuple[float, ...]) -> Mapping[str, str] | tuple[str, ...]:
     labels_raw = c.get("labels", (dict, list), {})
     labels: Mapping[str, str] | tuple[str, ...]
     if isinstance(labels_raw, list):
@@ -547,30 +523,4 @@ def _parse_layer(c: _Checker) -> MapLayer:
             if colors and k not in colors:
                 c.fail(f"{k}: no colour for this value in colors (labels name the colours' values)", "labels")
         labels = dict(labels_raw)
-
-    lyr = MapLayer(
-        id=lid,
-        title=title if title is not None else lid.replace("_", " ").capitalize(),
-        kind=kind,
-        source=source,
-        ring_distances_m=ring_d,
-        where=where,
-        contains=contains,
-        near_layer=near_layer,
-        near_m=near_m,
-        style=style,
-        color_by=color_by,
-        colors=colors,
-        bins=bins,
-        bin_colors=bin_colors,
-        other_color=other_color,
-        labels=labels,
-        popup=c.columns("popup"),
-        tooltip=c.columns("tooltip"),
-        legend=c.get("legend", bool, True),
-        legend_title=c.get("legend_title", str, None),
-        show=c.get("show", bool, True),
-        unit=c.get("unit", str, ""),
-    )
-    c.done()
-    return lyr
+    return labels
