@@ -463,3 +463,50 @@ def test_self_contained_refuses_elements_needing_cdn_resources(layers):
     sites = layers["sites"].assign(name="$(document).ready(bootstrap.js) L.AwesomeMarkers")
     page = to_html(render_map(spec_of([{"id": "s", "layer": "sites", "popup": ["name"]}]), {"sites": sites}))
     assert is_self_contained(page)
+
+
+# ----------------------------------------------------------------------------- maps take results
+
+
+def test_a_map_without_its_results_says_what_to_pass(layers, tmp_path):
+    with pytest.raises(UsageError, match=r"map 'coverage' draws coverage results: pass results=ino_geo\.map_results"):
+        render_map("coverage", layers)
+    with pytest.raises(UsageError, match="proximity"):
+        render_map("proximity", layers, results=MapResults(coverage=object()))
+    with pytest.raises(UsageError, match="map 'proximity'"):  # render_all checks before any work
+        render_all(layers, tmp_path, names=["overview", "proximity"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_result_with_several_thresholds_needs_the_choice(layers):
+    import ino_geo
+
+    res = ino_geo.coverage(layers["parks"], park_types=["sport"], distances=[500, 1000],
+                           boundaries=layers["boundaries"], population=layers["population"])
+    with pytest.raises(UsageError, match=r"2 thresholds for 'sport' \(500 m, 1000 m\)"):
+        render_map("coverage", layers, results=MapResults(coverage=res))
+    m = render_map("coverage", layers, results=MapResults(coverage=res, distance_m=500), online=False)
+    assert m.ino_geo_title == "Park coverage: sport parks within 500 m"
+
+
+def test_park_type_colours_and_labels_come_from_the_catalogue(layers):
+    from ino_geo.data.catalogue import load_catalogue
+
+    col = load_catalogue()["parks"].columns["park_type"]
+    page = to_html(render_map("overview", layers, online=False))
+    for t in set(layers["parks"]["park_type"]):
+        assert f'"_c":"{col.colors[t]}"' in page
+    import html
+
+    assert all(html.escape(label) in page for label in col.labels.values())  # the legend
+    # a spec may still override one colour and one label
+    spec = spec_of([{"id": "p", "layer": "parks", "color_by": "park_type", "colors": {"sport": "#010203"},
+                     "labels": {"sport": "Stadiums"}}])
+    page = to_html(render_map(spec, layers, online=False))
+    assert '"_c":"#010203"' in page and "Stadiums" in page and f'"_c":"{col.colors["medical"]}"' in page
+
+
+def test_categorical_colours_need_a_table_or_catalogue_colours(layers):
+    spec = spec_of([{"id": "p", "layer": "parks", "color_by": "name"}])
+    with pytest.raises(DataError, match=r"t\.toml: layers\[1\]\.colors: categorical color_by 'name' needs colors"):
+        render_map(spec, layers)

@@ -145,7 +145,7 @@ def _coverage_texts(spec: "MapSpec", results: MapResults) -> tuple[str, str]:
 
 
 def _headline(table: Any, park_type: str, value: float, unit: str) -> str:
-    """'Covered: 12.3 % of the people ... and 4.5 % of the area. ' for the whole study area."""
+    """'Covered: 12.3 % of the people ... and 4.2 % of the area. ' for the whole study area."""
     if table is None or not len(table) or "boundary_id" not in table.columns:
         return ""
     row = table[table["boundary_id"] == "all"]
