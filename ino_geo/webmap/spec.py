@@ -34,6 +34,7 @@ from ino_geo.webmap.checker import COLOR_RE as _COLOR_RE
 from ino_geo.webmap.checker import NAME_RE as _NAME_RE
 from ino_geo.webmap.checker import Checker as _Checker
 from ino_geo.webmap.checker import tname as _tname
+from ino_geo.webmap.styles import park_types
 
 __all__ = [
     "BUILTIN_MAPS",
@@ -287,18 +288,11 @@ def _parse_extent(m: _Checker) -> Any:
     return {"layer": layer, "buffer_m": buffer_m}
 
 
-def _park_types() -> tuple[str, ...]:
-    """The park types of the shipped catalogue (``parks.park_type`` allowed values)."""
-    from ino_geo.data.catalogue import load_catalogue
-
-    return tuple(load_catalogue()["parks"].columns["park_type"].allowed or ())
-
-
 def _parse_coverage(c: _Checker) -> dict[str, Any]:
     out: dict[str, Any] = {}
     pt = c.get("park_type", str, None)
-    if pt is not None and pt not in _park_types():
-        c.fail(f"unknown park type {pt!r} (expected one of: {', '.join(_park_types())})", "park_type")
+    if pt is not None and pt not in park_types():
+        c.fail(f"unknown park type {pt!r} (expected one of: {', '.join(park_types())})", "park_type")
     out["park_type"] = pt
     out["distance_m"] = c.number("distance_m", None, lo=0, hi=defaults.MAX_DISTANCE_M, strict_lo=True)
     out["minutes"] = c.number("minutes", None, lo=0, hi=defaults.MAX_MINUTES, strict_lo=True)
@@ -314,8 +308,8 @@ def _parse_proximity(c: _Checker) -> dict[str, Any]:
     out: dict[str, Any] = {}
     pts = c.get("park_types", list, [])
     for i, pt in enumerate(pts):
-        if pt not in _park_types():
-            c.fail(f"item {i + 1}: unknown park type {pt!r} (expected one of: {', '.join(_park_types())})", "park_types")
+        if pt not in park_types():
+            c.fail(f"item {i + 1}: unknown park type {pt!r} (expected one of: {', '.join(park_types())})", "park_types")
     out["park_types"] = tuple(pts)
     out["origins"] = c.get("origins", str, "sites")
     k = c.get("k", int, 1)
