@@ -59,10 +59,14 @@ _LAZY: dict[str, str] = {
     "load_map_spec": "webmap.spec",
     "parse_map_spec": "webmap.spec",
     "builtin_map_names": "webmap.spec",
+    "MapResults": "webmap.results",
     "render_map": "webmap.render",
     "render_all": "webmap.render",
     "export_html": "webmap.render",
     "embed_snippet": "webmap.render",
+    # the analyses of maps (above analysis and webmap)
+    "map_results": "mapdata",
+    "builtin_map_results": "mapdata",
 }
 
 __all__ = sorted(

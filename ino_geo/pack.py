@@ -6,17 +6,20 @@
 from __future__ import annotations
 
 import html
+import math
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
 from ino_geo.data.io import atomic_write_text, check_output
 
 __all__ = ["build_pack", "PACK_TABLES"]
 
 PACK_TABLES = ("coverage.csv", "proximity.csv")
-_MAX_DISTANCE_M = 500_000.0  # as ino_geo coverage
 
 
 def build_pack(
@@ -49,58 +52,19 @@ def build_pack(
     dict
         JSON-ready summary: the files written with their sizes, and headline numbers.
     """
-    import math
-    import shutil
-    import tempfile
-
-    import ino_geo
-    from ino_geo.webmap.spec import BUILTIN_MAPS
-    from ino_geo.data.output import write_frame
-    from ino_geo.webmap.render import embed_snippet, render_all
-
     say = progress or (lambda _msg: None)
     d = Path(out_dir)
-    if d.exists() and not d.is_dir():
-        raise UsageError(f"{d}: is not a folder")
-    distances = list(distances)
-    for v in distances:  # before any work
-        try:
-            ok = math.isfinite(float(v)) and 0 <= float(v) <= _MAX_DISTANCE_M
-        except (TypeError, ValueError):
-            ok = False
-        if not ok:
-            raise UsageError(f"--distance {v!r}: must be a finite number of metres from 0 to {_MAX_DISTANCE_M:g}")
-    if not distances:
-        raise UsageError("give at least one --distance")
-    names = list(BUILTIN_MAPS)
-    files = [f"{n}.html" for n in names] + [f"{n}.embed.html" for n in names] + list(PACK_TABLES) + ["index.html"]
+    distances = _checked_distances(d, distances)  # before any work
+    files = _pack_files()
     created = not d.exists()
     if not created:
         for f in files:  # before any work
             check_output(d / f, overwrite)
-    try:
-        d.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=".ino-geo-build.", dir=d))
-    except OSError as exc:
-        err = UsageError if isinstance(exc, (NotADirectoryError, FileExistsError)) else DataError
-        raise err(f"{d}: cannot create the output folder: {exc.strerror or exc}") from exc
+    stage = _staging_folder(d)
     # everything is written into a hidden staging folder inside `d` and moved into place at
     # the end: a failure half-way leaves `d` as it was (and removes it if this run made it)
     try:
-        say(f"coverage of {len(layers.parks)} parks within {', '.join(f'{x:g}' for x in distances)} m")
-        cov = ino_geo.coverage(layers.parks, distances=distances, boundaries=layers.boundaries,
-                               by="municipality", population=layers.population, cells=False)
-        write_frame(cov.table, stage / "coverage.csv")
-        say(f"proximity of {len(layers.sites)} sites to the nearest park of each type")
-        prox = ino_geo.proximity(layers.sites, layers.parks)
-        write_frame(prox, stage / "proximity.csv")
-
-        staged = render_all(layers, stage, self_contained=self_contained,
-                            progress=lambda msg: say(msg.replace(str(stage), str(d))))
-        maps = [(name, d / p.name, size) for name, p, size in staged]
-        for name, path, _size in staged:
-            atomic_write_text(stage / f"{name}.embed.html", embed_snippet(path, title=name))
-        atomic_write_text(stage / "index.html", _index_html(layers, maps))
+        cov, maps = _write_pack(layers, stage, d, distances, self_contained, say)
         for f in files:
             check_output(d / f, overwrite)  # nothing appeared meanwhile
         for f in files:
@@ -111,9 +75,74 @@ def build_pack(
             shutil.rmtree(d, ignore_errors=True)
         raise
     shutil.rmtree(stage, ignore_errors=True)
-    snippets = [d / f"{n}.embed.html" for n, _p, _b in maps]
-    index = d / "index.html"
+    return _summary(layers, d, cov, maps, say)
 
+
+def _checked_distances(d: Path, distances: Sequence[float]) -> list[float]:
+    """The coverage distances, each a finite number of metres within the limit; `d` not a file."""
+    if d.exists() and not d.is_dir():
+        raise UsageError(f"{d}: is not a folder")
+    out = list(distances)
+    for v in out:
+        try:
+            ok = math.isfinite(float(v)) and 0 <= float(v) <= defaults.MAX_DISTANCE_M
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise UsageError(f"--distance {v!r}: must be a finite number of metres from 0 to {defaults.MAX_DISTANCE_M:g}")
+    if not out:
+        raise UsageError("give at least one --distance")
+    return out
+
+
+def _pack_files() -> list[str]:
+    """The names of every file of a pack."""
+    from ino_geo.webmap.spec import BUILTIN_MAPS
+
+    names = list(BUILTIN_MAPS)
+    return [f"{n}.html" for n in names] + [f"{n}.embed.html" for n in names] + list(PACK_TABLES) + ["index.html"]
+
+
+def _staging_folder(d: Path) -> Path:
+    """A new hidden folder inside `d` (created if missing)."""
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=".ino-geo-build.", dir=d))
+    except OSError as exc:
+        err = UsageError if isinstance(exc, (NotADirectoryError, FileExistsError)) else DataError
+        raise err(f"{d}: cannot create the output folder: {exc.strerror or exc}") from exc
+
+
+def _write_pack(layers: Any, stage: Path, d: Path, distances: list[float], self_contained: bool,
+                say: Callable[[str], None]) -> tuple[Any, list[tuple[str, Path, int]]]:
+    """Write the tables, the maps, their snippets and the index into `stage`; the coverage and the maps."""
+    import ino_geo
+    from ino_geo.data.output import write_frame
+    from ino_geo.mapdata import builtin_map_results
+    from ino_geo.webmap.render import embed_snippet, render_all
+
+    say(f"coverage of {len(layers.parks)} parks within {', '.join(f'{x:g}' for x in distances)} m")
+    cov = ino_geo.coverage(layers.parks, distances=distances, boundaries=layers.boundaries,
+                           by="municipality", population=layers.population, cells=False)
+    write_frame(cov.table, stage / "coverage.csv")
+    say(f"proximity of {len(layers.sites)} sites to the nearest park of each type")
+    prox = ino_geo.proximity(layers.sites, layers.parks)
+    write_frame(prox, stage / "proximity.csv")
+
+    say("analyses of the coverage and proximity maps")
+    staged = render_all(layers, stage, results=builtin_map_results(layers), self_contained=self_contained,
+                        progress=lambda msg: say(msg.replace(str(stage), str(d))))
+    maps = [(name, d / p.name, size) for name, p, size in staged]
+    for name, path, _size in staged:
+        atomic_write_text(stage / f"{name}.embed.html", embed_snippet(path, title=name))
+    atomic_write_text(stage / "index.html", _index_html(layers, maps))
+    return cov, maps
+
+
+def _summary(layers: Any, d: Path, cov: Any, maps: list[tuple[str, Path, int]],
+             say: Callable[[str], None]) -> dict[str, Any]:
+    """The JSON-ready summary of a written pack."""
+    snippets = [d / f"{n}.embed.html" for n, _p, _b in maps]
     whole = cov.table[cov.table.boundary_id == "all"]
     headline = {
         f"{r.park_type}@{r.threshold:g}{r.unit}": {"population_pct": round(float(r.population_pct), 1),
@@ -121,7 +150,7 @@ def build_pack(
         for r in whole.itertuples()
     }
     files = [{"path": str(p), "bytes": p.stat().st_size} for p in
-             [m[1] for m in maps] + snippets + [d / t for t in PACK_TABLES] + [index]]
+             [m[1] for m in maps] + snippets + [d / t for t in PACK_TABLES] + [d / "index.html"]]
     say(f"wrote {len(files)} files into {d}")
     return {
         "output": str(d),

@@ -34,7 +34,7 @@ from click.testing import CliRunner
 from shapely.geometry import LineString, Point, Polygon
 
 from conftest import _mini_features, feature, square, write_fc
-from ino_geo import InoGeoError, UsageError, load_layers, read_layer, render_map
+from ino_geo import InoGeoError, UsageError, load_layers, map_results, read_layer, render_map
 from ino_geo.cli import cli
 from ino_geo.data.layers import default_layers_dir
 
@@ -912,7 +912,7 @@ def test_api_disconnected_network():
 def test_api_render_map_escapes_names(nasty_layers):
     lay = load_layers(nasty_layers)
     for name in ("overview", "proximity"):
-        _no_raw_markup(render_map(name, lay).get_root().render())
+        _no_raw_markup(render_map(name, lay, results=map_results(name, lay)).get_root().render())
 
 
 def test_api_render_map_bad_spec(tmp_path, mini_layers):

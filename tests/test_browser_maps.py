@@ -80,9 +80,10 @@ def layers():
 
 
 def _export(tmp_path: Path, name: str, layers, **kw) -> Path:
+    from ino_geo.mapdata import map_results
     from ino_geo.webmap.render import export_html, is_self_contained, render_map
 
-    m = render_map(name, layers, online=False, **kw)
+    m = render_map(name, layers, results=map_results(name, layers, **kw), online=False)
     out = export_html(m, tmp_path / f"{name}.html")
     assert is_self_contained(out.read_text(encoding="utf-8"))
     return out
@@ -258,9 +259,10 @@ def tomsk():
 @pytest.mark.parametrize("name", ["overview", "waterfront", "corridors", "coverage", "proximity"])
 def test_tomsk_map_offline(driver, tomsk, tmp_path, name):
     """The shipped layers: every feature drawn, legend, a real park's popup, no script error."""
+    from ino_geo.mapdata import map_results
     from ino_geo.webmap.render import export_html, render_map
 
-    m = render_map(name, tomsk, online=False)
+    m = render_map(name, tomsk, results=map_results(name, tomsk), online=False)
     path = export_html(m, tmp_path / f"{name}.html")
     _open(driver, path, len(m.ino_geo_counts))
     assert driver.execute_script("return document.querySelectorAll('script[src], link[href]').length") == 0

@@ -36,7 +36,11 @@ def test_builtin_overview_has_what_the_issue_asks():
     spec = load_map_spec("overview")
     by_id = {lyr.id: lyr for lyr in spec.layers}
     assert {"boundaries", "river", "corridors", "parks", "sites"} <= set(by_id)
-    assert set(by_id["parks"].colors) == {"industrial", "innovation", "research_education", "historical_cultural",
+    # the park-type colours come from the catalogue (the spec no longer copies them)
+    from ino_geo.webmap.styles import categorical_style, load_default_catalogue
+
+    parks_style = categorical_style(by_id["parks"], load_default_catalogue())
+    assert set(parks_style.colors) == {"industrial", "innovation", "research_education", "historical_cultural",
                                           "medical", "sport"}
     assert by_id["sites"].color_by == "cluster"
     assert by_id["corridors"].color_by == "status"
@@ -94,7 +98,7 @@ BAD = [
     ("[map]\ntitle='t'\n[[layers]]\nid='a'\nlayer='parks'\nstyle={dash_array='4,x'}\n",
      "layers[1].style.dash_array: expected numbers"),
     ("[map]\ntitle='t'\n[[layers]]\nid='a'\nlayer='parks'\ncolors={a='#fff'}\n", "layers[1].color_by: colors/bins need"),
-    ("[map]\ntitle='t'\n[[layers]]\nid='a'\nlayer='parks'\ncolor_by='park_type'\n",
+    ("[map]\ntitle='t'\n[[layers]]\nid='a'\nlayer='parks'\ncolor_by='park_type'\ncolors={}\n",
      "layers[1].colors: categorical color_by needs"),
     ("[map]\ntitle='t'\n[[layers]]\nid='a'\nlayer='parks'\ncolor_by='x'\nbins=[2,1]\ncolors=['#000','#111','#222']\n",
      "layers[1].bins: bins must be increasing"),

@@ -22,6 +22,8 @@ from ino_geo.webmap.render import (
     to_html,
     web_frame,
 )
+from ino_geo.mapdata import builtin_map_results, map_results
+from ino_geo.webmap.results import MapResults
 from mapdata import METRIC, X0, XSS_PARK, XSS_SITE, Y0, grid, synthetic_layers
 
 
@@ -50,10 +52,10 @@ def test_waterfront_near_filter_and_rings(layers):
 
 
 def test_rings_are_metric_annuli(layers):
-    from ino_geo.webmap.render import _Context
+    from ino_geo.webmap.frames import SpecFrames
 
     spec = load_map_spec("waterfront")
-    ctx = _Context(spec, layers, {}, None, None)
+    ctx = SpecFrames(spec, layers, MapResults())
     rings = ctx.rings(1, next(lyr for lyr in spec.layers if lyr.kind == "rings"))
     assert rings.crs.to_epsg() == 4326
     areas = rings.to_crs(METRIC).area.to_numpy()
@@ -309,7 +311,8 @@ def test_coverage_map_draws_the_chosen_result(layers):
 
     res = ino_geo.coverage(layers["parks"], park_types=["sport"], distances=[1000], boundaries=layers["boundaries"],
                            population=layers["population"], river=layers["river"])
-    m = render_map("coverage", layers, park_type="sport", distance_m=1000, online=False)
+    m = render_map("coverage", layers, results=map_results("coverage", layers, park_type="sport", distance_m=1000),
+                   online=False)
     assert m.ino_geo_title == "Park coverage: sport parks within 1000 m"
     cells = res.cells[(res.cells.park_type == "sport") & (res.cells.threshold == 1000)]
     assert m.ino_geo_counts == {"cells": len(cells), "boundaries": 3, "river": 1, "gaps": 1, "areas": 1, "parks": 6}
@@ -334,21 +337,21 @@ def test_coverage_map_accepts_a_precomputed_result_and_minutes(layers):
 
     res = ino_geo.coverage(layers["parks"], park_types=["medical"], minutes=[10], boundaries=layers["boundaries"],
                            population=layers["population"])
-    m = render_map("coverage", layers, park_type="medical", minutes=10, coverage_result=res, online=False)
+    m = render_map("coverage", layers, results=MapResults(coverage=res, park_type="medical", minutes=10), online=False)
     assert m.ino_geo_title == "Park coverage: medical parks within 10 min"
     # mapdata: the medical park P4 lies outside every boundary, and 10 min of walking (750 m)
     # does not reach the study area: the covered area is empty - said on the map, not drawn
     assert m.ino_geo_counts["cells"] == 9 and m.ino_geo_counts["areas"] == 0
     assert "1 of 1 rows of “Covered areas” have no geometry" in to_html(m)
     with pytest.raises(UsageError, match="not both"):
-        render_map("coverage", layers, distance_m=100, minutes=5)
+        map_results("coverage", layers, distance_m=100, minutes=5)
 
 
 def test_proximity_map_links_every_site_to_each_type(layers):
     import ino_geo
 
     res = ino_geo.proximity(layers["sites"], layers["parks"])
-    m = render_map("proximity", layers, online=False)
+    m = render_map("proximity", layers, results=map_results("proximity", layers), online=False)
     assert m.ino_geo_counts == {"river": 1, "parks": 6, "links": 60, "sites": 10}  # 10 sites x 6 types
     assert len(res) == 60
     lyr = next(x for x in load_map_spec("proximity").layers if x.id == "links")
@@ -357,12 +360,13 @@ def test_proximity_map_links_every_site_to_each_type(layers):
     for color in set(lyr.bin_colors):
         n = sum(_bin_color(lyr, d) == color for d in res["distance_m"])
         assert js.count(f'"_c":"{color}"') == n
-    only = render_map("proximity", layers, park_types=["medical"], online=False)
+    only = render_map("proximity", layers, results=map_results("proximity", layers, park_types=["medical"]),
+                      online=False)
     assert only.ino_geo_counts["links"] == 10
 
 
 def test_render_all_five_builtin_maps(layers, tmp_path):
-    done = render_all(layers, tmp_path)
+    done = render_all(layers, tmp_path, results=builtin_map_results(layers))
     assert [d[0] for d in done] == ["overview", "waterfront", "corridors", "coverage", "proximity"]
     for _, path, size in done:
         assert size == path.stat().st_size and size < 1_000_000
@@ -398,7 +402,7 @@ def test_tomsk_waterfront_and_corridors_filters(tomsk):
 
 
 def test_tomsk_maps_sizes(tomsk, tmp_path):
-    done = render_all(tomsk, tmp_path)
+    done = render_all(tomsk, tmp_path, results=builtin_map_results(tomsk))
     sizes = {name: size for name, _, size in done}
     print("Tomsk maps, self-contained: " + ", ".join(f"{n} {s / 1e6:.2f} MB" for n, s in sizes.items()))
     assert set(sizes) == {"overview", "waterfront", "corridors", "coverage", "proximity"}
@@ -412,7 +416,8 @@ def test_layers_folder_and_network_path(tmp_path):
     folder = write_layers(tmp_path / "layers", default_layers_dir() / "catalogue.toml")
     m = render_map("overview", str(folder), online=False)
     assert m.ino_geo_counts["parks"] == 6
-    m = render_map("coverage", folder, mode="network", minutes=10, network=folder / "corridors.geojson", online=False)
+    res = map_results("coverage", folder, mode="network", minutes=10, network=folder / "corridors.geojson")
+    m = render_map("coverage", folder, results=res, online=False)
     assert m.ino_geo_title.endswith("within 10 min")
 
 
@@ -423,7 +428,7 @@ def test_non_finite_coordinates_are_refused(layers, x):
     sites = layers["sites"].copy()
     sites.loc[3, "geometry"] = Point(x, 56.4)
     spec = spec_of([{"id": "s", "layer": "sites"}])
-    with pytest.raises(DataError, match=r"t\.toml: layers\[1\]\.layer: 'sites' record 4 \(site_id=S4\): field geometry: "
+    with pytest.raises(DataError, match=r"t\.toml: layers\[1\]\.layer: 'sites' record 3 \(site_id=S4\): field geometry: "
                                         r"non-finite"):
         render_map(spec, {"sites": sites})
 
@@ -458,3 +463,50 @@ def test_self_contained_refuses_elements_needing_cdn_resources(layers):
     sites = layers["sites"].assign(name="$(document).ready(bootstrap.js) L.AwesomeMarkers")
     page = to_html(render_map(spec_of([{"id": "s", "layer": "sites", "popup": ["name"]}]), {"sites": sites}))
     assert is_self_contained(page)
+
+
+# ----------------------------------------------------------------------------- maps take results
+
+
+def test_a_map_without_its_results_says_what_to_pass(layers, tmp_path):
+    with pytest.raises(UsageError, match=r"map 'coverage' draws coverage results: pass results=ino_geo\.map_results"):
+        render_map("coverage", layers)
+    with pytest.raises(UsageError, match="proximity"):
+        render_map("proximity", layers, results=MapResults(coverage=object()))
+    with pytest.raises(UsageError, match="map 'proximity'"):  # render_all checks before any work
+        render_all(layers, tmp_path, names=["overview", "proximity"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_result_with_several_thresholds_needs_the_choice(layers):
+    import ino_geo
+
+    res = ino_geo.coverage(layers["parks"], park_types=["sport"], distances=[500, 1000],
+                           boundaries=layers["boundaries"], population=layers["population"])
+    with pytest.raises(UsageError, match=r"2 thresholds for 'sport' \(500 m, 1000 m\)"):
+        render_map("coverage", layers, results=MapResults(coverage=res))
+    m = render_map("coverage", layers, results=MapResults(coverage=res, distance_m=500), online=False)
+    assert m.ino_geo_title == "Park coverage: sport parks within 500 m"
+
+
+def test_park_type_colours_and_labels_come_from_the_catalogue(layers):
+    from ino_geo.data.catalogue import load_catalogue
+
+    col = load_catalogue()["parks"].columns["park_type"]
+    page = to_html(render_map("overview", layers, online=False))
+    for t in set(layers["parks"]["park_type"]):
+        assert f'"_c":"{col.colors[t]}"' in page
+    import html
+
+    assert all(html.escape(label) in page for label in col.labels.values())  # the legend
+    # a spec may still override one colour and one label
+    spec = spec_of([{"id": "p", "layer": "parks", "color_by": "park_type", "colors": {"sport": "#010203"},
+                     "labels": {"sport": "Stadiums"}}])
+    page = to_html(render_map(spec, layers, online=False))
+    assert '"_c":"#010203"' in page and "Stadiums" in page and f'"_c":"{col.colors["medical"]}"' in page
+
+
+def test_categorical_colours_need_a_table_or_catalogue_colours(layers):
+    spec = spec_of([{"id": "p", "layer": "parks", "color_by": "name"}])
+    with pytest.raises(DataError, match=r"t\.toml: layers\[1\]\.colors: categorical color_by 'name' needs colors"):
+        render_map(spec, layers)

@@ -72,6 +72,7 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
     if network_path is not None and not os.path.exists(network_path):
         raise UsageError(f"--network {network_path}: no such file")
 
+    from ino_geo.mapdata import map_results
     from ino_geo.webmap.render import export_html, render_map
 
     layers = state.layers()
@@ -80,14 +81,17 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
         from ._inputs import network_layer
 
         network = network_layer(state, layers, network_path)
+    results = None
+    if analyses:
+        state.progress(f"computing {' and '.join(sorted(analyses))} for map {spec.name!r}")
+        results = map_results(
+            spec, layers,
+            park_type=park_types[0] if ("coverage" in analyses and park_types) else None,
+            park_types=park_types or None,
+            distance_m=distance, minutes=minutes, mode=mode, scenario=scenario, network=network,
+        )
     state.progress(f"rendering map {spec.name!r}")
-    m = render_map(
-        spec, layers,
-        park_type=park_types[0] if ("coverage" in analyses and park_types) else None,
-        park_types=park_types or None,
-        distance_m=distance, minutes=minutes, mode=mode, scenario=scenario, network=network,
-        online=not self_contained, tiles=tiles,
-    )
+    m = render_map(spec, layers, results=results, online=not self_contained, tiles=tiles)
     path = export_html(m, out, self_contained=self_contained, overwrite=overwrite, embed_snippet_path=snippet)
     size = path.stat().st_size
     state.progress(f"wrote {path} ({size / 1e6:.2f} MB{', self-contained' if self_contained else ', CDN links'})"

@@ -28,7 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
+from ino_geo.webmap.checker import COLOR_RE as _COLOR_RE
+from ino_geo.webmap.checker import NAME_RE as _NAME_RE
+from ino_geo.webmap.checker import Checker as _Checker
+from ino_geo.webmap.checker import tname as _tname
+from ino_geo.webmap.styles import park_types
 
 __all__ = [
     "BUILTIN_MAPS",
@@ -47,12 +53,7 @@ BUILTIN_MAPS = ("overview", "waterfront", "corridors", "coverage", "proximity")
 # `analysis = "..."` sources: results of ino_geo.coverage / ino_geo.proximity
 ANALYSIS_SOURCES = ("coverage.areas", "coverage.gaps", "coverage.cells", "proximity")
 
-PARK_TYPES = ("industrial", "innovation", "research_education", "historical_cultural", "medical", "sport")
-
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")  # column names
-# colours go into style attributes and SVG: only hex codes and plain CSS colour names
-_COLOR_RE = re.compile(r"^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|#[0-9a-fA-F]{8}|[a-zA-Z]{3,30})$")
 _DASH_RE = re.compile(r"^[0-9]{1,3}( [0-9]{1,3}){0,7}$")
 _TILES = ("OpenStreetMap", "CartoDB positron", "none")
 
@@ -200,88 +201,6 @@ def load_map_spec(name_or_path: "str | os.PathLike | MapSpec") -> MapSpec:
     return parse_map_spec(data, p)
 
 
-# -------------------------------------------------------------------------------- validation
-
-
-class _Checker:
-    """Reads one table of the spec, remembering where it is for error messages."""
-
-    def __init__(self, where: str, path: str, table: Any):
-        self.where = where
-        self.path = path
-        if not isinstance(table, dict):
-            self.fail(f"expected a table, got {_tname(table)}")
-        self.table = table
-        self.seen: set[str] = set()
-
-    def fail(self, msg: str, key: str | None = None) -> None:
-        loc = f"{self.where}.{key}" if key and self.where else (key or self.where or "(top level)")
-        raise DataError(f"{self.path}: {loc}: {msg}")
-
-    def get(self, key: str, types: type | tuple[type, ...], default: Any = None, required: bool = False) -> Any:
-        self.seen.add(key)
-        if key not in self.table:
-            if required:
-                self.fail("missing (required)", key)
-            return default
-        value = self.table[key]
-        if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
-            self.fail(f"expected {_names(types)}, got a boolean", key)
-        if not isinstance(value, types):
-            self.fail(f"expected {_names(types)}, got {_tname(value)}", key)
-        return value
-
-    def number(self, key: str, default: float | None = None, lo: float | None = None, hi: float | None = None,
-               required: bool = False, strict_lo: bool = False) -> float | None:
-        v = self.get(key, (int, float), default, required)
-        if v is None:
-            return None
-        v = float(v)
-        if v != v or v in (float("inf"), float("-inf")):
-            self.fail("must be a finite number", key)
-        if lo is not None and (v < lo or (strict_lo and v == lo)):
-            self.fail(f"must be {'>' if strict_lo else '>='} {lo:g}, got {v:g}", key)
-        if hi is not None and v > hi:
-            self.fail(f"must be <= {hi:g}, got {v:g}", key)
-        return v
-
-    def color(self, key: str, default: str | None = None) -> str | None:
-        v = self.get(key, str, default)
-        if v is not None and not _COLOR_RE.match(v):
-            self.fail(f"not a colour: {v!r} (use #rrggbb or a CSS colour name)", key)
-        return v
-
-    def column(self, key: str, default: str | None = None, required: bool = False) -> str | None:
-        v = self.get(key, str, default, required)
-        if v is not None and not _NAME_RE.match(v):
-            self.fail(f"not a column name: {v!r}", key)
-        return v
-
-    def columns(self, key: str) -> tuple[str, ...]:
-        v = self.get(key, list, [])
-        for i, c in enumerate(v):
-            if not isinstance(c, str) or not _NAME_RE.match(c):
-                self.fail(f"item {i + 1} is not a column name: {c!r}", key)
-        return tuple(v)
-
-    def done(self) -> None:
-        extra = sorted(set(self.table) - self.seen)
-        if extra:
-            self.fail(f"unknown key (expected one of: {', '.join(sorted(self.seen))})", extra[0])
-
-
-def _tname(v: Any) -> str:
-    return {dict: "a table", list: "an array", str: "a string", bool: "a boolean", int: "an integer",
-            float: "a number"}.get(type(v), type(v).__name__)
-
-
-def _names(types: type | tuple[type, ...]) -> str:
-    types = types if isinstance(types, tuple) else (types,)
-    names = {"dict": "a table", "list": "an array", "str": "a string", "bool": "a boolean",
-             "int": "a number", "float": "a number"}
-    return " or ".join(dict.fromkeys(names.get(t.__name__, t.__name__) for t in types))
-
-
 def parse_map_spec(data: Mapping[str, Any], path: "str | os.PathLike | None" = None, name: str | None = None) -> MapSpec:
     """Validate the parsed TOML of a map spec and return a :class:`MapSpec`.
 
@@ -364,7 +283,7 @@ def _parse_extent(m: _Checker) -> Any:
         return (x0, y0, x1, y1)
     e = _Checker("map.extent", m.path, ext)
     layer = e.get("layer", str, required=True)
-    buffer_m = e.number("buffer_m", 0.0, lo=0, hi=500_000)
+    buffer_m = e.number("buffer_m", 0.0, lo=0, hi=defaults.MAX_DISTANCE_M)
     e.done()
     return {"layer": layer, "buffer_m": buffer_m}
 
@@ -372,15 +291,15 @@ def _parse_extent(m: _Checker) -> Any:
 def _parse_coverage(c: _Checker) -> dict[str, Any]:
     out: dict[str, Any] = {}
     pt = c.get("park_type", str, None)
-    if pt is not None and pt not in PARK_TYPES:
-        c.fail(f"unknown park type {pt!r} (expected one of: {', '.join(PARK_TYPES)})", "park_type")
+    if pt is not None and pt not in park_types():
+        c.fail(f"unknown park type {pt!r} (expected one of: {', '.join(park_types())})", "park_type")
     out["park_type"] = pt
-    out["distance_m"] = c.number("distance_m", None, lo=0, hi=200_000, strict_lo=True)
-    out["minutes"] = c.number("minutes", None, lo=0, hi=600, strict_lo=True)
+    out["distance_m"] = c.number("distance_m", None, lo=0, hi=defaults.MAX_DISTANCE_M, strict_lo=True)
+    out["minutes"] = c.number("minutes", None, lo=0, hi=defaults.MAX_MINUTES, strict_lo=True)
     if out["distance_m"] is not None and out["minutes"] is not None:
         c.fail("give distance_m or minutes, not both", "minutes")
-    out["mode"] = _choice(c, "mode", ("euclidean", "network"), None)
-    out["scenario"] = _choice(c, "scenario", ("existing", "planned"), None)
+    out["mode"] = _choice(c, "mode", defaults.MODES, None)
+    out["scenario"] = _choice(c, "scenario", defaults.SCENARIOS, None)
     c.done()
     return out
 
@@ -389,16 +308,16 @@ def _parse_proximity(c: _Checker) -> dict[str, Any]:
     out: dict[str, Any] = {}
     pts = c.get("park_types", list, [])
     for i, pt in enumerate(pts):
-        if pt not in PARK_TYPES:
-            c.fail(f"item {i + 1}: unknown park type {pt!r} (expected one of: {', '.join(PARK_TYPES)})", "park_types")
+        if pt not in park_types():
+            c.fail(f"item {i + 1}: unknown park type {pt!r} (expected one of: {', '.join(park_types())})", "park_types")
     out["park_types"] = tuple(pts)
     out["origins"] = c.get("origins", str, "sites")
     k = c.get("k", int, 1)
     if not 1 <= k <= 20:
         c.fail(f"must be between 1 and 20, got {k}", "k")
     out["k"] = k
-    out["mode"] = _choice(c, "mode", ("euclidean", "network"), None)
-    out["scenario"] = _choice(c, "scenario", ("existing", "planned"), None)
+    out["mode"] = _choice(c, "mode", defaults.MODES, None)
+    out["scenario"] = _choice(c, "scenario", defaults.SCENARIOS, None)
     c.done()
     return out
 
@@ -415,131 +334,13 @@ def _parse_layer(c: _Checker) -> MapLayer:
     if not _ID_RE.match(lid):
         c.fail(f"{lid!r} is not a layer id (lowercase letters, digits and _, starting with a letter)", "id")
     title = c.get("title", str, None)
-    sources = [k for k in ("layer", "rings", "analysis") if k in c.table]
-    if len(sources) != 1:
-        c.fail("give exactly one of: layer = \"NAME\", rings = {...}, analysis = \"...\""
-               + (f" (got {', '.join(sources)})" if sources else ""), "layer")
-    kind = sources[0]
-    ring_d: tuple[float, ...] = ()
-    if kind == "layer":
-        source = c.get("layer", str)
-        if not _ID_RE.match(source):
-            c.fail(f"{source!r} is not a layer name", "layer")
-    elif kind == "rings":
-        r = _Checker(f"{c.where}.rings", c.path, c.get("rings", dict))
-        source = r.get("around", str, required=True)
-        ds = r.get("distances_m", list, required=True)
-        if not ds:
-            r.fail("needs at least one distance", "distances_m")
-        for i, d in enumerate(ds):
-            if isinstance(d, bool) or not isinstance(d, (int, float)) or not 0 < d <= 100_000:
-                r.fail(f"item {i + 1}: expected a distance in metres (0 < d <= 100000), got {d!r}", "distances_m")
-        if list(ds) != sorted(set(ds)):
-            r.fail("distances must be increasing", "distances_m")
-        ring_d = tuple(float(d) for d in ds)
-        r.done()
-    else:
-        source = c.get("analysis", str)
-        if source not in ANALYSIS_SOURCES:
-            c.fail(f"unknown analysis {source!r} (expected one of: {', '.join(ANALYSIS_SOURCES)})", "analysis")
-
-    where_tbl = c.get("where", dict, {})
-    wc = _Checker(f"{c.where}.where", c.path, where_tbl)
-    where: dict[str, tuple[Any, ...]] = {}
-    for col in list(where_tbl):
-        if not _NAME_RE.match(col):
-            wc.fail("not a column name", col)
-        vals = wc.get(col, (list, str, int, float, bool))
-        vals = vals if isinstance(vals, list) else [vals]
-        if not vals:
-            wc.fail("needs at least one value", col)
-        for v in vals:
-            if not isinstance(v, (str, int, float, bool)):
-                wc.fail(f"values must be strings, numbers or booleans, got {_tname(v)}", col)
-        where[col] = tuple(vals)
-    wc.done()
-
-    contains_tbl = c.get("contains", dict, {})
-    cc = _Checker(f"{c.where}.contains", c.path, contains_tbl)
-    contains: dict[str, tuple[str, ...]] = {}
-    for col in list(contains_tbl):
-        if not _NAME_RE.match(col):
-            cc.fail("not a column name", col)
-        vals = cc.get(col, (list, str))
-        vals = vals if isinstance(vals, list) else [vals]
-        if not vals or not all(isinstance(v, str) and v for v in vals):
-            cc.fail("expected a non-empty string or array of strings", col)
-        contains[col] = tuple(vals)
-    cc.done()
-
-    near_layer = near_m = None
-    if "near" in c.table:
-        n = _Checker(f"{c.where}.near", c.path, c.get("near", dict))
-        near_layer = n.get("layer", str, required=True)
-        near_m = n.number("within_m", required=True, lo=0, hi=500_000)
-        n.done()
-
-    s = _Checker(f"{c.where}.style", c.path, c.get("style", dict, {}))
-    d = LayerStyle()
-    style = LayerStyle(
-        color=s.color("color", d.color),
-        weight=s.number("weight", d.weight, lo=0, hi=50),
-        opacity=s.number("opacity", d.opacity, lo=0, hi=1),
-        fill=s.get("fill", bool, d.fill),
-        fill_color=s.color("fill_color", None),
-        fill_opacity=s.number("fill_opacity", d.fill_opacity, lo=0, hi=1),
-        dash_array=s.get("dash_array", str, None),
-        radius=s.number("radius", d.radius, lo=0.5, hi=50),
-    )
-    if style.dash_array is not None and not _DASH_RE.match(style.dash_array):
-        s.fail(f"expected numbers separated by spaces, e.g. \"6 4\", got {style.dash_array!r}", "dash_array")
-    s.done()
-
-    color_by = c.column("color_by")
-    colors_raw = c.get("colors", (dict, list), {})
-    colors: dict[str, str] = {}
-    bin_colors: tuple[str, ...] = ()
-    bins_raw = c.get("bins", list, [])
-    for i, b in enumerate(bins_raw):
-        if isinstance(b, bool) or not isinstance(b, (int, float)):
-            c.fail(f"item {i + 1}: expected a number, got {_tname(b)}", "bins")
-    bins = tuple(float(b) for b in bins_raw)
-    if list(bins) != sorted(set(bins)):
-        c.fail("bins must be increasing", "bins")
-    if (colors_raw or bins) and color_by is None:
-        c.fail("colors/bins need color_by = \"COLUMN\"", "color_by")
-    if bins:
-        if not isinstance(colors_raw, list) or len(colors_raw) != len(bins) + 1:
-            c.fail(f"with {len(bins)} bins give an array of {len(bins) + 1} colours", "colors")
-        for i, col in enumerate(colors_raw):
-            if not isinstance(col, str) or not _COLOR_RE.match(col):
-                c.fail(f"item {i + 1} is not a colour: {col!r}", "colors")
-        bin_colors = tuple(colors_raw)
-    elif color_by is not None:
-        if not isinstance(colors_raw, dict) or not colors_raw:
-            c.fail("categorical color_by needs a table of value = \"colour\" (or bins = [...] with a colour array)", "colors")
-        for k, col in colors_raw.items():
-            if not isinstance(col, str) or not _COLOR_RE.match(col):
-                c.fail(f"{k}: not a colour: {col!r}", "colors")
-            colors[k] = col
-    other_color = c.color("other_color", "#999999")
-
-    labels_raw = c.get("labels", (dict, list), {})
-    labels: Mapping[str, str] | tuple[str, ...]
-    if isinstance(labels_raw, list):
-        if not bins or len(labels_raw) != len(bins) + 1:
-            c.fail("an array of labels names the bins: give bins = [...] and len(bins) + 1 labels", "labels")
-        for i, v in enumerate(labels_raw):
-            if not isinstance(v, str):
-                c.fail(f"item {i + 1}: expected a string, got {_tname(v)}", "labels")
-        labels = tuple(labels_raw)
-    else:
-        for k, v in labels_raw.items():
-            if not isinstance(v, str):
-                c.fail(f"{k}: expected a string, got {_tname(v)}", "labels")
-            if k not in colors:
-                c.fail(f"{k}: no colour for this value in colors (labels name the colours' values)", "labels")
-        labels = dict(labels_raw)
+    kind, source, ring_d = _parse_source(c)
+    where = _parse_where(c)
+    contains = _parse_contains(c)
+    near_layer, near_m = _parse_near(c)
+    style = _parse_style(c)
+    color_by, colors, bins, bin_colors, other_color = _parse_colors(c)
+    labels = _parse_labels(c, colors, bins)
 
     lyr = MapLayer(
         id=lid,
@@ -567,3 +368,153 @@ def _parse_layer(c: _Checker) -> MapLayer:
     )
     c.done()
     return lyr
+
+
+def _parse_source(c: _Checker) -> tuple[str, str, tuple[float, ...]]:
+    """The layer's source: (kind, name, ring distances)."""
+    sources = [k for k in ("layer", "rings", "analysis") if k in c.table]
+    if len(sources) != 1:
+        c.fail("give exactly one of: layer = \"NAME\", rings = {...}, analysis = \"...\""
+               + (f" (got {', '.join(sources)})" if sources else ""), "layer")
+    kind = sources[0]
+    ring_d: tuple[float, ...] = ()
+    if kind == "layer":
+        source = c.get("layer", str)
+        if not _ID_RE.match(source):
+            c.fail(f"{source!r} is not a layer name", "layer")
+    elif kind == "rings":
+        r = _Checker(f"{c.where}.rings", c.path, c.get("rings", dict))
+        source = r.get("around", str, required=True)
+        ds = r.get("distances_m", list, required=True)
+        if not ds:
+            r.fail("needs at least one distance", "distances_m")
+        for i, d in enumerate(ds):
+            if isinstance(d, bool) or not isinstance(d, (int, float)) or not 0 < d <= 100_000:
+                r.fail(f"item {i + 1}: expected a distance in metres (0 < d <= 100000), got {d!r}", "distances_m")
+        if list(ds) != sorted(set(ds)):
+            r.fail("distances must be increasing", "distances_m")
+        ring_d = tuple(float(d) for d in ds)
+        r.done()
+    else:
+        source = c.get("analysis", str)
+        if source not in ANALYSIS_SOURCES:
+            c.fail(f"unknown analysis {source!r} (expected one of: {', '.join(ANALYSIS_SOURCES)})", "analysis")
+    return kind, source, ring_d
+
+
+def _parse_where(c: _Checker) -> dict[str, tuple[Any, ...]]:
+    where_tbl = c.get("where", dict, {})
+    wc = _Checker(f"{c.where}.where", c.path, where_tbl)
+    where: dict[str, tuple[Any, ...]] = {}
+    for col in list(where_tbl):
+        if not _NAME_RE.match(col):
+            wc.fail("not a column name", col)
+        vals = wc.get(col, (list, str, int, float, bool))
+        vals = vals if isinstance(vals, list) else [vals]
+        if not vals:
+            wc.fail("needs at least one value", col)
+        for v in vals:
+            if not isinstance(v, (str, int, float, bool)):
+                wc.fail(f"values must be strings, numbers or booleans, got {_tname(v)}", col)
+        where[col] = tuple(vals)
+    wc.done()
+    return where
+
+
+def _parse_contains(c: _Checker) -> dict[str, tuple[str, ...]]:
+    contains_tbl = c.get("contains", dict, {})
+    cc = _Checker(f"{c.where}.contains", c.path, contains_tbl)
+    contains: dict[str, tuple[str, ...]] = {}
+    for col in list(contains_tbl):
+        if not _NAME_RE.match(col):
+            cc.fail("not a column name", col)
+        vals = cc.get(col, (list, str))
+        vals = vals if isinstance(vals, list) else [vals]
+        if not vals or not all(isinstance(v, str) and v for v in vals):
+            cc.fail("expected a non-empty string or array of strings", col)
+        contains[col] = tuple(vals)
+    cc.done()
+    return contains
+
+
+def _parse_near(c: _Checker) -> tuple[str | None, float | None]:
+    near_layer = near_m = None
+    if "near" in c.table:
+        n = _Checker(f"{c.where}.near", c.path, c.get("near", dict))
+        near_layer = n.get("layer", str, required=True)
+        near_m = n.number("within_m", required=True, lo=0, hi=defaults.MAX_DISTANCE_M)
+        n.done()
+    return near_layer, near_m
+
+
+def _parse_style(c: _Checker) -> LayerStyle:
+    s = _Checker(f"{c.where}.style", c.path, c.get("style", dict, {}))
+    d = LayerStyle()
+    style = LayerStyle(
+        color=s.color("color", d.color),
+        weight=s.number("weight", d.weight, lo=0, hi=50),
+        opacity=s.number("opacity", d.opacity, lo=0, hi=1),
+        fill=s.get("fill", bool, d.fill),
+        fill_color=s.color("fill_color", None),
+        fill_opacity=s.number("fill_opacity", d.fill_opacity, lo=0, hi=1),
+        dash_array=s.get("dash_array", str, None),
+        radius=s.number("radius", d.radius, lo=0.5, hi=50),
+    )
+    if style.dash_array is not None and not _DASH_RE.match(style.dash_array):
+        s.fail(f"expected numbers separated by spaces, e.g. \"6 4\", got {style.dash_array!r}", "dash_array")
+    s.done()
+    return style
+
+
+def _parse_colors(c: _Checker) -> tuple[str | None, dict[str, str], tuple[float, ...], tuple[str, ...], str]:
+    """color_by, categorical colours (may be empty: the catalogue's), bins, bin colours, other colour."""
+    color_by = c.column("color_by")
+    colors_raw = c.get("colors", (dict, list), {})
+    colors: dict[str, str] = {}
+    bin_colors: tuple[str, ...] = ()
+    bins_raw = c.get("bins", list, [])
+    for i, b in enumerate(bins_raw):
+        if isinstance(b, bool) or not isinstance(b, (int, float)):
+            c.fail(f"item {i + 1}: expected a number, got {_tname(b)}", "bins")
+    bins = tuple(float(b) for b in bins_raw)
+    if list(bins) != sorted(set(bins)):
+        c.fail("bins must be increasing", "bins")
+    if (colors_raw or bins) and color_by is None:
+        c.fail("colors/bins need color_by = \"COLUMN\"", "color_by")
+    if bins:
+        if not isinstance(colors_raw, list) or len(colors_raw) != len(bins) + 1:
+            c.fail(f"with {len(bins)} bins give an array of {len(bins) + 1} colours", "colors")
+        for i, col in enumerate(colors_raw):
+            if not isinstance(col, str) or not _COLOR_RE.match(col):
+                c.fail(f"item {i + 1} is not a colour: {col!r}", "colors")
+        bin_colors = tuple(colors_raw)
+    elif color_by is not None:
+        # no colors: the catalogue's colours of the column (e.g. parks.park_type), at render time
+        if not isinstance(colors_raw, dict) or ("colors" in c.table and not colors_raw):
+            c.fail("categorical color_by needs a table of value = \"colour\" (or bins = [...] with a colour array)", "colors")
+        for k, col in colors_raw.items():
+            if not isinstance(col, str) or not _COLOR_RE.match(col):
+                c.fail(f"{k}: not a colour: {col!r}", "colors")
+            colors[k] = col
+    other_color = c.color("other_color", "#999999")
+    return color_by, colors, bins, bin_colors, other_color
+
+
+def _parse_labels(c: _Checker, colors: dict[str, str], bins: tuple[float, ...]) -> Mapping[str, str] | tuple[str, ...]:
+    labels_raw = c.get("labels", (dict, list), {})
+    labels: Mapping[str, str] | tuple[str, ...]
+    if isinstance(labels_raw, list):
+        if not bins or len(labels_raw) != len(bins) + 1:
+            c.fail("an array of labels names the bins: give bins = [...] and len(bins) + 1 labels", "labels")
+        for i, v in enumerate(labels_raw):
+            if not isinstance(v, str):
+                c.fail(f"item {i + 1}: expected a string, got {_tname(v)}", "labels")
+        labels = tuple(labels_raw)
+    else:
+        for k, v in labels_raw.items():
+            if not isinstance(v, str):
+                c.fail(f"{k}: expected a string, got {_tname(v)}", "labels")
+            if colors and k not in colors:
+                c.fail(f"{k}: no colour for this value in colors (labels name the colours' values)", "labels")
+        labels = dict(labels_raw)
+    return labels

@@ -1,0 +1,173 @@
+"""The analyses a map draws, run with the map spec's parameters: the one place that decides them.
+
+Maps take results, they do not compute them (:func:`ino_geo.render_map` draws what it is
+given). :func:`map_results` sits above the analysis and web-map packages and runs what a spec
+needs - :func:`ino_geo.coverage` for its ``coverage.*`` layers, :func:`ino_geo.proximity` for
+its ``proximity`` layer - with the spec's ``[coverage]`` / ``[proximity]`` tables, overridden
+by the caller's arguments. ``ino-geo map``, ``ino-geo build`` (:mod:`ino_geo.pack`) and the
+notebooks all call it.
+
+Defaults, when neither the caller nor the spec says: the first park type of the catalogue
+present in the parks, :data:`MAP_DISTANCE_M` metres, straight-line mode, the ``existing``
+scenario, the ``corridors`` layer as the network; the walking speed and snapping distance are
+those of :mod:`ino_geo.defaults`.
+
+Examples
+--------
+>>> import ino_geo
+>>> layers = ino_geo.load_layers()                                            # doctest: +SKIP
+>>> res = map_results("coverage", layers, park_type="sport", distance_m=1000)  # doctest: +SKIP
+>>> m = ino_geo.render_map("coverage", layers, results=res)                    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Iterable
+
+from ino_geo import defaults
+from ino_geo._errors import DataError, UsageError
+from ino_geo.webmap.results import MapResults
+from ino_geo.webmap.spec import BUILTIN_MAPS, MapSpec, load_map_spec
+
+__all__ = ["MAP_DISTANCE_M", "map_results", "builtin_map_results"]
+
+#: Coverage threshold of a coverage map whose spec and caller give none (metres).
+MAP_DISTANCE_M = 2000.0
+
+
+def map_results(
+    name_or_spec: "str | os.PathLike | MapSpec",
+    layers: Any = None,
+    *,
+    park_type: str | None = None,
+    distance_m: float | None = None,
+    minutes: float | None = None,
+    park_types: Iterable[str] | None = None,
+    mode: str | None = None,
+    scenario: str | None = None,
+    network: Any = None,
+) -> MapResults:
+    """Run the analyses map `name_or_spec` draws, with the spec's parameters.
+
+    Parameters
+    ----------
+    name_or_spec : str, path or MapSpec
+        A built-in map name, a spec file or a loaded spec.
+    layers : Layers, mapping of GeoDataFrames, or a folder path, optional
+        Default: the shipped Tomsk layers.
+    park_type : str, optional
+        Coverage: the park type (default: the spec's ``[coverage] park_type``).
+    distance_m, minutes : float, optional
+        Coverage: the reach in metres or minutes, not both (default: the spec's).
+    park_types : iterable of str, optional
+        Proximity: the park types to link (default: the spec's, else all present).
+    mode, scenario : str, optional
+        ``"euclidean"`` | ``"network"``; ``"existing"`` | ``"planned"`` (default: the spec's).
+    network : GeoDataFrame or path, optional
+        Network mode: the line layer to route on (default: the ``corridors`` layer).
+
+    Returns
+    -------
+    MapResults
+        Empty for a map that draws no analysis; pass it to ``render_map(..., results=...)``.
+    """
+    spec = load_map_spec(name_or_spec)
+    layers = _layers(layers)
+    if isinstance(network, (str, os.PathLike)):
+        from ino_geo.data.layers import read_layer
+
+        network = read_layer(network)
+    out: dict[str, Any] = {}
+    if "coverage" in spec.analyses:
+        params = coverage_params(spec, layers, park_type=park_type, distance_m=distance_m, minutes=minutes,
+                                 mode=mode, scenario=scenario)
+        out["coverage"] = _run_coverage(layers, params, network)
+        out.update(park_type=params["park_type"], distance_m=params["distance_m"], minutes=params["minutes"])
+    if "proximity" in spec.analyses:
+        out["proximity"] = _run_proximity(spec, layers, park_types, mode, scenario, network)
+    return MapResults(**out)
+
+
+def builtin_map_results(layers: Any = None, names: Iterable[str] | None = None) -> dict[str, MapResults]:
+    """:func:`map_results` of every built-in map (or of `names`) that draws an analysis, by map name."""
+    layers = _layers(layers)
+    specs = [load_map_spec(n) for n in (list(names) if names is not None else list(BUILTIN_MAPS))]
+    return {s.name: map_results(s, layers) for s in specs if s.analyses}
+
+
+def coverage_params(spec: MapSpec, layers: Any, *, park_type: str | None = None, distance_m: float | None = None,
+                    minutes: float | None = None, mode: str | None = None,
+                    scenario: str | None = None) -> dict[str, Any]:
+    """The coverage parameters of a map: the caller's, else the spec's, else the defaults."""
+    if distance_m is not None and minutes is not None:
+        raise UsageError("give a distance or minutes for the coverage map, not both")
+    c = dict(spec.coverage)
+    if distance_m is not None or minutes is not None:
+        c["distance_m"], c["minutes"] = distance_m, minutes
+    if c.get("distance_m") is None and c.get("minutes") is None:
+        c["distance_m"] = MAP_DISTANCE_M
+    c["park_type"] = park_type or c.get("park_type") or _first_park_type(layers)
+    c["mode"] = mode or c.get("mode") or defaults.MODES[0]
+    c["scenario"] = scenario or c.get("scenario") or defaults.SCENARIOS[0]
+    return c
+
+
+def _run_coverage(layers: Any, c: dict[str, Any], network: Any) -> Any:
+    from ino_geo.analysis.coverage import coverage
+
+    kwargs: dict[str, Any] = {"park_types": [c["park_type"]], "mode": c["mode"]}
+    if c.get("distance_m") is not None:
+        kwargs["distances"] = [c["distance_m"]]
+    else:
+        kwargs["minutes"] = [c["minutes"]]
+    if c["mode"] == "network":
+        kwargs["scenario"] = c["scenario"]
+        kwargs["network"] = network if network is not None else _layer(layers, "corridors")
+    kwargs.update(boundaries=_layer(layers, "boundaries"), population=_layer(layers, "population"),
+                  river=_layer(layers, "river", required=False))
+    return coverage(_layer(layers, "parks"), **{k: v for k, v in kwargs.items() if v is not None})
+
+
+def _run_proximity(spec: MapSpec, layers: Any, park_types: Iterable[str] | None, mode: str | None,
+                   scenario: str | None, network: Any) -> Any:
+    from ino_geo.analysis.proximity import proximity
+
+    p = dict(spec.proximity)
+    types = tuple(park_types or ()) or tuple(p.get("park_types") or ())
+    mode = mode or p.get("mode") or defaults.MODES[0]
+    kwargs: dict[str, Any] = {"park_types": list(types) or None, "k": p.get("k", 1), "mode": mode,
+                              "river": _layer(layers, "river", required=False)}
+    if mode == "network":
+        kwargs["scenario"] = scenario or p.get("scenario") or defaults.SCENARIOS[0]
+        kwargs["network"] = network if network is not None else _layer(layers, "corridors")
+    origins = _layer(layers, p.get("origins") or "sites")
+    return proximity(origins, _layer(layers, "parks"), **{k: v for k, v in kwargs.items() if v is not None})
+
+
+def _first_park_type(layers: Any) -> str:
+    from ino_geo.webmap.styles import catalogue_of, park_types
+
+    present = set(_layer(layers, "parks")["park_type"])
+    for t in park_types(catalogue_of(layers)):
+        if t in present:
+            return t
+    raise DataError("the parks layer has no park of a catalogue park type to draw coverage for")
+
+
+def _layers(layers: Any) -> Any:
+    if layers is None or isinstance(layers, (str, os.PathLike)):
+        from ino_geo.data.layers import load_layers
+
+        return load_layers(layers)
+    return layers
+
+
+def _layer(layers: Any, name: str, required: bool = True) -> Any:
+    try:
+        gdf = layers[name]
+    except (KeyError, TypeError, AttributeError):
+        gdf = getattr(layers, name, None)
+    if gdf is None and required:
+        raise DataError(f"the map's analysis needs the {name!r} layer, which the layers do not have")
+    return gdf
