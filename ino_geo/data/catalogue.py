@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ino_geo._errors import DataError, UsageError
+from ino_geo.data.shipped import default_layers_dir
 
 __all__ = ["ColumnSpec", "LayerSpec", "Catalogue", "load_catalogue", "CATALOGUE_FILE", "GEOMETRY_TYPES"]
 
@@ -102,7 +103,19 @@ class LayerSpec:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """A parsed catalogue file and the folder it describes."""
+    """A parsed catalogue file and the folder it describes.
+
+    Attributes
+    ----------
+    crs : str
+        The CRS every layer file must be stored in.
+    metric_crs : str
+        The projected CRS (metres) in which the layers are measured: the loader hands it to
+        every layer (``gdf.attrs["metric_crs"]``) and :func:`ino_geo.crs.metric_crs_for`
+        uses it for data within `extent`.
+    extent : tuple or None
+        ``(lon_min, lat_min, lon_max, lat_max)`` where the layers may lie.
+    """
 
     path: Path
     name: str
@@ -111,7 +124,6 @@ class Catalogue:
     layers: dict[str, LayerSpec]
     extent: tuple[float, float, float, float] | None = None
     licence: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def folder(self) -> Path:
@@ -207,6 +219,19 @@ def _column(path: Path, where: str, name: str, raw: Any) -> ColumnSpec:
     )
 
 
+def _metric_crs(path: Path, value: Any) -> str:
+    """``catalogue.metric_crs``: a projected CRS in metres (where the layers are measured)."""
+    from ino_geo.crs import is_projected
+
+    try:
+        ok = isinstance(value, str) and is_projected(value)
+    except Exception:  # pyproj cannot parse it
+        ok = False
+    if not ok:
+        raise _fail(path, "catalogue.metric_crs", f"{value!r} is not a projected CRS in metres (e.g. \"EPSG:32645\")")
+    return value
+
+
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
     """Read and check a catalogue file (or the ``catalogue.toml`` of a folder).
 
@@ -236,8 +261,6 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     ('industrial', 'innovation')
     """
     if path is None:
-        from ino_geo.data.layers import default_layers_dir
-
         path = default_layers_dir()
     p = Path(path)
     if p.is_dir():
@@ -256,7 +279,7 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     if not isinstance(head, dict):
         raise _fail(p, "catalogue", "must be a table")
     crs = head.get("crs", "EPSG:4326")
-    metric = head.get("metric_crs", "EPSG:32645")
+    metric = _metric_crs(p, head.get("metric_crs", "EPSG:32645"))
     extent = head.get("extent")
     if extent is not None:
         if (
