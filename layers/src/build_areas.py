@@ -44,7 +44,7 @@ import shapely
 from shapely.geometry import Polygon
 from shapely.ops import unary_union
 
-from common import line_utm, pt_utm, to_wgs, write_geojson
+from common import pt_utm, to_wgs, write_geojson
 from river import CENTRELINE, river_utm
 
 __all__ = ["POPULATION", "build", "check", "main"]

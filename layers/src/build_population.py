@@ -45,13 +45,11 @@ them from the output folder); it is deterministic (no random numbers) and checks
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
 import numpy as np
 import shapely
-from shapely.geometry import box
 from shapely.ops import unary_union
 
 from common import pt_utm, read_geojson, to_utm, to_wgs, write_geojson

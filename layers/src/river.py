@@ -48,7 +48,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import shapely
-from shapely.geometry import LineString, Polygon, box
+from shapely.geometry import LineString, box
 from shapely.ops import unary_union
 
 from common import line_utm, pt_utm, to_wgs, write_geojson
