@@ -97,9 +97,10 @@ def _target(importer: str, node: ast.ImportFrom) -> str:
     return f"{package}.{node.module}" if node.module else package
 
 
-def imports_of(name: str) -> set[str]:
-    """The ino_geo modules that module `name` imports (the flat namespace resolved)."""
-    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+def imports_of(name: str, text: str | None = None) -> set[str]:
+    """The ino_geo modules that module `name` (or the source `text` placed there) imports,
+    the flat namespace resolved."""
+    tree = ast.parse(text if text is not None else MODULES[name].read_text(encoding="utf-8"))
     out: set[str] = set()
     for node in _runtime_nodes(tree):
         targets: list[str] = []
@@ -187,9 +188,13 @@ def test_the_graph_sees_every_kind_of_import():
     assert "ino_geo.cli.options" in GRAPH["ino_geo.cli.cmd_coverage"]  # relative
     assert "ino_geo.data.layers" in GRAPH["ino_geo.cli.state"]  # inside a function
     assert "ino_geo.defaults" in GRAPH["ino_geo.cli.options"]  # from ino_geo import defaults
-    pack = GRAPH.get("ino_geo.pack", set())
-    assert LAZY["coverage"] in pack or "ino_geo.analysis.coverage" in pack  # ino_geo.coverage(...)
-    assert not any("TYPE_CHECKING" in m for m in GRAPH)
+    source = ("import ino_geo\n"
+              "from typing import TYPE_CHECKING\n"
+              "if TYPE_CHECKING:\n    import ino_geo.webmap\n"
+              "def f():\n    from ..data import layers\n    from ino_geo import load_catalogue\n"
+              "    return ino_geo.coverage, layers, load_catalogue\n")
+    assert imports_of("ino_geo.cli.cmd_build", source) == {
+        "ino_geo.data.layers", LAZY["coverage"], LAZY["load_catalogue"]}
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
