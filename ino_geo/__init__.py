@@ -28,7 +28,7 @@ _LAZY: dict[str, str] = {
     "Layers": "data.layers",
     "load_layers": "data.layers",
     "read_layer": "data.layers",
-    "default_layers_dir": "data.layers",
+    "default_layers_dir": "data.shipped",
     # analysis: coverage, proximity, networks, scenarios
     "Coverage": "analysis.coverage",
     "coverage": "analysis.coverage",

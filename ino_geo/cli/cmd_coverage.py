@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import click
 
-from .options import format_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_opt, scenario_opt
-
-# defaults repeated from ino_geo.network (not imported: `--help` must stay light)
-_MAX_SNAP_M = 1000.0
-_WALK_KMH = 4.5
+from .options import (
+    distance_opt,
+    format_opt,
+    max_snap_opt,
+    minutes_opt,
+    mode_opt,
+    network_opt,
+    output_opt,
+    overwrite_opt,
+    park_type_opt,
+    scenario_opt,
+    walk_speed_opt,
+)
 
 
 @click.command("coverage")
 @park_type_opt
-@click.option("--distance", "distances", multiple=True, type=float, metavar="M",
-              help="Distance threshold in metres (repeatable): straight line, or along the network.")
-@click.option("--minutes", multiple=True, type=float, metavar="N",
-              help="Travel-time threshold in minutes (repeatable): along the network, or a straight walk.")
-@mode_opt
-@network_opt
-@scenario_opt
+@distance_opt("Distance threshold in metres (repeatable): straight line, or along the network.")
+@minutes_opt("Travel-time threshold in minutes (repeatable): along the network, or a straight walk.")
+@mode_opt()
+@network_opt()
+@scenario_opt()
 @click.option("--compare", is_flag=True,
               help="Network mode: both scenarios side by side (population newly covered, minutes saved).")
 @click.option("--by", type=click.Choice(["municipality", "district"]), default=None,
@@ -28,9 +34,8 @@ _WALK_KMH = 4.5
               help="Population grid file (polygons with a 'population' column; default: the population layer).")
 @click.option("--gaps", "gaps_path", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the uncovered gap polygons here (.geojson, .gpkg, ...).")
-@click.option("--max-snap", type=float, default=_MAX_SNAP_M, show_default=True,
-              help="Network mode: longest walk to/from the network, metres.")
-@click.option("--walk-speed", type=float, default=_WALK_KMH, show_default=True, help="Walking speed, km/h.")
+@max_snap_opt()
+@walk_speed_opt
 @format_opt(["table", "csv", "json"])
 @output_opt
 @overwrite_opt
@@ -45,17 +50,13 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
     --walk-speed and never cross the Tom. Scenario 'existing': corridors in use today
     (reconstruction at today's speed); 'planned': all corridors at their design speed.
 
-    Example: ino-geo coverage --park-type medical --minutes 15 --mode network --compare --by municipality
+    Example: ino-geo coverage --minutes 15 --mode network --compare --by municipality
     """
     from ino_geo._errors import UsageError
     from ino_geo.data.io import check_output
     from ino_geo.analysis._inputs import check_thresholds
 
-    check_thresholds(distances, minutes)
-    if max_snap is None or not (max_snap >= 0) or max_snap == float("inf"):
-        raise UsageError(f"--max-snap {max_snap}: must be a finite number of metres >= 0")
-    if not (walk_speed > 0) or walk_speed == float("inf"):
-        raise UsageError(f"--walk-speed {walk_speed}: must be a positive number of km/h")
+    check_thresholds(distances, minutes)  # at least one
     if compare and mode != "network":
         raise UsageError("--compare needs --mode network (straight-line coverage does not depend on corridors)")
     if network_path and mode != "network":

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import click
 
-from .options import format_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_opt, scenario_opt
-
-_MAX_SNAP_M = 1000.0  # ino_geo.network.DEFAULT_MAX_SNAP_M (not imported: `--help` stays light)
-_WALK_KMH = 4.5
+from .options import (
+    format_opt,
+    max_snap_opt,
+    mode_opt,
+    network_opt,
+    output_opt,
+    overwrite_opt,
+    park_type_opt,
+    scenario_opt,
+    walk_speed_opt,
+)
 
 
 @click.command("proximity")
@@ -18,12 +25,11 @@ _WALK_KMH = 4.5
 @park_type_opt
 @click.option("-k", "k", type=click.IntRange(min=1), default=1, show_default=True,
               help="Number of nearest parks per origin and type.")
-@mode_opt
-@network_opt
-@scenario_opt
-@click.option("--max-snap", type=float, default=_MAX_SNAP_M, show_default=True,
-              help="Network mode: longest walk to/from the network (and longest direct walk), metres.")
-@click.option("--walk-speed", type=float, default=_WALK_KMH, show_default=True, help="Walking speed, km/h.")
+@mode_opt()
+@network_opt()
+@scenario_opt()
+@max_snap_opt("Network mode: longest walk to/from the network (and longest direct walk), metres.")
+@walk_speed_opt
 @click.option("--matrix", is_flag=True, help="Every origin x destination pair instead of the k nearest.")
 @format_opt(["table", "csv", "json", "geojson"])
 @output_opt
@@ -38,15 +44,11 @@ def proximity(state, origins, destinations, park_types, k, mode, network_path, s
     status no_destination; in network mode origins that cannot reach the network within
     --max-snap (or only across the Tom) get status unsnapped, never an invented route.
 
-    Example: ino-geo proximity --park-type medical -k 3 --mode network --format geojson
+    Example: ino-geo proximity -k 3 --mode network --format geojson
     """
     from ino_geo._errors import UsageError
     from ino_geo.data.io import check_output
 
-    if not (max_snap >= 0) or max_snap == float("inf"):
-        raise UsageError(f"--max-snap {max_snap}: must be a finite number of metres >= 0")
-    if not (walk_speed > 0) or walk_speed == float("inf"):
-        raise UsageError(f"--walk-speed {walk_speed}: must be a positive number of km/h")
     if network_path and mode != "network":
         raise UsageError("--network needs --mode network")
     if output:

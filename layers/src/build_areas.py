@@ -32,19 +32,19 @@ population of the city proper: the seven rural localities subordinated to the ci
 (Timiryazevskoye 6 381, Dzerzhinskoye 2 969, Eushta, Loskutovo, ...) are counted by Rosstat
 separately and are not in these totals.
 
-Run ``python layers/src/build_areas.py``; it rewrites the layer and checks validity, overlaps,
+A step of ``python3 layers/src/rebuild.py``: writes the layer and checks validity, overlaps,
 tiling and areas.
 """
 
 from __future__ import annotations
 
-import sys
+from pathlib import Path
 
 import shapely
 from shapely.geometry import Polygon
 from shapely.ops import unary_union
 
-from common import LAYERS_DIR, line_utm, pt_utm, to_wgs, write_geojson
+from common import pt_utm, to_wgs, write_geojson
 from river import CENTRELINE, river_utm
 
 __all__ = ["POPULATION", "build", "check", "main"]
@@ -268,7 +268,8 @@ ACCURACY = {"tomsk": 1500.0, "seversk": 2000.0, "tomsky-rayon": 5000.0,
             "asinovsky-rayon": 5000.0}
 
 
-def main() -> int:
+def main(out: Path) -> int:
+    """Write boundaries.geojson into `out`; 1 if a check fails."""
     geoms = build()
     problems = check(geoms)
     feats = []
@@ -285,10 +286,7 @@ def main() -> int:
         }))
     for p in problems:
         print("PROBLEM:", p)
-    n = write_geojson(LAYERS_DIR / "boundaries.geojson", feats, "boundaries")
+    n = write_geojson(out / "boundaries.geojson", feats, "boundaries")
     print(f"boundaries.geojson: {n} features")
     return 1 if problems else 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())
