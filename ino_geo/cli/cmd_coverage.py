@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .options import format_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_opt, scenario_opt
+from .options import (format_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_column_opt,
+                      park_type_opt, scenario_opt)
 
 # defaults repeated from ino_geo.network (not imported: `--help` must stay light)
 _MAX_SNAP_M = 1000.0
@@ -13,6 +14,9 @@ _WALK_KMH = 4.5
 
 @click.command("coverage")
 @park_type_opt
+@click.option("--parks", "parks_path", default=None, metavar="PATH",
+              help="Own parks: a vector file of polygons with a park_type column (default: the parks layer).")
+@park_type_column_opt
 @click.option("--distance", "distances", multiple=True, type=float, metavar="M",
               help="Distance threshold in metres (repeatable): straight line, or along the network.")
 @click.option("--minutes", multiple=True, type=float, metavar="N",
@@ -35,7 +39,7 @@ _WALK_KMH = 4.5
 @output_opt
 @overwrite_opt
 @click.pass_obj
-def coverage(state, park_types, distances, minutes, mode, network_path, scenario, compare, by, population_path,
+def coverage(state, park_types, parks_path, park_type_column, distances, minutes, mode, network_path, scenario, compare, by, population_path,
              gaps_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
     """Covered area (km2, %) and population (people, %) per park type and threshold.
 
@@ -73,11 +77,13 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
         if output and _same(output, gaps_path):
             raise UsageError("--gaps and -o name the same file")
 
-    from ._inputs import network_layer, river_layer
+    from ._inputs import network_layer, parks_file, river_layer
     from ino_geo.data.layers import read_layer
 
     lay = state.layers()
-    parks = lay["parks"]
+    if park_type_column and not parks_path:
+        raise UsageError("--park-type-column needs --parks FILE")
+    parks = parks_file(state, lay, parks_path, "--parks", park_type_column) if parks_path else lay["parks"]
     boundaries = lay["boundaries"] if "boundaries" in lay else None
     if population_path:
         state.progress(f"reading population {population_path}")

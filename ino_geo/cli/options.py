@@ -62,3 +62,31 @@ scenario_opt = click.option(
     help="existing: corridors in use today (a reconstruction at today's speed); planned: adds the planned "
          "corridors and uses every corridor's design speed.",
 )
+
+
+# --- points from spreadsheets (issue 11): `--from points.csv|.tsv|.txt|.xlsx` -------------------
+xy_opt = click.option(
+    "--xy",
+    "xy",
+    default=None,
+    metavar="LON_COL,LAT_COL",
+    help="Spreadsheet --from: the longitude and latitude columns (default: found by name, "
+         "lon/lng/long/longitude/x and lat/latitude/y, also долгота/широта).",
+)
+
+crs_opt = click.option(
+    "--crs",
+    "crs",
+    default=None,
+    metavar="EPSG:NNNN",
+    help="Spreadsheet --from: CRS of the coordinates (default EPSG:4326).",
+)
+
+# --- a planner's own parks (issue 11): `coverage --parks FILE`, `proximity --to FILE` ----------
+park_type_column_opt = click.option(
+    "--park-type-column",
+    "park_type_column",
+    default=None,
+    metavar="NAME",
+    help="Own parks file: the column holding the park type (default: park_type).",
+)
