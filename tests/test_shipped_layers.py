@@ -215,3 +215,20 @@ def test_tomsk_boundary_population_is_the_okrug_its_polygon_draws(L):
     in_okrug = p[(p.municipality == "tomsk") & (p.population_year == 2021)].population.sum()
     assert in_okrug <= b.population["tomsk"]
     assert in_okrug > 556478  # the city proper alone would not hold its own villages
+
+
+def test_places_is_optional_for_older_folders(tmp_path):
+    """A layers folder made before the places layer (no places.geojson) still loads."""
+    import shutil
+
+    from ino_geo.data.layers import default_layers_dir
+
+    src = default_layers_dir()
+    for name in ("catalogue.toml", "parks.geojson", "sites.geojson", "corridors.geojson", "river.geojson",
+                 "waterfront.geojson", "boundaries.geojson", "population.geojson"):
+        shutil.copy(src / name, tmp_path / name)
+    lay = ino_geo.load_layers(tmp_path)
+    assert "places" not in lay and "parks" in lay
+    (tmp_path / "sites.geojson").unlink()  # a layer that is not optional is still required
+    with pytest.raises(ino_geo.ValidationError, match="sites.geojson.*missing"):
+        ino_geo.load_layers(tmp_path)
