@@ -29,6 +29,7 @@ _LAZY: dict[str, str] = {
     "load_layers": "data.layers",
     "read_layer": "data.layers",
     "default_layers_dir": "data.shipped",
+    "read_points": "data.points",
     # analysis: coverage, proximity, networks, scenarios
     "Coverage": "analysis.coverage",
     "coverage": "analysis.coverage",

@@ -13,6 +13,7 @@ from .options import (
     network_opt,
     output_opt,
     overwrite_opt,
+    park_type_column_opt,
     park_type_opt,
     scenario_opt,
     walk_speed_opt,
@@ -21,6 +22,9 @@ from .options import (
 
 @click.command("coverage")
 @park_type_opt
+@click.option("--parks", "parks_path", default=None, metavar="PATH",
+              help="Own parks: a vector file of polygons with a park_type column (default: the parks layer).")
+@park_type_column_opt
 @distance_opt("Distance threshold in metres (repeatable): straight line, or along the network.")
 @minutes_opt("Travel-time threshold in minutes (repeatable): along the network, or a straight walk.")
 @mode_opt()
@@ -40,7 +44,7 @@ from .options import (
 @output_opt
 @overwrite_opt
 @click.pass_obj
-def coverage(state, park_types, distances, minutes, mode, network_path, scenario, compare, by, population_path,
+def coverage(state, park_types, parks_path, park_type_column, distances, minutes, mode, network_path, scenario, compare, by, population_path,
              gaps_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
     """Covered area (km2, %) and population (people, %) per park type and threshold.
 
@@ -74,11 +78,13 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
         if output and _same(output, gaps_path):
             raise UsageError("--gaps and -o name the same file")
 
-    from ._inputs import network_layer, river_layer
+    from ._inputs import network_layer, parks_file, river_layer
     from ino_geo.data.layers import read_layer
 
     lay = state.layers()
-    parks = lay["parks"]
+    if park_type_column and not parks_path:
+        raise UsageError("--park-type-column needs --parks FILE")
+    parks = parks_file(state, lay, parks_path, "--parks", park_type_column) if parks_path else lay["parks"]
     boundaries = lay["boundaries"] if "boundaries" in lay else None
     if population_path:
         state.progress(f"reading population {population_path}")

@@ -5,23 +5,30 @@ from __future__ import annotations
 import click
 
 from .options import (
+    crs_opt,
     format_opt,
     max_snap_opt,
     mode_opt,
     network_opt,
     output_opt,
     overwrite_opt,
+    park_type_column_opt,
     park_type_opt,
     scenario_opt,
     walk_speed_opt,
+    xy_opt,
 )
 
 
 @click.command("proximity")
 @click.option("--from", "origins", default="sites", show_default=True, metavar="LAYER|PATH",
-              help="Origins: a layer name or a vector file (points or polygons).")
+              help="Origins: a layer name, a vector file (points or polygons), or a spreadsheet of points "
+                   "(.csv/.tsv/.txt/.xlsx; see --xy, --crs).")
+@xy_opt
+@crs_opt
 @click.option("--to", "destinations", default="parks", show_default=True, metavar="LAYER|PATH",
               help="Destinations: a layer name or a vector file (grouped by park_type if it has one).")
+@park_type_column_opt
 @park_type_opt
 @click.option("-k", "k", type=click.IntRange(min=1), default=1, show_default=True,
               help="Number of nearest parks per origin and type.")
@@ -35,7 +42,7 @@ from .options import (
 @output_opt
 @overwrite_opt
 @click.pass_obj
-def proximity(state, origins, destinations, park_types, k, mode, network_path, scenario, max_snap, walk_speed,
+def proximity(state, origins, xy, crs, destinations, park_type_column, park_types, k, mode, network_path, scenario, max_snap, walk_speed,
               matrix, fmt, output, overwrite) -> None:
     """Distance (m) and, in network mode, travel time (min) to the nearest park of each type.
 
@@ -57,17 +64,18 @@ def proximity(state, origins, destinations, park_types, k, mode, network_path, s
         check_output(output, overwrite)
         check_extension(output, geometry=True)
 
-    from ._inputs import layer_or_file, network_layer, river_layer
+    from ._inputs import carry_origin_columns, layer_or_file, network_layer, parks_file, river_layer
     from ino_geo.analysis.proximity import proximity as run
 
     lay = state.layers()
-    o = layer_or_file(state, lay, origins, "--from")
-    d = layer_or_file(state, lay, destinations, "--to")
+    o = layer_or_file(state, lay, origins, "--from", xy=xy, crs=crs)
+    d = parks_file(state, lay, destinations, "--to", park_type_column, required=False)
     kw = {}
     if mode == "network":
         kw = dict(network=network_layer(state, lay, network_path), scenario=scenario, river=river_layer(lay))
     res = run(o, d, park_types=list(park_types) or None, k=k, mode=mode, max_snap=max_snap, walk_speed_kmh=walk_speed,
               matrix=matrix, progress=state.progress, **kw)
+    res = carry_origin_columns(res, o)
     bad = res["status"].isin(["unsnapped", "unreachable"])
     if bad.any():
         n = res.loc[bad, "origin_id"].nunique()

@@ -206,3 +206,31 @@ walk_speed_opt = click.option(
     "--walk-speed", type=str, default=defaults.WALK_SPEED_KMH, show_default=True, metavar="KMH",
     callback=_each(_walk_speed), help="Walking speed, km/h.",
 )
+
+
+# --- points from spreadsheets (issue 11): `--from points.csv|.tsv|.txt|.xlsx` -------------------
+xy_opt = click.option(
+    "--xy",
+    "xy",
+    default=None,
+    metavar="LON_COL,LAT_COL",
+    help="Spreadsheet --from: the longitude and latitude columns (default: found by name, "
+         "lon/lng/long/longitude/x and lat/latitude/y, also долгота/широта).",
+)
+
+crs_opt = click.option(
+    "--crs",
+    "crs",
+    default=None,
+    metavar="EPSG:NNNN",
+    help="Spreadsheet --from: CRS of the coordinates (default EPSG:4326).",
+)
+
+# --- a planner's own parks (issue 11): `coverage --parks FILE`, `proximity --to FILE` ----------
+park_type_column_opt = click.option(
+    "--park-type-column",
+    "park_type_column",
+    default=None,
+    metavar="NAME",
+    help="Own parks file: the column holding the park type (default: park_type).",
+)

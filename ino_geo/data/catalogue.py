@@ -25,7 +25,7 @@ _COLUMN_TYPES = {"str", "int", "float", "bool"}
 _COLUMN_KEYS = {"type", "required", "nullable", "unique", "allowed", "min", "max", "description", "label", "label_ru",
                 "labels", "labels_ru", "colors"}
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
-_LAYER_KEYS = {"file", "geometry", "id", "title", "description", "source", "licence", "columns"}
+_LAYER_KEYS = {"file", "geometry", "id", "title", "description", "source", "licence", "columns", "optional"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,7 @@ class LayerSpec:
     description: str = ""
     source: str = ""
     licence: str = ""
+    optional: bool = False  # a folder may lack the file (the layer is then absent)
 
     @property
     def required_columns(self) -> list[str]:
@@ -337,6 +338,9 @@ def _layer(p: Path, name: str, lraw: Any, common: dict[str, ColumnSpec], licence
     cols = dict(common)
     for cname, craw in (lraw.get("columns") or {}).items():
         cols[cname] = _column(p, f"{where}.columns.{cname}", cname, craw)
+    optional = lraw.get("optional", False)
+    if not isinstance(optional, bool):
+        raise _fail(p, f"{where}.optional", "must be true or false")
     lid = lraw.get("id")
     if lid is not None and lid not in cols:
         raise _fail(p, f"{where}.id", f"{lid!r} is not one of the layer's columns")
@@ -350,4 +354,5 @@ def _layer(p: Path, name: str, lraw: Any, common: dict[str, ColumnSpec], licence
         description=lraw.get("description", ""),
         source=lraw.get("source", ""),
         licence=lraw.get("licence", licence),
+        optional=optional,
     )

@@ -101,7 +101,7 @@ def load_layers(path: str | os.PathLike | None = None, *, validate: bool = True)
     --------
     >>> layers = load_layers()
     >>> sorted(layers)
-    ['boundaries', 'corridors', 'parks', 'population', 'river', 'sites', 'waterfront']
+    ['boundaries', 'corridors', 'parks', 'places', 'population', 'river', 'sites', 'waterfront']
     >>> layers.parks.crs.to_epsg()
     4326
     >>> sorted(layers.parks.park_type.unique())[:3]

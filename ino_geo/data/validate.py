@@ -99,6 +99,8 @@ def validate_path(
         reports = []
         for spec in cat:
             f = cat.folder / spec.file
+            if not f.exists() and spec.optional:
+                continue  # an optional layer the folder does not have
             if not f.exists():
                 reports.append(LayerReport(str(f), spec.name, spec, problems=[
                     Problem(str(f), spec.name, None, None, "file", "layer file listed in the catalogue is missing")]))

@@ -68,12 +68,13 @@ METHOD = ("dasymetric: census totals split into settlement Gaussians, suburban d
 # point params: list of (lon, lat, weight, radius_m, label)
 UNITS: dict[str, dict] = {
     "tomsk-kirovsky": dict(cell=500, components=[
-        ("point", 13820, [  # rural localities subordinate to the district, known populations
+        ("point", 6381 + 2969 + 4037, [  # rural localities of the district (see boundaries)
             (84.8889, 56.4792, 6381, 500, "Timiryazevskoye (census 2021)"),
             (84.8369, 56.5183, 2969, 400, "Dzerzhinskoye (census 2021)"),
-            (84.8922, 56.5289, 470, 250, "Eushta (2015)"),
-            (85.0850, 56.3760, 2000, 500, "Loskutovo (approx position and size)"),
-            (85.0300, 56.4050, 2000, 500, "Aprel / Predtechensk (approx)"),
+            # the 4 037 the okrug figure leaves, split by assumed weights (2015 sizes)
+            (84.8922, 56.5289, 470, 250, "Eushta (2015 size; assumed share)"),
+            (85.0850, 56.3760, 3000, 500, "Loskutovo (approx position; assumed share)"),
+            (85.0300, 56.4050, 567, 500, "Aprel / Predtechensk (approx; assumed share)"),
         ]),
         ("flat", 1300, None),
         ("point", "rest", [  # urban cores, relative weights (assumed)
@@ -102,13 +103,14 @@ UNITS: dict[str, dict] = {
         ]),
     ]),
     "tomsk-oktyabrsky": dict(cell=500, components=[
+        ("point", 7388, [(85.1042, 56.5781, 7388, 600, "Svetly (census 2021, ru.wikipedia)")]),
         ("flat", 1800, None),
         ("point", "rest", [
             (84.9900, 56.4980, 45, 900, "Irkutsky trakt"),
             (85.0100, 56.4850, 40, 800, "Frunze Ave east / Kashtak hill"),
             (85.0350, 56.5050, 40, 1000, "Solnechny, Irkutsky trakt north"),
             (85.0600, 56.5300, 10, 900, "north-east microdistricts"),
-            (85.0500, 56.5700, 4, 700, "Kirgizka / Svetly"),
+            (85.0500, 56.5700, 4, 700, "Kirgizka / Kopylovo"),
         ]),
     ]),
     "seversk": dict(cell=500, components=[
