@@ -109,5 +109,5 @@ def test_layers_validate_summary_is_the_one_error_line(mini_layers):
     write_fc(mini_layers / "parks.geojson", [park("P1", park_type="zoo")])
     r = invoke("--layers", mini_layers, "layers", "validate")
     assert r.exit_code == 1
-    assert r.stderr.splitlines() == ["ino-geo: error: 1 problem in 1 of 7 layers (7 files)"]
+    assert r.stderr.splitlines() == ["ino-geo: error: 1 problem in 1 of 8 layers (8 files)"]
     assert "field park_type: 'zoo' is not one of" in r.stdout
