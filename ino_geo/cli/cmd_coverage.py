@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .options import format_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_opt, scenario_opt
+from .options import osm_network_opts
 
 # defaults repeated from ino_geo.network (not imported: `--help` must stay light)
 _MAX_SNAP_M = 1000.0
@@ -19,6 +20,7 @@ _WALK_KMH = 4.5
               help="Travel-time threshold in minutes (repeatable): along the network, or a straight walk.")
 @mode_opt
 @network_opt
+@osm_network_opts
 @scenario_opt
 @click.option("--compare", is_flag=True,
               help="Network mode: both scenarios side by side (population newly covered, minutes saved).")
@@ -35,7 +37,7 @@ _WALK_KMH = 4.5
 @output_opt
 @overwrite_opt
 @click.pass_obj
-def coverage(state, park_types, distances, minutes, mode, network_path, scenario, compare, by, population_path,
+def coverage(state, park_types, distances, minutes, mode, network_path, osm_profile, osm_no_cache, scenario, compare, by, population_path,
              gaps_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
     """Covered area (km2, %) and population (people, %) per park type and threshold.
 
@@ -90,7 +92,7 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
     )
     if mode == "network":
         common["river"] = river_layer(lay)
-        net = network_layer(state, lay, network_path)
+        net = network_layer(state, lay, network_path, osm_profile, not osm_no_cache)
     if compare:
         from ino_geo.network.scenarios import compare_scenarios
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .options import format_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_opt, scenario_opt
+from .options import osm_network_opts
 
 _MAX_SNAP_M = 1000.0  # ino_geo.network.DEFAULT_MAX_SNAP_M (not imported: `--help` stays light)
 _WALK_KMH = 4.5
@@ -20,6 +21,7 @@ _WALK_KMH = 4.5
               help="Number of nearest parks per origin and type.")
 @mode_opt
 @network_opt
+@osm_network_opts
 @scenario_opt
 @click.option("--max-snap", type=float, default=_MAX_SNAP_M, show_default=True,
               help="Network mode: longest walk to/from the network (and longest direct walk), metres.")
@@ -29,7 +31,7 @@ _WALK_KMH = 4.5
 @output_opt
 @overwrite_opt
 @click.pass_obj
-def proximity(state, origins, destinations, park_types, k, mode, network_path, scenario, max_snap, walk_speed,
+def proximity(state, origins, destinations, park_types, k, mode, network_path, osm_profile, osm_no_cache, scenario, max_snap, walk_speed,
               matrix, fmt, output, overwrite) -> None:
     """Distance (m) and, in network mode, travel time (min) to the nearest park of each type.
 
@@ -63,7 +65,7 @@ def proximity(state, origins, destinations, park_types, k, mode, network_path, s
     d = layer_or_file(state, lay, destinations, "--to")
     kw = {}
     if mode == "network":
-        kw = dict(network=network_layer(state, lay, network_path), scenario=scenario, river=river_layer(lay))
+        kw = dict(network=network_layer(state, lay, network_path, osm_profile, not osm_no_cache), scenario=scenario, river=river_layer(lay))
     res = run(o, d, park_types=list(park_types) or None, k=k, mode=mode, max_snap=max_snap, walk_speed_kmh=walk_speed,
               matrix=matrix, progress=state.progress, **kw)
     bad = res["status"].isin(["unsnapped", "unreachable"])
