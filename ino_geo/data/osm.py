@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ino_geo._errors import DataError, UsageError
-from ino_geo.data.osm_profiles import load_profile, oneway_direction, select_ways, way_speed_kmh
+from ino_geo.data.osm_profiles import load_profile, normalise_tags, oneway_direction, select_ways, way_speed_kmh
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -90,13 +90,23 @@ def _guard(path: Path, call):
 
 
 def _read_ways(path: Path, profile) -> "gpd.GeoDataFrame | None":
-    """The ways of `profile` with the tag columns it reads (None: the extract has none)."""
+    """The ways of `profile`: ``id``, ``name``, the tags the profile reads (normalised, see
+    :func:`~ino_geo.data.osm_profiles.normalise_tags`) and the geometry; None if it has none."""
+    import geopandas as gpd
+
     osm = read_osm(path)
-    ways = _guard(path, lambda: osm.get_network(network_type=profile.pyrosm_network,
-                                                extra_attributes=profile.tag_keys))
-    if ways is None or len(ways) == 0:
+    raw = _guard(path, lambda: osm.get_network(network_type=profile.pyrosm_network,
+                                               extra_attributes=profile.tag_keys))
+    if raw is None or len(raw) == 0:
         return None
-    return ways[select_ways(ways, profile).to_numpy()]
+    tags = normalise_tags(raw, ["highway", *profile.tag_keys, "maxspeed"])
+    keep = select_ways(tags, profile).to_numpy()
+    tags = tags[keep]
+    tags.attrs["normalised"] = True
+    tags["id"] = raw["id"].to_numpy(dtype=np.int64)[keep]
+    tags["name"] = (raw["name"].astype("string").fillna("").to_numpy(dtype=object)[keep] if "name" in raw.columns
+                    else "")
+    return gpd.GeoDataFrame(tags, geometry=raw.geometry.values[keep], crs=raw.crs)
 
 
 def parse_clip(clip: Any, layers_dir: str | os.PathLike | None = None):
@@ -182,7 +192,11 @@ def split_at_junctions(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     import shapely
 
-    parts, line_of_part = shapely.get_parts(geoms, return_index=True)
+    kinds = shapely.get_type_id(geoms)
+    if (kinds == 1).all():  # LineStrings only (the usual case): no need to copy the parts
+        parts, line_of_part = geoms, np.arange(len(geoms))
+    else:
+        parts, line_of_part = shapely.get_parts(geoms, return_index=True)
     coords, part = shapely.get_coordinates(parts, return_index=True)
     repeat = np.zeros(len(coords), dtype=bool)
     repeat[1:] = (part[1:] == part[:-1]) & (coords[1:] == coords[:-1]).all(axis=1)
@@ -202,8 +216,8 @@ def split_at_junctions(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     second = np.zeros(len(src), dtype=bool)
     second[1:] = src[1:] == src[:-1]
     start = first[src] | second
-    edge = np.cumsum(start) - 1
-    edges = shapely.linestrings(coords[src], indices=edge)
+    offsets = np.append(np.flatnonzero(start), len(src))
+    edges = shapely.from_ragged_array(shapely.GeometryType.LINESTRING, coords[src], (offsets,))
     return np.asarray(edges), line_of_part[part[src[start]]]
 
 
@@ -218,10 +232,10 @@ def _geodesic_lengths(edges: np.ndarray) -> np.ndarray:
 
 
 def _flag(ways, key: str) -> np.ndarray:
+    """A yes/no tag (normalised): anything but no, 0, false or missing counts as yes."""
     if key not in ways.columns:
         return np.zeros(len(ways), dtype=bool)
-    v = ways[key].astype("string").str.strip().str.lower()
-    return (v.notna() & ~v.isin(["no", "0", "false", ""])).to_numpy(dtype=bool)
+    return ~ways[key].isin(["no", "0", "false", ""]).to_numpy(dtype=bool)
 
 
 def import_osm_network(
@@ -271,18 +285,18 @@ def import_osm_network(
         where = " inside the clip area" if area is not None else ""
         raise DataError(f"{p}: no roads of profile {profile!r}{where} (highway: {', '.join(prof.highway[:4])}, ...)")
     ways = ways.reset_index(drop=True)
+    ways.attrs["normalised"] = True  # the tag columns of _read_ways, also after a clip
     edges, w = split_at_junctions(np.asarray(ways.geometry.values))
-    name = ways["name"].astype("string").fillna("") if "name" in ways.columns else None
     out = gpd.GeoDataFrame({
         "osm_id": ways["id"].to_numpy(dtype=np.int64)[w],
-        "name": (name.to_numpy(dtype=object)[w] if name is not None else np.full(len(w), "", dtype=object)),
+        "name": ways["name"].to_numpy(dtype=object)[w],
         "highway": ways["highway"].astype(str).to_numpy(dtype=object)[w],
         "oneway": oneway_direction(ways, prof).to_numpy()[w],
         "speed_kmh": way_speed_kmh(ways, prof).to_numpy(dtype=float)[w],
         "length_m": _geodesic_lengths(edges),
         "bridge": _flag(ways, "bridge")[w],
         "tunnel": _flag(ways, "tunnel")[w],
-    }, geometry=gpd.GeoSeries(edges, crs="EPSG:4326"))
+    }, geometry=gpd.GeoSeries(edges, crs=ways.crs))
     out.attrs.update(source=f"OpenStreetMap contributors, ODbL ({p.name})", profile=profile, crs="EPSG:4326",
                      units={"length_m": "metres (geodesic, WGS 84)", "speed_kmh": "km/h"},
                      importer_version=IMPORTER_VERSION)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = ["PROFILES", "Profile", "load_profile", "load_tables", "parse_maxspeed", "oneway_direction",
-           "select_ways", "way_speed_kmh"]
+           "select_ways", "way_speed_kmh", "normalise_tags"]
 
 PROFILES = ("drive", "walk", "bike")
 _TABLES = Path(__file__).with_name("osm_profiles.toml")
@@ -77,13 +77,30 @@ def load_profile(name: str) -> Profile:
     return Profile(name=name, **{k: (tuple(v) if k == "highway" else v) for k, v in raw.items()})
 
 
+def normalise_tags(ways: "pd.DataFrame", keys) -> "pd.DataFrame":
+    """Columns `keys` of `ways` (those present) as lower-case stripped text, '' where missing.
+
+    The result carries ``attrs["normalised"] = True``: the functions below then read its
+    columns as they are instead of normalising them again (one pass per column per import).
+    """
+    import pandas as pd
+
+    out = pd.DataFrame({k: _normalise(ways[k]) for k in keys if k in ways.columns}, index=ways.index)
+    out.attrs["normalised"] = True
+    return out
+
+
+def _normalise(values: "pd.Series") -> "pd.Series":
+    return values.astype("string").str.strip().str.lower().fillna("").astype(object)
+
+
 def _col(ways: "pd.DataFrame", key: str) -> "pd.Series":
     """Column `key` as lower-case stripped text ('' where missing)."""
     import pandas as pd
 
     if key not in ways.columns:
         return pd.Series("", index=ways.index, dtype=object)
-    return ways[key].astype("string").fillna("").str.strip().str.lower().astype(object)
+    return ways[key] if ways.attrs.get("normalised") else _normalise(ways[key])
 
 
 def select_ways(ways: "pd.DataFrame", profile: Profile) -> "pd.Series":
@@ -127,11 +144,9 @@ def parse_maxspeed(values: "pd.Series") -> "pd.Series":
                 best = v
         return best
 
-    s = values.astype("string")
-    uniq = s.dropna().unique()
-    lookup = {u: one(str(u)) for u in uniq}
-    return pd.Series([lookup.get(v, np.nan) if v is not pd.NA else np.nan for v in s], index=values.index,
-                     dtype=float)
+    codes, uniq = pd.factorize(values.astype("string"))  # parse each distinct value once
+    table = np.array([one(str(u)) for u in uniq] + [np.nan], dtype=float)
+    return pd.Series(table[codes], index=values.index, dtype=float)
 
 
 def way_speed_kmh(ways: "pd.DataFrame", profile: Profile) -> "pd.Series":
@@ -141,8 +156,9 @@ def way_speed_kmh(ways: "pd.DataFrame", profile: Profile) -> "pd.Series":
     tables = load_tables()
     default = tables["default_speed_kmh"]
     hw = _col(ways, "highway")
-    car = parse_maxspeed(ways["maxspeed"]) if "maxspeed" in ways.columns else hw.map(lambda _: float("nan"))
-    car = car.fillna(hw.map(lambda h: float(default.get(h, default["other"]))))
+    by_highway = hw.map({k: float(v) for k, v in default.items()}).astype(float).fillna(float(default["other"]))
+    car = parse_maxspeed(ways["maxspeed"]) if "maxspeed" in ways.columns else by_highway * float("nan")
+    car = car.fillna(by_highway)
     if profile.name == "walk":
         return car * 0 + float(defaults.WALK_SPEED_KMH)
     if profile.speed_kmh is not None:
