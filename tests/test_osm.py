@@ -384,3 +384,60 @@ def test_from_osm_on_the_test_extract_and_overwrite(tmp_path, paths):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rural"]
     r = run("layers", "from-osm", paths["test_pbf"], "-o", tmp_path / "x", "--admin-levels", "county=3")
     assert r.exit_code == 2 and "--admin-levels" in r.stderr
+
+
+# ---- the pieces the shipped extracts lack: boundaries by admin_level, river polygons ---------
+
+def _features():
+    """Hand-made OSM features as pyrosm returns them: a municipality (admin_level 6) with a
+    district (9) inside, a level-8 settlement, a river polygon, a riverbank, a lake, a town node."""
+    import geopandas as gpd
+
+    sq = lambda x, y, d: shapely.box(x, y, x + d, y + d)  # noqa: E731
+    rows = [
+        dict(id=1, osm_type="relation", boundary="administrative", admin_level="6", name="Okrug",
+             population="577 253", **{"population:date": "2021-10-01"}, geometry=sq(84.8, 56.4, 0.3)),
+        dict(id=2, osm_type="relation", boundary="administrative", admin_level="9", name="Rayon",
+             population=None, geometry=sq(84.9, 56.5, 0.05)),
+        dict(id=3, osm_type="relation", boundary="administrative", admin_level="8", name="Settlement",
+             geometry=sq(85.0, 56.45, 0.05)),
+        dict(id=4, osm_type="way", natural="water", water="river", name="Tom", geometry=sq(84.95, 56.42, 0.01)),
+        dict(id=5, osm_type="way", waterway="riverbank", geometry=sq(84.96, 56.43, 0.01)),
+        dict(id=6, osm_type="way", natural="water", water="lake", name="Lake", geometry=sq(84.97, 56.44, 0.01)),
+        dict(id=7, osm_type="node", place="town", name="Seversk", population="114000",
+             **{"name:ru": "Северск", "source:population": "census 2021"}, geometry=shapely.Point(84.88, 56.6)),
+        dict(id=8, osm_type="node", place="suburb", name="Not a settlement", geometry=shapely.Point(84.9, 56.5)),
+    ]
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry="geometry", crs="EPSG:4326")
+
+
+def test_boundaries_river_places_from_tags(tmp_path):
+    from ino_geo.data import osm_layers
+    from ino_geo.data.osm_catalogue import catalogue_toml
+
+    feat, mapping, notes = _features(), osm_layers.load_mapping(), []
+    b = osm_layers._boundaries(feat, mapping, {"municipality": "6", "district": "9"}, notes)
+    assert b["boundary_id"].tolist() == ["osm-r1", "osm-r2"] and b["level"].tolist() == ["municipality", "district"]
+    assert pd.isna(b["parent"].iloc[0]) and b["parent"].iloc[1] == "osm-r1"
+    assert b["population"].tolist()[0] == 577253 and pd.isna(b["population"].iloc[1])
+    assert b["population_year"].tolist()[0] == 2021 and pd.isna(b["population_year"].iloc[1])
+    assert any("admin_level 8 not mapped" in n for n in notes)
+    r = osm_layers._river(feat, mapping, notes)
+    assert r["name"].tolist() == ["Tom", "(unnamed river, OSM way 5)"]
+    p = osm_layers._places(feat, mapping, notes)
+    assert p[["place_id", "name", "name_ru", "population", "population_year"]].astype(object).values.tolist() == [
+        ["osm-n7", "Seversk", "Северск", 114000, 2021]]
+    assert p["source"].tolist() == ["OpenStreetMap contributors, ODbL; node 7"]
+    frames = {"boundaries": b, "river": r, "places": p}
+    osm_layers._write_staged(tmp_path / "f", frames, catalogue_toml(ino_geo.load_catalogue(), frames, "t"), False)
+    lay = ino_geo.load_layers(tmp_path / "f")
+    assert sorted(lay) == ["boundaries", "places", "river"]
+    assert ino_geo.load_catalogue(tmp_path / "f").metric_crs == "EPSG:32645"  # Tomsk: UTM 45N
+
+
+def test_clip_by_a_boundary_of_the_layers_folder(tmp_path, paths):
+    out = tmp_path / "roads.gpkg"
+    r = run("network", "import", paths["test_pbf"], "-o", out, "--clip", "tomsk")  # a Tomsk boundary, a Finnish extract
+    assert r.exit_code == 1 and "inside the clip area" in r.stderr and not out.exists()
+    g = ino_geo.import_osm_network(paths["test_pbf"], "walk", clip=shapely.box(26.9, 60.5, 27.0, 60.6))
+    assert len(g) and g.total_bounds[0] >= 26.9
