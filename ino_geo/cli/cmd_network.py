@@ -21,7 +21,7 @@ def network() -> None:
 @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=str),
               help="Output line layer: .gpkg, .geojson, .parquet, .fgb or .shp.")
 @click.option("--profile", type=click.Choice(_PROFILES), default="drive", show_default=True,
-              help="drive: public roads for cars, one-way streets respected; walk: footways, paths and streets "
+              help="drive: public roads for cars, one-way streets marked in the oneway column; walk: footways, paths and streets "
                    "(no motorways), both directions; bike: cycleways, paths and streets (no motorways).")
 @click.option("--clip", default=None, metavar="BOUNDARY|MINX,MINY,MAXX,MAXY",
               help="Keep only the parts inside a boundary of the layers folder (boundary_id or name) or a "
