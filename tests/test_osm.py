@@ -441,3 +441,56 @@ def test_clip_by_a_boundary_of_the_layers_folder(tmp_path, paths):
     assert r.exit_code == 1 and "inside the clip area" in r.stderr and not out.exists()
     g = ino_geo.import_osm_network(paths["test_pbf"], "walk", clip=shapely.box(26.9, 60.5, 27.0, 60.6))
     assert len(g) and g.total_bounds[0] >= 26.9
+
+
+# ---- a hand-made extract (written with pyosmium): tags with known answers ------------------
+
+def _write_pbf(path, ways):
+    """An .osm.pbf with nodes 1..9 on a 3 x 3 grid (~110 m apart) near Tomsk and `ways`."""
+    osmium = pytest.importorskip("osmium")
+    from osmium.osm.mutable import Node, Way
+
+    w = osmium.SimpleWriter(str(path))
+    try:
+        for j in range(3):
+            for i in range(3):
+                w.add_node(Node(id=3 * j + i + 1, location=(84.95 + 0.0018 * i, 56.48 + 0.001 * j), tags={}))
+        for k, (nodes, tags) in enumerate(ways, start=100):
+            w.add_way(Way(id=k, nodes=nodes, tags=tags))
+    finally:
+        w.close()
+    return path
+
+
+def test_hand_made_extract_tags_to_columns(tmp_path):
+    pbf = _write_pbf(tmp_path / "tiny.osm.pbf", [
+        ([1, 2, 3], {"highway": "primary", "oneway": "yes", "maxspeed": "RU:urban", "name": "Lenina"}),
+        ([3, 6, 9], {"highway": "residential", "oneway": "-1", "maxspeed": "30 mph"}),
+        ([9, 8, 7], {"highway": "tertiary", "bridge": "yes"}),
+        ([5, 6, 5 + 3, 5], {"highway": "unclassified", "junction": "roundabout"}),
+        ([1, 4, 7], {"highway": "footway"}),
+        ([2, 5], {"highway": "residential", "oneway": "no", "tunnel": "yes"}),
+    ])
+    g = import_osm_network(pbf, "drive").set_index("osm_id")
+    assert 104 not in g.index  # the footway
+    assert g.loc[100, "oneway"].tolist() == [1, 1]  # split at node 2 (the way 105 joins there)
+    assert g.loc[100, "speed_kmh"].tolist() == [60.0, 60.0] and set(g.loc[100, "name"]) == {"Lenina"}
+    assert g.loc[[101], "oneway"].tolist() == [-1] * len(g.loc[[101]])
+    assert set(g.loc[[101], "speed_kmh"]) == {48.28}
+    assert set(g.loc[[103], "oneway"]) == {1}  # roundabout implied one-way
+    assert g.loc[[102], "bridge"].all() and g.loc[[105], "tunnel"].all() and not g.loc[[100], "bridge"].any()
+    assert set(g.loc[[102], "speed_kmh"]) == {50.0} and set(g.loc[[105], "speed_kmh"]) == {30.0}  # defaults
+    # 110 m between grid nodes along x at 56.48 N: 0.0018 deg of longitude
+    one = float(g.loc[100, "length_m"].iloc[0])
+    assert one == pytest.approx(0.0018 * np.pi / 180 * 6_378_137 * np.cos(np.radians(56.48)), rel=0.005)
+    walk = import_osm_network(pbf, "walk")
+    assert 104 in set(walk["osm_id"]) and (walk["oneway"] == 0).all()
+
+
+def test_extract_without_roads_of_the_profile(tmp_path):
+    pbf = _write_pbf(tmp_path / "paths.osm.pbf", [([1, 2, 3], {"highway": "footway"}), ([2, 5], {"highway": "steps"})])
+    out = tmp_path / "roads.gpkg"
+    r = run("network", "import", pbf, "-o", out)
+    assert r.exit_code == 1 and f"{pbf}: no roads of profile 'drive'" in r.stderr and not out.exists()
+    r = run("network", "import", pbf, "-o", out, "--profile", "walk")
+    assert r.exit_code == 0 and json.loads(r.stdout)["edges"] == 3  # the footway split where the steps join
