@@ -22,7 +22,9 @@ bridge over a road) stay unconnected, as in OSM.
 
 :func:`network_from_path` does the same through a cache keyed by the file's content
 (``sha256`` of the bytes, the profile and :data:`IMPORTER_VERSION`), so that analysing the
-same extract again skips the import (``--network city.osm.pbf``).
+same extract again skips the import (``--network city.osm.pbf``). pyrosm itself also keeps
+a result cache of its reads under ``<tempdir>/pyrosm/cache`` (keyed by path, size and
+modification time; ``pyrosm.OSM.clear_cache(path)`` empties it).
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ def _read_ways(path: Path, profile) -> "gpd.GeoDataFrame | None":
     tags["id"] = raw["id"].to_numpy(dtype=np.int64)[keep]
     tags["name"] = (raw["name"].astype("string").fillna("").to_numpy(dtype=object)[keep] if "name" in raw.columns
                     else "")
-    return gpd.GeoDataFrame(tags, geometry=raw.geometry.values[keep], crs=raw.crs)
+    return gpd.GeoDataFrame(tags, geometry=raw.geometry.values[keep], crs=raw.crs or "EPSG:4326")
 
 
 def parse_clip(clip: Any, layers_dir: str | os.PathLike | None = None):
