@@ -46,6 +46,10 @@ _LAZY: dict[str, str] = {
     "select_corridors": "network.scenarios",
     "scenario_network": "network.scenarios",
     "compare_scenarios": "analysis.compare",
+    # OpenStreetMap extracts
+    "import_osm_network": "data.osm",
+    "network_from_path": "data.osm",
+    "layers_from_osm": "data.osm_layers",
     # validation
     "Problem": "data.validate",
     "validate_path": "data.validate",

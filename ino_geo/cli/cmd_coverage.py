@@ -18,6 +18,7 @@ from .options import (
     scenario_opt,
     walk_speed_opt,
 )
+from .options import osm_network_opts
 
 
 @click.command("coverage")
@@ -29,6 +30,7 @@ from .options import (
 @minutes_opt("Travel-time threshold in minutes (repeatable): along the network, or a straight walk.")
 @mode_opt()
 @network_opt()
+@osm_network_opts
 @scenario_opt()
 @click.option("--compare", is_flag=True,
               help="Network mode: both scenarios side by side (population newly covered, minutes saved).")
@@ -44,7 +46,7 @@ from .options import (
 @output_opt
 @overwrite_opt
 @click.pass_obj
-def coverage(state, park_types, parks_path, park_type_column, distances, minutes, mode, network_path, scenario, compare, by, population_path,
+def coverage(state, park_types, parks_path, park_type_column, distances, minutes, mode, network_path, osm_profile, osm_no_cache, scenario, compare, by, population_path,
              gaps_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
     """Covered area (km2, %) and population (people, %) per park type and threshold.
 
@@ -97,7 +99,7 @@ def coverage(state, park_types, parks_path, park_type_column, distances, minutes
     )
     if mode == "network":
         common["river"] = river_layer(lay)
-        net = network_layer(state, lay, network_path)
+        net = network_layer(state, lay, network_path, osm_profile, not osm_no_cache)
     if compare:
         from ino_geo.analysis.compare import compare_scenarios
 

@@ -18,6 +18,7 @@ from .options import (
     walk_speed_opt,
     xy_opt,
 )
+from .options import osm_network_opts
 
 
 @click.command("proximity")
@@ -34,6 +35,7 @@ from .options import (
               help="Number of nearest parks per origin and type.")
 @mode_opt()
 @network_opt()
+@osm_network_opts
 @scenario_opt()
 @max_snap_opt("Network mode: longest walk to/from the network (and longest direct walk), metres.")
 @walk_speed_opt
@@ -42,7 +44,7 @@ from .options import (
 @output_opt
 @overwrite_opt
 @click.pass_obj
-def proximity(state, origins, xy, crs, destinations, park_type_column, park_types, k, mode, network_path, scenario, max_snap, walk_speed,
+def proximity(state, origins, xy, crs, destinations, park_type_column, park_types, k, mode, network_path, osm_profile, osm_no_cache, scenario, max_snap, walk_speed,
               matrix, fmt, output, overwrite) -> None:
     """Distance (m) and, in network mode, travel time (min) to the nearest park of each type.
 
@@ -72,7 +74,7 @@ def proximity(state, origins, xy, crs, destinations, park_type_column, park_type
     d = parks_file(state, lay, destinations, "--to", park_type_column, required=False)
     kw = {}
     if mode == "network":
-        kw = dict(network=network_layer(state, lay, network_path), scenario=scenario, river=river_layer(lay))
+        kw = dict(network=network_layer(state, lay, network_path, osm_profile, not osm_no_cache), scenario=scenario, river=river_layer(lay))
     res = run(o, d, park_types=list(park_types) or None, k=k, mode=mode, max_snap=max_snap, walk_speed_kmh=walk_speed,
               matrix=matrix, progress=state.progress, **kw)
     res = carry_origin_columns(res, o)

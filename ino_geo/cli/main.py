@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "proximity": "cmd_proximity:proximity",
     "map": "cmd_map:map_cmd",
     "build": "cmd_build:build",
+    "network": "cmd_network:network",
 }
 
 

@@ -177,7 +177,8 @@ def scenario_opt(default: str | None = defaults.SCENARIOS[0],
                         help=help)
 
 
-def network_opt(help: str = "Line layer to route on (file; default: the corridors layer)."):
+def network_opt(help: str = "Line layer to route on (a vector file, or an OpenStreetMap extract .osm.pbf; "
+                            "default: the corridors layer)."):
     """``--network PATH``: a line layer to route on."""
     return click.option("--network", "network_path", type=click.Path(path_type=str), default=None, help=help)
 
@@ -234,3 +235,29 @@ park_type_column_opt = click.option(
     metavar="NAME",
     help="Own parks file: the column holding the park type (default: park_type).",
 )
+
+
+# --- OpenStreetMap extracts as --network (issue 11 item 3) ------------------------------------
+# `--network city.osm.pbf` imports the extract's street network (cached by file content); these
+# two options say which network and whether to use the cache. Kept apart from the options above.
+osm_profile_opt = click.option(
+    "--profile",
+    "osm_profile",
+    type=click.Choice(["drive", "walk", "bike"]),
+    default="drive",
+    show_default=True,
+    help="With --network EXTRACT.osm.pbf: the street network to import (see 'ino-geo network import --help').",
+)
+
+osm_no_cache_opt = click.option(
+    "--no-cache",
+    "osm_no_cache",
+    is_flag=True,
+    help="With --network EXTRACT.osm.pbf: import again instead of using (and filling) the user cache "
+         "($INO_GEO_CACHE, else $XDG_CACHE_HOME/ino-geo or ~/.cache/ino-geo).",
+)
+
+
+def osm_network_opts(f):
+    """``--profile`` and ``--no-cache`` for commands taking ``--network``."""
+    return osm_profile_opt(osm_no_cache_opt(f))
