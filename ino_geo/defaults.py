@@ -25,6 +25,8 @@ __all__ = [
     "MODES",
     "SCENARIOS",
     "walk_m_per_min",
+    "SITE_TIME_LIMIT_S",
+    "SITE_EXACT_MAX_PAIRS",
 ]
 
 #: Walking speed of the legs to and from the network, and of straight-line minutes (km/h).
@@ -49,3 +51,11 @@ SCENARIOS = ("existing", "planned")
 def walk_m_per_min(speed_kmh: float = WALK_SPEED_KMH) -> float:
     """Metres walked per minute at `speed_kmh`."""
     return speed_kmh * 1000.0 / 60.0
+
+
+# -- site selection (ino_geo.site_selection) ------------------------------------------------
+#: Default time limit of the exact site-selection solve (seconds).
+SITE_TIME_LIMIT_S = 60.0
+#: Largest model solved exactly (MILP) by default: nonzeros of the reduced coverage matrix
+#: (max-coverage, min-sites) or demand x site pairs (p-median); larger ones use the lazy greedy.
+SITE_EXACT_MAX_PAIRS = 1_000_000
