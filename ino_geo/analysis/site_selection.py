@@ -65,7 +65,9 @@ class SiteSelection:
         ``objective, how`` (exact / time-limit / greedy), ``gap, value, bound, note, seconds,
         n_sites, n_candidates, n_demand, pairs``, the standard and its unit.
     newly_covered : GeoDataFrame
-        The area within the standard of the new sites and of no existing park, EPSG:4326.
+        The area within the standard of the new sites and of no existing park, clipped to the
+        study area (the union of the boundaries, else of the cells) as ``ino_geo.coverage``
+        clips, EPSG:4326 (None with ``area_coverage=False``).
     """
 
     sites: "gpd.GeoDataFrame"
