@@ -22,6 +22,8 @@ COMMANDS: dict[str, str] = {
     "proximity": "cmd_proximity:proximity",
     "map": "cmd_map:map_cmd",
     "build": "cmd_build:build",
+    "accessibility": "cmd_accessibility:accessibility",
+    "site-selection": "cmd_site_selection:site_selection",
 }
 
 
