@@ -227,12 +227,16 @@ def _finish(status, x, value, bound, ncols, greedy: Solution, maximize: bool, t0
         chosen = extract(x)
     if optimal:
         bound = value
+    elif maximize:  # both are valid bounds: keep the tighter (HiGHS may stop before its first bound)
+        bound = min(bound, greedy.bound) if math.isfinite(bound) else greedy.bound
+    else:
+        bound = max(bound, greedy.bound) if math.isfinite(bound) else greedy.bound
     gap = _rel_gap(value, bound)
     if optimal or gap <= 1e-9:
         how, note = "exact", "exact: proven optimal by the MILP solver (HiGHS)"
     else:
         how = "time-limit"
-        note = f"time limit hit: best solution found, within {100 * gap:.2f} % of the optimum (HiGHS bound)"
+        note = f"time limit hit: best solution found, within {100 * gap:.2f} % of the optimum (best bound)"
     return Solution(np.sort(chosen), float(value), float(bound), gap, how, note, time.perf_counter() - t0)
 
 

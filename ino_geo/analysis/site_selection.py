@@ -156,7 +156,7 @@ def site_selection(
     base = (cell_park_costs(cells, egeoms, limit, unit, **cost_kw).min_per_row() if len(egeoms)
             else np.full(len(cells), np.inf))
     say(f"{objective}: {len(pairs)} pairs within the standard")
-    sol, cover_new, meta = _solve(objective, pop, pairs, base, limit, new, target, time_limit, solver)
+    sol, cover_new, meta = _solve(objective, pop, pairs, base, limit, unit, new, target, time_limit, solver)
     chosen = sol.chosen
     covered_before = np.isfinite(base)
     covered_after = covered_before.copy()
@@ -233,7 +233,7 @@ def _candidates(candidates, cells, cell_ids, crs):
     return pd.DataFrame({"site_id": ids, "name": names}), geoms
 
 
-def _solve(objective, pop, pairs, base, limit, new, target, time_limit, solver):
+def _solve(objective, pop, pairs, base, limit, unit, new, target, time_limit, solver):
     """Reduce, solve, and return (solution over candidate columns, demand rows newly covered, meta)."""
     from scipy.sparse import csr_matrix
 
@@ -253,10 +253,10 @@ def _solve(objective, pop, pairs, base, limit, new, target, time_limit, solver):
         meta["cost_after"] = meta["baseline_cost"] - sol.value
     else:
         if not uncovered.any():
-            raise DataError(f"everyone is already within {limit:g} of an existing park: nothing to cover")
+            raise DataError(f"everyone is already within {limit:g} {unit} of an existing park: nothing to cover")
         keep = uncovered[pairs.row]
-        if not keep.any():
-            raise DataError(f"no candidate lies within the standard ({limit:g}) of anyone not yet covered")
+        if not keep.any() and objective == "max-coverage":
+            raise DataError(f"no candidate lies within the standard ({limit:g} {unit}) of anyone not yet covered")
         rows, cols = pairs.row[keep], pairs.col[keep]
         B = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, m))
         if objective == "max-coverage":
