@@ -133,7 +133,8 @@ def euclidean_pairs(points: np.ndarray, places: np.ndarray, limit_m: float, *, p
     tree = shapely.STRtree(places)
     pi, gj = tree.query(points, predicate="dwithin", distance=limit_m)
     d = shapely.distance(points[pi], places[gj])
-    return _least(pi, gj, d / per_m, len(points), len(places), unit, limit_m / per_m)
+    keep = d <= limit_m * (1 + 1e-12)  # the tree query gives each pair once: no de-duplication
+    return Pairs(pi[keep].astype(np.int64), gj[keep].astype(np.int64), d[keep] / per_m, len(points), len(places), unit)
 
 
 def demand_points(cells: np.ndarray) -> np.ndarray:

@@ -157,10 +157,11 @@ def fca_scores(population: np.ndarray, supply: np.ndarray, row: np.ndarray, col:
     ([0.005, 0.005], [0.005])
     """
     n, m = len(population), len(supply)
-    demand = np.bincount(col, weights=weight * population[row], minlength=m)
+    supply = np.asarray(supply, dtype=float)
+    demand = np.bincount(col, weights=weight * population[row], minlength=m).astype(float)
     ratio = np.divide(supply, demand, out=np.zeros(m), where=demand > 0)
-    score = np.bincount(row, weights=weight * ratio[col], minlength=n)
-    reachable = np.bincount(row, weights=weight * supply[col], minlength=n)
+    score = np.bincount(row, weights=weight * ratio[col], minlength=n).astype(float)
+    reachable = np.bincount(row, weights=weight * supply[col], minlength=n).astype(float)
     return score, ratio, demand, reachable
 
 
@@ -255,7 +256,7 @@ def accessibility(
         meta.update(decay=decay, beta=_BETA.get(decay) if beta is None else beta,
                     min_cost=(limit / 20.0 if min_cost is None else min_cost) if decay == "power" else None)
     table.attrs = meta
-    cells_gdf = _cell_frame(cells, cell_ids, pop, score, reach, pairs, crs, meta)
+    cells_gdf = _cell_frame(cells, cell_ids, pop, score, reach, pairs, crs, meta, population)
     parks_gdf = _park_frame(chosen, pgeoms, sup, demand, ratio, crs, meta)
     import pandas as pd
 
@@ -377,7 +378,8 @@ def boundary_table(zones, score: np.ndarray, pop: np.ndarray, below: float) -> "
     return pd.DataFrame(rows)
 
 
-def _cell_frame(cells, ids, pop, score, reach, pairs, crs, meta):
+def _cell_frame(cells, ids, pop, score, reach, pairs, crs, meta, source=None):
+    """Per-cell results in EPSG:4326 (the input geometries as they are when already in it)."""
     import geopandas as gpd
     import pandas as pd
 
@@ -385,7 +387,10 @@ def _cell_frame(cells, ids, pop, score, reach, pairs, crs, meta):
     n_parks = np.bincount(pairs.row, minlength=len(cells))
     df = pd.DataFrame({"cell_id": ids, "population": pop, "score": score, "supply_reachable": reach,
                        "n_parks": n_parks, "cost_nearest": np.where(np.isfinite(near), near, np.nan)})
-    out = gpd.GeoDataFrame(df, geometry=np.asarray(cells, dtype=object), crs=crs).to_crs(meta["crs"])
+    if source is not None and source.crs is not None and source.crs.to_epsg() == 4326:
+        out = gpd.GeoDataFrame(df, geometry=np.asarray(source.geometry.values, dtype=object), crs=meta["crs"])
+    else:
+        out = gpd.GeoDataFrame(df, geometry=np.asarray(cells, dtype=object), crs=crs).to_crs(meta["crs"])
     out.attrs = dict(meta)
     return out
 
