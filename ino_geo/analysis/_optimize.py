@@ -159,7 +159,13 @@ def _highs(time_limit: float):
     import os
     import sys
 
-    import highspy
+    try:
+        import highspy
+    except ImportError:  # pragma: no cover - a declared dependency
+        from ino_geo._errors import InoGeoError
+
+        raise InoGeoError("the exact solve needs the highspy package (pip install highspy), "
+                          "or use solver='greedy' (--solver greedy)") from None
 
     sys.stdout.flush()
     saved = os.dup(1)
