@@ -10,7 +10,7 @@ import shapely
 from shapely import box
 
 import ino_geo
-from _fixtures_analysis import CRS, gdf, strip_boundaries, strip_population  # noqa: F401  (fixtures)
+from _fixtures_analysis import gdf, strip_boundaries, strip_population  # noqa: F401  (fixtures)
 from ino_geo.analysis.accessibility import catchment_weights, fca_scores
 
 

@@ -91,6 +91,16 @@ def test_accessibility_network(run):
     assert _csv(r.stdout).set_index("boundary_id").loc["all", "mean_score"] > 0
 
 
+def test_accessibility_compare_scenarios(run):
+    # the planned road only reaches across the river, where nobody lives: no change, same threshold
+    r = run("accessibility", "--park-type", "sport", "--minutes", 5, "--mode", "network", "--compare", "--format", "csv")
+    assert r.exit_code == 0, r.stderr
+    t = _csv(r.stdout).set_index("boundary_id")
+    assert t.loc["all", "mean_score_existing"] == pytest.approx(t.loc["all", "mean_score_planned"])
+    assert t.loc["all", "people_gaining_access"] == pytest.approx(0.0)
+    _one_line_error(run("accessibility", "--park-type", "sport", "--distance", 100, "--compare"), 2, "--compare needs")
+
+
 def test_accessibility_bad_input(run, tmp_path):
     r = run("accessibility", "--distance", 100)
     assert r.exit_code == 2 and "--park-type" in r.stderr

@@ -55,7 +55,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["Accessibility", "accessibility", "fca_scores", "catchment_weights", "METHODS", "E2SFCA_WEIGHTS"]
+__all__ = ["Accessibility", "accessibility", "compare_accessibility", "fca_scores", "catchment_weights", "METHODS",
+           "E2SFCA_WEIGHTS"]
 
 METHODS = ("2sfca", "e2sfca", "gravity")
 DECAYS = ("power", "exponential")
@@ -263,6 +264,24 @@ def accessibility(
     costs = pd.DataFrame({"cell": pairs.row, "park": pairs.col, "cost": pairs.cost})
     costs.attrs = {"unit": unit}
     return Accessibility(cells=cells_gdf, parks=parks_gdf, table=table, costs=costs)
+
+
+def compare_accessibility(before: Accessibility, after: Accessibility, names=("existing", "planned")) -> "pd.DataFrame":
+    """Per boundary, two results side by side (e.g. the network scenarios) and what changes.
+
+    Columns: ``boundary_id, boundary_name, population``, then ``mean_score_<name>``,
+    ``people_no_access_<name>``, ``people_below_<name>`` for both, ``mean_score_change`` and
+    ``people_gaining_access`` (fewer people with no park within reach).
+    """
+    a, b = before.table, after.table
+    out = a[["boundary_id", "boundary_name", "population"]].copy()
+    for name, t in zip(names, (a, b)):
+        for col in ("mean_score", "people_no_access", "people_below"):
+            out[f"{col}_{name}"] = t[col].to_numpy()
+    out["mean_score_change"] = b["mean_score"].to_numpy() - a["mean_score"].to_numpy()
+    out["people_gaining_access"] = a["people_no_access"].to_numpy() - b["people_no_access"].to_numpy()
+    out.attrs = dict(a.attrs, scenario=None, compared=list(names))
+    return out
 
 
 def _metric_crs(gdf, crs) -> str:

@@ -21,6 +21,8 @@ _WALK_KMH = 4.5
 @mode_opt
 @network_opt
 @scenario_opt
+@click.option("--compare", is_flag=True,
+              help="Network mode: both scenarios side by side (mean score, people gaining access per boundary).")
 @click.option("--supply", "supply", default=None, metavar="COLUMN",
               help="Park column holding the supply (e.g. beds); default: the park's area in hectares.")
 @click.option("--weights", default=None, metavar="W1,W2,...",
@@ -41,7 +43,7 @@ _WALK_KMH = 4.5
 @output_opt
 @overwrite_opt
 @click.pass_obj
-def accessibility(state, park_type, method, distance, minutes, mode, network_path, scenario, supply, weights, decay, beta,
+def accessibility(state, park_type, method, distance, minutes, mode, network_path, scenario, compare, supply, weights, decay, beta,
                   below, by, population_path, cells_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
     """Accessibility of each population cell to the parks of one type, and who is under-served.
 
@@ -64,16 +66,35 @@ def accessibility(state, park_type, method, distance, minutes, mode, network_pat
         raise UsageError("--weights only applies to --method e2sfca")
     if beta is not None and method != "gravity":
         raise UsageError("--beta only applies to --method gravity")
+    if compare and mode != "network":
+        raise UsageError("--compare needs --mode network (straight-line scores do not depend on corridors)")
+    if compare and cells_path:
+        raise UsageError("--cells is not available with --compare (run each --scenario to get its cells)")
     check_outputs([(output, False, "-o"), (cells_path, True, "--cells")], overwrite)
     _, parks, population, boundaries, net = inputs(state, park_type, population_path, mode, network_path)
 
     import ino_geo
 
-    res = ino_geo.accessibility(parks, population, park_type=park_type, method=method, distance=distance,
-                                minutes=minutes, mode=mode, scenario=scenario, supply=supply, weights=w, decay=decay,
-                                beta=beta, below=below, boundaries=boundaries, by=by, walk_speed_kmh=walk_speed,
-                                max_snap=max_snap, progress=state.progress, **net)
+    def run(scen, below=below):
+        return ino_geo.accessibility(parks, population, park_type=park_type, method=method, distance=distance,
+                                     minutes=minutes, mode=mode, scenario=scen, supply=supply, weights=w, decay=decay,
+                                     beta=beta, below=below, boundaries=boundaries, by=by, walk_speed_kmh=walk_speed,
+                                     max_snap=max_snap, progress=state.progress, **net)
+
     from ino_geo.data.output import emit_frame, write_frame, write_frames
+
+    if compare:
+        from ino_geo.analysis.accessibility import compare_accessibility
+
+        first = run("existing")
+        table = compare_accessibility(first, run("planned", below=first.table.attrs["below"]))
+        if output:
+            write_frame(table, output, overwrite, layer="comparison")
+            state.progress(f"wrote {len(table)} rows to {output}")
+        else:
+            emit_frame(table, fmt)
+        return
+    res = run(scenario)
 
     if cells_path:
         write_frame(res.cells, cells_path, overwrite, layer="cells")
