@@ -201,3 +201,33 @@ def test_shipped_layers_medical():
     assert t.loc["all", "population"] == pytest.approx(lay.population["population"].sum())
     assert len(t) == 1 + int((lay.boundaries["level"] == "district").sum())
     assert ((t["gini"] >= 0) & (t["gini"] <= 1)).all()
+
+
+def test_compare_scenarios_by_hand(triangle_layers):
+    from shapely import LineString
+
+    from ino_geo.analysis.accessibility import compare_accessibility
+
+    lay = triangle_layers
+    roads = gdf([{"corridor_id": "r1", "name": "R1", "mode": "road", "status": "existing", "speed_kmh": 30.0},
+                 {"corridor_id": "r2", "name": "R2", "mode": "road", "status": "planned", "speed_kmh": 30.0}],
+                [LineString([(0, 0), (1200, 0)]), LineString([(1200, 0), (3000, 0)])])
+    kw = dict(park_type="medical", minutes=6, mode="network", network=roads, river=False)
+    before = ino_geo.accessibility(lay["parks"], lay["population"], scenario="existing", **kw)
+    after = ino_geo.accessibility(lay["parks"], lay["population"], scenario="planned", **kw)
+    # existing: cells at 500 and 1000 m reach the clinic (the one at 1500 m walks 304 m to the road's
+    # end: 4.05 + 2.4 min > 6); planned: all five (50 m walk + at most 2500 m at 30 km/h = 5.67 min)
+    assert before.cells["n_parks"].tolist() == [1, 1, 0, 0, 0]
+    assert after.cells["n_parks"].tolist() == [1] * 5
+    t = compare_accessibility(before, after).set_index("boundary_id")
+    assert t.loc["all", "people_gaining_access"] == pytest.approx(300.0)
+    assert t.loc["all", "mean_score_existing"] == pytest.approx(2.0)  # 1 ha per 200 people, for 200 of 500
+    assert t.loc["all", "mean_score_planned"] == pytest.approx(2.0)   # 1 ha per 500 people, for everyone
+
+
+def test_minutes_in_straight_line_mode_are_a_walk(two_parks, strip_population):
+    # 1 minute at 4.5 km/h = 75 m: A reaches c0 (inside) and c1 (50 m), as with 75 m
+    a = ino_geo.accessibility(two_parks, strip_population, park_type="medical", minutes=1, supply="capacity")
+    b = ino_geo.accessibility(two_parks, strip_population, park_type="medical", distance=75, supply="capacity")
+    assert a.cells["score"].tolist() == pytest.approx(b.cells["score"].tolist())
+    assert a.cells["cost_nearest"].tolist() == pytest.approx([0.0, 50 / 75, 50 / 75, 0.0])
