@@ -215,7 +215,7 @@ class Router:
         G = _min_duplicates(u, v, c, total)
         todo = np.unique(sp)
         if batch is None:
-            batch = max(1, int(2e7 // max(total, len(dn))))
+            batch = max(1, int(5e6 // (total + len(dn))))  # two float arrays of ~40 MB each at most
         rows, cols, costs = [], [], []
         for k in range(0, len(todo), batch):
             b = todo[k:k + batch]
