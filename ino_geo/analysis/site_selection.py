@@ -21,6 +21,17 @@ models up to :data:`ino_geo.defaults.SITE_EXACT_MAX_PAIRS` nonzeros after reduct
 candidates reaching the same cells merged); beyond, the lazy greedy with its (1 - 1/e) bound.
 The answer also reports the area-weighted coverage (``ino_geo.coverage``, people counted by the
 covered share of each cell) of the existing parks and of the existing plus the new sites.
+
+Examples
+--------
+>>> import geopandas as gpd
+>>> from shapely import box
+>>> cells = gpd.GeoDataFrame({"population": [10.0, 20.0, 30.0]}, crs="EPSG:32645",
+...                          geometry=[box(0, 0, 10, 10), box(100, 0, 110, 10), box(200, 0, 210, 10)])
+>>> parks = gpd.GeoDataFrame({"park_type": ["sport"]}, geometry=[box(-90, 0, -80, 10)], crs="EPSG:32645")
+>>> res = site_selection(parks, cells, park_type="medical", new=1, distance=100, area_coverage=False)
+>>> res.sites["site_id"].tolist(), res.summary["value"], res.summary["how"]   # the middle cell reaches all
+(['1'], 60.0, 'exact')
 """
 
 from __future__ import annotations
