@@ -214,3 +214,14 @@ def test_shipped_layers_medical():
     assert len(res.sites) == 3 and res.summary["how"] in ("exact", "time-limit")
     assert t.loc["all", "covered_after"] - t.loc["all", "covered_before"] == pytest.approx(res.summary["value"])
     assert res.summary["value"] > 0
+
+
+def test_auto_uses_the_greedy_above_the_size_threshold(line_town, monkeypatch):
+    from ino_geo import defaults
+
+    cells, parks = line_town
+    kw = dict(park_type="medical", new=1, distance=150, area_coverage=False)
+    assert ino_geo.site_selection(parks, cells, **kw).summary["how"] == "exact"
+    monkeypatch.setattr(defaults, "SITE_EXACT_MAX_PAIRS", 5)
+    res = ino_geo.site_selection(parks, cells, **kw)
+    assert res.summary["how"] == "greedy" and res.summary["value"] == pytest.approx(270.0)
