@@ -131,7 +131,10 @@ def euclidean_pairs(points: np.ndarray, places: np.ndarray, limit_m: float, *, p
         z = np.zeros(0, np.int64)
         return Pairs(z, z, np.zeros(0), len(points), len(places), unit)
     tree = shapely.STRtree(places)
-    pi, gj = tree.query(points, predicate="dwithin", distance=limit_m)
+    # envelopes grown by the limit find every candidate pair (a superset of dwithin, without
+    # its distance computations); the exact distance is then computed once per candidate
+    b = shapely.bounds(points)
+    pi, gj = tree.query(shapely.box(b[:, 0] - limit_m, b[:, 1] - limit_m, b[:, 2] + limit_m, b[:, 3] + limit_m))
     d = shapely.distance(points[pi], places[gj])
     keep = d <= limit_m * (1 + 1e-12)  # the tree query gives each pair once: no de-duplication
     return Pairs(pi[keep].astype(np.int64), gj[keep].astype(np.int64), d[keep] / per_m, len(points), len(places), unit)
