@@ -401,21 +401,20 @@ def _area_coverage(table, existing, sites, park_type, population, boundaries, by
 
     import ino_geo
 
-    new = gpd.GeoDataFrame({"park_id": sites["site_id"].astype(str), "name": sites["name"], "park_type": park_type},
-                           geometry=sites.geometry.values, crs=sites.crs)
-    after_parks = pd.concat([existing.to_crs(new.crs)[["park_id", "name", "park_type", "geometry"]]
-                             if "park_id" in existing.columns and "name" in existing.columns
-                             else existing.to_crs(new.crs).assign(park_id="", name="")[["park_id", "name", "park_type", "geometry"]],
-                             new], ignore_index=True)
-    after_parks = gpd.GeoDataFrame(after_parks, geometry="geometry", crs=new.crs)
+    def as_parks(gdf, id_col):
+        ids = gdf[id_col].astype(str).to_numpy() if id_col in gdf.columns else gdf.index.astype(str).to_numpy()
+        names = gdf["name"].astype(str).to_numpy() if "name" in gdf.columns else ids
+        return gpd.GeoDataFrame({"park_id": ids, "name": names, "park_type": park_type},
+                                geometry=gdf.to_crs(sites.crs).geometry.values, crs=sites.crs)
+
+    after_parks = gpd.GeoDataFrame(pd.concat([as_parks(existing, "park_id"), as_parks(sites, "site_id")],
+                                             ignore_index=True), geometry="geometry", crs=sites.crs)
     kw = dict(park_types=[park_type], boundaries=boundaries, by=by, population=population, mode=mode,
               walk_speed_kmh=walk_speed_kmh, max_snap=max_snap, crs=crs, cells=False)
     kw["distances" if unit == "m" else "minutes"] = [limit]
     if mode == "network":
         kw.update(network=network, scenario=scenario, river=river if river is not None else False)
-    res = []
-    for p in (existing, after_parks):
-        res.append(ino_geo.coverage(p, **kw))
+    res = [ino_geo.coverage(p, **kw) for p in (existing, after_parks)]
     for col, r in (("area_covered_before", res[0]), ("area_covered_after", res[1])):
         t = r.table.set_index("boundary_id")["population"]
         table[col] = table["boundary_id"].map(t).to_numpy(dtype=float)
