@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ._decisions import by_opt, distance_one, minutes_one, park_type_one, population_opt
-from .options import format_opt, mode_opt, network_opt, output_opt, overwrite_opt, scenario_opt
+from .options import format_opt, mode_opt, network_opt, overwrite_opt, scenario_opt
 
 # defaults repeated from ino_geo.defaults (not imported: `--help` must stay light; a test checks they agree)
 _MAX_SNAP_M = 1000.0
@@ -39,7 +39,9 @@ _TIME_LIMIT_S = 60.0
               help="Network mode: longest walk to/from the network, metres.")
 @click.option("--walk-speed", type=float, default=_WALK_KMH, show_default=True, help="Walking speed, km/h.")
 @format_opt(["table", "csv", "json"])
-@output_opt
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Write the chosen sites here (.geojson, .gpkg with the table and the newly covered area, .csv); "
+                   "the table still goes to stdout.")
 @overwrite_opt
 @click.pass_obj
 def site_selection(state, park_type, new, objective, distance, minutes, mode, network_path, scenario, candidates_path,
