@@ -32,6 +32,8 @@ __all__ = [
     "BUILD_DISTANCES_M",
     "walk_m_per_min",
     "check_threshold",
+    "SITE_TIME_LIMIT_S",
+    "SITE_EXACT_MAX_PAIRS",
 ]
 
 #: Walking speed of the legs to and from the network, and of straight-line minutes (km/h).
@@ -91,3 +93,9 @@ def check_threshold(option: str, value: Any, unit: str, *, positive: bool = Fals
     if f > top:
         raise UsageError(f"{option} {value}: larger than the allowed {top:g} {unit}")
     return f
+# -- site selection (ino_geo.site_selection) ------------------------------------------------
+#: Default time limit of the exact site-selection solve (seconds).
+SITE_TIME_LIMIT_S = 60.0
+#: Largest model solved exactly (MILP) by default: nonzeros of the reduced coverage matrix
+#: (max-coverage, min-sites) or demand x site pairs (p-median); larger ones use the lazy greedy.
+SITE_EXACT_MAX_PAIRS = 1_000_000
