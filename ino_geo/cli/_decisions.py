@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import click
 
-park_type_one = click.option("--park-type", "park_type", required=True, metavar="T",
-                             help="The park type (one of the catalogue's park_type values, e.g. medical).")
-distance_one = click.option("--distance", type=float, default=None, metavar="M",
-                            help="Standard / catchment in metres: straight line, or along the network.")
-minutes_one = click.option("--minutes", type=float, default=None, metavar="N",
-                           help="Standard / catchment in minutes: along the network (straight-line mode: a walk).")
+from .options import distance_opt, minutes_opt
+
+distance_one = distance_opt("Standard / catchment in metres: straight line, or along the network.",
+                            multiple=False, positive=True, dest="distance")
+minutes_one = minutes_opt("Standard / catchment in minutes: along the network (straight-line mode: a walk).",
+                          multiple=False, positive=True)
 by_opt = click.option("--by", type=click.Choice(["municipality", "district"]), default=None,
                       help="Also one row per boundary of this level.")
 population_opt = click.option("--population", "population_path", type=click.Path(path_type=str), default=None,
                               help="Population grid file (polygons with 'population'; default: the population layer).")
 
 
-def check_common(max_snap: float, walk_speed: float, mode: str, network_path: str | None) -> None:
-    """The usage checks every network-capable analysis command makes."""
+def check_common(mode: str, network_path: str | None) -> None:
+    """The usage checks every network-capable analysis command makes (the values themselves
+    are checked by the options' callbacks)."""
     from ino_geo._errors import UsageError
 
-    if max_snap is None or not (max_snap >= 0) or max_snap == float("inf"):
-        raise UsageError(f"--max-snap {max_snap}: must be a finite number of metres >= 0")
-    if not (walk_speed > 0) or walk_speed == float("inf"):
-        raise UsageError(f"--walk-speed {walk_speed}: must be a positive number of km/h")
     if network_path and mode != "network":
         raise UsageError("--network needs --mode network")
 
@@ -56,10 +53,6 @@ def inputs(state, park_type: str, population_path: str | None, mode: str, networ
     from ._inputs import network_layer, river_layer
 
     lay = state.layers()
-    spec = lay.catalogue["parks"].columns.get("park_type") if "parks" in lay.catalogue.layers else None
-    allowed = tuple(spec.allowed) if spec is not None and spec.allowed else None
-    if allowed and park_type not in allowed:
-        raise UsageError(f"--park-type {park_type}: not a park type (one of {', '.join(allowed)})")
     if population_path:
         state.progress(f"reading population {population_path}")
         population = read_layer(population_path)

@@ -4,23 +4,19 @@ from __future__ import annotations
 
 import click
 
-from ._decisions import by_opt, distance_one, minutes_one, park_type_one, population_opt
-from .options import format_opt, mode_opt, network_opt, output_opt, overwrite_opt, scenario_opt
-
-# defaults repeated from ino_geo.defaults (not imported: `--help` must stay light; a test checks they agree)
-_MAX_SNAP_M = 1000.0
-_WALK_KMH = 4.5
+from ._decisions import by_opt, distance_one, minutes_one, population_opt
+from .options import (format_opt, max_snap_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_one_opt, scenario_opt, walk_speed_opt)
 
 
 @click.command("accessibility")
-@park_type_one
+@park_type_one_opt
 @click.option("--method", type=click.Choice(["2sfca", "e2sfca", "gravity"]), default="2sfca", show_default=True,
               help="2SFCA, enhanced 2SFCA (ring weights), or gravity with competition.")
 @distance_one
 @minutes_one
-@mode_opt
-@network_opt
-@scenario_opt
+@mode_opt()
+@network_opt()
+@scenario_opt()
 @click.option("--compare", is_flag=True,
               help="Network mode: both scenarios side by side (mean score, people gaining access per boundary).")
 @click.option("--supply", "supply", default=None, metavar="COLUMN",
@@ -36,9 +32,8 @@ _WALK_KMH = 4.5
 @population_opt
 @click.option("--cells", "cells_path", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the per-cell scores here (.geojson, .gpkg, .csv, ...).")
-@click.option("--max-snap", type=float, default=_MAX_SNAP_M, show_default=True,
-              help="Network mode: longest walk to/from the network, metres.")
-@click.option("--walk-speed", type=float, default=_WALK_KMH, show_default=True, help="Walking speed, km/h.")
+@max_snap_opt("Network mode: longest walk to/from the network, metres.")
+@walk_speed_opt
 @format_opt(["table", "csv", "json"])
 @output_opt
 @overwrite_opt
@@ -54,13 +49,13 @@ def accessibility(state, park_type, method, distance, minutes, mode, network_pat
     population-weighted mean score, the people below --below, the people with no park within
     reach and the Gini of the score among people. --cells writes the per-cell scores.
 
-    Example: ino-geo accessibility --park-type medical --method e2sfca --minutes 20 --mode network --by district
+    Example (park types as in the catalogue): ino-geo accessibility --park-type TYPE --method e2sfca --minutes 20 --mode network --by district
     """
     from ino_geo._errors import UsageError
 
     from ._decisions import check_common, check_outputs, inputs
 
-    check_common(max_snap, walk_speed, mode, network_path)
+    check_common(mode, network_path)
     w = _weights(weights) if weights else None
     if w is not None and method != "e2sfca":
         raise UsageError("--weights only applies to --method e2sfca")

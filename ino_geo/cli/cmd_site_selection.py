@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import click
 
-from ._decisions import by_opt, distance_one, minutes_one, park_type_one, population_opt
-from .options import format_opt, mode_opt, network_opt, overwrite_opt, scenario_opt
+from ino_geo import defaults
 
-# defaults repeated from ino_geo.defaults (not imported: `--help` must stay light; a test checks they agree)
-_MAX_SNAP_M = 1000.0
-_WALK_KMH = 4.5
-_TIME_LIMIT_S = 60.0
+from ._decisions import by_opt, distance_one, minutes_one, population_opt
+from .options import (format_opt, max_snap_opt, mode_opt, network_opt, overwrite_opt, park_type_one_opt, scenario_opt,
+                      walk_speed_opt)
 
 
 @click.command("site-selection")
-@park_type_one
+@park_type_one_opt
 @click.option("--new", "new", type=int, default=None, metavar="N",
               help="New sites to choose (max-coverage, p-median); for min-sites an upper limit.")
 @click.option("--objective", type=click.Choice(["max-coverage", "min-sites", "p-median"]), default="max-coverage",
@@ -22,22 +20,21 @@ _TIME_LIMIT_S = 60.0
                                       "least population-weighted travel (capped at the standard).")
 @distance_one
 @minutes_one
-@mode_opt
-@network_opt
-@scenario_opt
+@mode_opt()
+@network_opt()
+@scenario_opt()
 @click.option("--candidates", "candidates_path", default=None, metavar="PATH",
               help="Candidate sites: points or polygons (a file or a layer name); default: the population cell centroids.")
 @click.option("--target", type=float, default=None, metavar="SHARE",
               help="min-sites: the share of all people to bring within the standard (0..1] [default: 1].")
-@click.option("--time-limit", type=float, default=_TIME_LIMIT_S, show_default=True, metavar="S",
+@click.option("--time-limit", type=float, default=defaults.SITE_TIME_LIMIT_S, show_default=True, metavar="S",
               help="Seconds for the exact solve; when hit, the best solution and its gap.")
 @click.option("--solver", type=click.Choice(["auto", "exact", "greedy"]), default="auto", show_default=True,
               help="auto: exact MILP (HiGHS) up to a size limit, lazy greedy beyond.")
 @by_opt
 @population_opt
-@click.option("--max-snap", type=float, default=_MAX_SNAP_M, show_default=True,
-              help="Network mode: longest walk to/from the network, metres.")
-@click.option("--walk-speed", type=float, default=_WALK_KMH, show_default=True, help="Walking speed, km/h.")
+@max_snap_opt("Network mode: longest walk to/from the network, metres.")
+@walk_speed_opt
 @format_opt(["table", "csv", "json"])
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the chosen sites here (.geojson, .gpkg with the table and the newly covered area, .csv); "
@@ -56,13 +53,13 @@ def site_selection(state, park_type, new, objective, distance, minutes, mode, ne
     the answer was reached (exact, time limit with its gap, or greedy with its bound).
     -o writes the chosen sites (.geojson, .gpkg with the table and the newly covered area, .csv).
 
-    Example: ino-geo site-selection --park-type medical --new 3 --distance 2000 --by municipality -o new.geojson
+    Example (park types as in the catalogue): ino-geo site-selection --park-type TYPE --new 3 --distance 2000 --by municipality -o new.geojson
     """
     from ino_geo._errors import UsageError
 
     from ._decisions import check_common, check_outputs, inputs
 
-    check_common(max_snap, walk_speed, mode, network_path)
+    check_common(mode, network_path)
     if time_limit is None or not (time_limit > 0) or time_limit == float("inf"):
         raise UsageError(f"--time-limit {time_limit}: must be a positive number of seconds")
     check_outputs([(output, True, "-o")], overwrite)

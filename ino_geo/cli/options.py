@@ -132,7 +132,7 @@ def catalogue_park_types(layers_dir: str | None) -> tuple[tuple[str, ...], str] 
     return tuple(allowed), str(path)
 
 
-def _park_types(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+def _park_types(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     from .state import CliState
 
     state = ctx.find_object(CliState)
@@ -140,7 +140,7 @@ def _park_types(ctx: click.Context, param: click.Parameter, value: tuple[str, ..
     if found is None or not value:
         return value
     allowed, path = found
-    for v in value:
+    for v in (value if isinstance(value, tuple) else (value,)):
         if v not in allowed:
             raise UsageError(f"--park-type {v!r}: not one of {', '.join(allowed)} (the park types of {path})")
     return value
@@ -158,6 +158,12 @@ park_type_opt = click.option(
     callback=_park_types,
     help="Park type(s) to analyse, as listed for parks.park_type in the layers' catalogue.toml "
          "(repeatable; default: every type).",
+)
+
+#: ``--park-type T``, exactly one (accessibility, site selection).
+park_type_one_opt = click.option(
+    "--park-type", "park_type", type=str, required=True, metavar="TYPE", callback=_park_types,
+    help="The park type, as listed for parks.park_type in the layers' catalogue.toml.",
 )
 
 
