@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .options import format_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_opt, scenario_opt
+from .options import (format_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_opt, routing_kwargs,
+                      routing_opts, scenario_opt)
 
 # defaults repeated from ino_geo.network (not imported: `--help` must stay light)
 _MAX_SNAP_M = 1000.0
@@ -20,6 +21,7 @@ _WALK_KMH = 4.5
 @mode_opt
 @network_opt
 @scenario_opt
+@routing_opts(cost=False)
 @click.option("--compare", is_flag=True,
               help="Network mode: both scenarios side by side (population newly covered, minutes saved).")
 @click.option("--by", type=click.Choice(["municipality", "district"]), default=None,
@@ -35,8 +37,8 @@ _WALK_KMH = 4.5
 @output_opt
 @overwrite_opt
 @click.pass_obj
-def coverage(state, park_types, distances, minutes, mode, network_path, scenario, compare, by, population_path,
-             gaps_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
+def coverage(state, park_types, distances, minutes, mode, network_path, scenario, direction, compare, by,
+             population_path, gaps_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
     """Covered area (km2, %) and population (people, %) per park type and threshold.
 
     Population is counted by the covered share of each cell's area. Results per the whole
@@ -44,6 +46,8 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
     the road corridors (rail is not door-to-door) or on --network PATH; walking legs count at
     --walk-speed and never cross the Tom. Scenario 'existing': corridors in use today
     (reconstruction at today's speed); 'planned': all corridors at their design speed.
+    Along the network --minutes follows the quickest routes, --distance the shortest (metres
+    along the network); --direction to (default) covers where people reach a park from.
 
     Example: ino-geo coverage --park-type medical --minutes 15 --mode network --compare --by municipality
     """
@@ -60,6 +64,7 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
         raise UsageError("--compare needs --mode network (straight-line coverage does not depend on corridors)")
     if network_path and mode != "network":
         raise UsageError("--network needs --mode network")
+    routing = routing_kwargs(mode, direction)
     from ino_geo.data.output import check_extension
 
     if output:
@@ -86,7 +91,7 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
         population = lay["population"] if "population" in lay else None
     common = dict(
         park_types=list(park_types) or None, distances=distances, minutes=minutes, boundaries=boundaries, by=by,
-        population=population, walk_speed_kmh=walk_speed, max_snap=max_snap, progress=state.progress,
+        population=population, walk_speed_kmh=walk_speed, max_snap=max_snap, progress=state.progress, **routing,
     )
     if mode == "network":
         common["river"] = river_layer(lay)

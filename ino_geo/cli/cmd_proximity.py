@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .options import format_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_opt, scenario_opt
+from .options import (format_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_opt, routing_kwargs,
+                      routing_opts, scenario_opt)
 
 _MAX_SNAP_M = 1000.0  # ino_geo.network.DEFAULT_MAX_SNAP_M (not imported: `--help` stays light)
 _WALK_KMH = 4.5
@@ -21,6 +22,7 @@ _WALK_KMH = 4.5
 @mode_opt
 @network_opt
 @scenario_opt
+@routing_opts(cost=True)
 @click.option("--max-snap", type=float, default=_MAX_SNAP_M, show_default=True,
               help="Network mode: longest walk to/from the network (and longest direct walk), metres.")
 @click.option("--walk-speed", type=float, default=_WALK_KMH, show_default=True, help="Walking speed, km/h.")
@@ -29,14 +31,15 @@ _WALK_KMH = 4.5
 @output_opt
 @overwrite_opt
 @click.pass_obj
-def proximity(state, origins, destinations, park_types, k, mode, network_path, scenario, max_snap, walk_speed,
-              matrix, fmt, output, overwrite) -> None:
+def proximity(state, origins, destinations, park_types, k, mode, network_path, scenario, direction, cost, max_snap,
+              walk_speed, matrix, fmt, output, overwrite) -> None:
     """Distance (m) and, in network mode, travel time (min) to the nearest park of each type.
 
     One row per origin, park type and rank; a point inside a park has distance 0. Ties are
     ranked in the destination layer's order and flagged in 'tied'; a type without parks gives
     status no_destination; in network mode origins that cannot reach the network within
     --max-snap (or only across the Tom) get status unsnapped, never an invented route.
+    --cost picks the quickest or the shortest route, --direction the way it is travelled.
 
     Example: ino-geo proximity --park-type medical -k 3 --mode network --format geojson
     """
@@ -49,6 +52,7 @@ def proximity(state, origins, destinations, park_types, k, mode, network_path, s
         raise UsageError(f"--walk-speed {walk_speed}: must be a positive number of km/h")
     if network_path and mode != "network":
         raise UsageError("--network needs --mode network")
+    routing = routing_kwargs(mode, direction, cost)
     if output:
         from ino_geo.data.output import check_extension
 
@@ -65,7 +69,7 @@ def proximity(state, origins, destinations, park_types, k, mode, network_path, s
     if mode == "network":
         kw = dict(network=network_layer(state, lay, network_path), scenario=scenario, river=river_layer(lay))
     res = run(o, d, park_types=list(park_types) or None, k=k, mode=mode, max_snap=max_snap, walk_speed_kmh=walk_speed,
-              matrix=matrix, progress=state.progress, **kw)
+              matrix=matrix, progress=state.progress, **kw, **routing)
     bad = res["status"].isin(["unsnapped", "unreachable"])
     if bad.any():
         n = res.loc[bad, "origin_id"].nunique()
