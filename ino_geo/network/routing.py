@@ -298,14 +298,15 @@ def edge_point_costs(net: Network, node_cost: np.ndarray, e: np.ndarray, f0: np.
     """Cost at the part ``[f0, f1]`` of edges `e` given `node_cost` (of :func:`node_costs` in
     the same `direction`): via ``edge_u`` (``node_cost[u] + f0 w``) or ``edge_v``
     (``node_cost[v] + (1 - f1) w``), where the edge may be travelled that way (``"to"``:
-    leaving towards ``u`` runs against a one-way edge; ``"from"``: arriving from ``v`` does)."""
+    leaving towards ``u`` runs against a one-way edge; ``"from"``: arriving from ``v`` does;
+    a point at the node itself needs no travel)."""
     w = net.edge_weight(unit)[e]
     cu = node_cost[net.edge_u[e]] + f0 * w
     cv = node_cost[net.edge_v[e]] + (1.0 - f1) * w
     if direction == "to":
-        cu = np.where(net.oneway[e], np.inf, cu)
+        cu = np.where(net.oneway[e] & (f0 > 0), np.inf, cu)
     else:
-        cv = np.where(net.oneway[e], np.inf, cv)
+        cv = np.where(net.oneway[e] & (f1 < 1), np.inf, cv)
     return np.minimum(cu, cv)
 
 

@@ -92,10 +92,13 @@ class Snap:
         same legs in `measure` (``"m"``: metres, ``"min"``: minutes)."""
         s = np.flatnonzero(self.edge >= 0)
         e, ee = self.edge[s], self.entry_edge
-        two, two_e = ~net.oneway[e], ~net.oneway[ee]
-        # leaving: to u runs v -> u (two-way only), to v runs u -> v; arriving: the reverse
-        ok = (np.concatenate([two, np.ones(len(s), bool), two_e, np.ones(len(ee), bool)]) if way == "out"
-              else np.concatenate([np.ones(len(s), bool), two, np.ones(len(ee), bool), two_e]))
+        one, one_e = net.oneway[e], net.oneway[ee]
+        t = self.frac[s]
+        yes, yes_e = np.ones(len(s), bool), np.ones(len(ee), bool)
+        # leaving: to u runs v -> u (two-way edges only, or no way at all from u itself), to v
+        # runs u -> v; arriving: from u runs u -> v, from v runs v -> u (likewise)
+        ok = (np.concatenate([~one | (t == 0), yes, ~one_e | (self.entry_f0 == 0), yes_e]) if way == "out"
+              else np.concatenate([yes, ~one | (t == 1), yes_e, ~one_e | (self.entry_f1 == 1)]))
         place = np.concatenate([s, s, self.entry_place, self.entry_place])[ok]
         node = np.concatenate([net.edge_u[e], net.edge_v[e], net.edge_u[ee], net.edge_v[ee]])[ok]
         out = (place.astype(np.int64), node.astype(np.int64), self._legs(net, unit, walk_speed_kmh, s)[ok])
