@@ -342,3 +342,49 @@ def test_cli_proximity_cost_distance(tmp_path):
     q, d = (pd.read_csv(io.StringIO(out[c][out[c].index("origin_id"):])) for c in ("time", "distance"))
     assert q["distance_m"].iloc[0] == pytest.approx(3035.0, abs=5) and q["minutes"].iloc[0] < 3
     assert d["distance_m"].iloc[0] == pytest.approx(2035.0, abs=5) and d["minutes"].iloc[0] > 4
+
+
+# --------------------------------------------- a real OpenStreetMap extract (pyrosm's)
+
+
+@pytest.fixture(scope="module")
+def osm_driving():
+    """pyrosm's shipped test extract, the driving network with its raw ``oneway`` tags."""
+    pyrosm = pytest.importorskip("pyrosm")
+    roads = pyrosm.OSM(pyrosm.get_data("test_pbf")).get_network("driving")
+    roads = roads[["id", "highway", "oneway", "geometry"]].copy()
+    roads["speed_kmh"] = 50.0
+    roads["oneway"] = roads["oneway"].astype(object).where(roads["oneway"].notna(), None)
+    return roads
+
+
+def test_pyrosm_extract_routes_like_networkx(osm_driving):
+    roads = osm_driving
+    assert (roads["oneway"] == "yes").sum() > 10
+    net = build_network(roads)
+    assert net.directed
+    metric = roads.to_crs(net.crs)
+    g = _networkx_digraph(metric, "m")
+    rng = np.random.default_rng(5)
+    ends = [tuple(np.round(geom.coords[0], 3)) for geom in metric.geometry]
+    pick = [ends[i] for i in rng.choice(len(ends), 20, replace=False)]
+    o, d = pts(*pick[:10]), pts(*pick[10:])
+    cost, _ = od_costs(net, snap(net, o, max_snap=0.01), snap(net, d, max_snap=0.01), unit="m")
+    n_finite = 0
+    for i, ki in enumerate(pick[:10]):
+        ref = nx.single_source_dijkstra_path_length(g, ki)
+        want = np.array([ref.get(kj, np.inf) for kj in pick[10:]])
+        assert np.array_equal(np.isfinite(cost[i]), np.isfinite(want))
+        fin = np.isfinite(want)
+        n_finite += int(fin.sum())
+        np.testing.assert_allclose(cost[i][fin], want[fin], rtol=0.01)
+    assert n_finite > 20
+    # never against a one-way way: each of its arcs runs in the digitised direction
+    a, b, e = net.arcs()
+    line = net.edge_line[e]
+    one = (roads["oneway"] == "yes").to_numpy()
+    steps = {(i, tuple(np.round(p, 3)), tuple(np.round(q, 3)))
+             for i, geom in enumerate(metric.geometry) if one[i] for p, q in zip(geom.coords[:-1], geom.coords[1:])}
+    keys = [tuple(np.round(p, 3)) for p in net.nodes]
+    arcs = [(int(li), keys[x], keys[y]) for x, y, li in zip(a, b, line) if one[li]]
+    assert len(arcs) > 50 and all(arc in steps for arc in arcs)
