@@ -215,6 +215,13 @@ def test_coverage_direction():
     to = ino_geo.coverage(park, **kw).table
     fr = ino_geo.coverage(park, direction="from", **kw).table
     assert to["population"].iloc[0] > 90 and fr["population"].iloc[0] < 1
+    # --cost distance: thresholds are metres along the network (the shortest routes)
+    kw.pop("minutes")
+    by_m = ino_geo.coverage(park, distances=[600.0], cost="distance", **kw).table
+    assert by_m["population"].iloc[0] == pytest.approx(ino_geo.coverage(park, distances=[600.0], **kw).table[
+        "population"].iloc[0]) and by_m["population"].iloc[0] > 90
+    with pytest.raises(ino_geo.UsageError, match="takes thresholds in metres, not minutes"):
+        ino_geo.coverage(park, minutes=[5.0], cost="distance", **kw)
 
 
 # --------------------------------------------- an independent check: networkx DiGraph
@@ -314,6 +321,8 @@ def test_cli_direction_and_cost_need_network_mode():
     assert r.exit_code == 2 and "--direction needs --mode network" in r.output
     r = CliRunner().invoke(cli, ["proximity", "--cost", "fuel"])
     assert r.exit_code == 2
+    r = CliRunner().invoke(cli, ["coverage", "--minutes", "10", "--mode", "network", "--cost", "distance"])
+    assert r.exit_code == 2 and r.output.strip().splitlines()[-1].startswith("ino-geo: error: cost 'distance'")
 
 
 def test_cli_proximity_cost_distance(tmp_path):

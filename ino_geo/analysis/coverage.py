@@ -47,7 +47,7 @@ import numpy as np
 
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
-from ino_geo.analysis._inputs import (check_geometries, check_max_snap, check_mode, check_thresholds,
+from ino_geo.analysis._inputs import (check_cost, check_geometries, check_max_snap, check_mode, check_thresholds,
                                       check_walk_speed, metric_crs, metric_geoms, park_groups)
 from ino_geo.analysis.shares import covered_shares, probe_points
 from ino_geo.crs import STORAGE_CRS
@@ -115,6 +115,7 @@ def coverage(
     cells: bool = True,
     progress: Callable[[str], None] | None = None,
     direction: str = "to",
+    cost: str | None = None,
 ) -> Coverage:
     """Area and population within each distance / travel time of each park type.
 
@@ -153,6 +154,10 @@ def coverage(
         Called with progress messages.
     direction : ``"to"`` or ``"from"``
         Network mode: travel from the population to the park (default) or from the park.
+    cost : ``"time"``, ``"distance"`` or None
+        Network mode: the quickest routes (thresholds in `minutes`) or the shortest
+        (thresholds in `distances`, metres along the network); None: each threshold's unit
+        decides. A threshold in the other unit is a UsageError.
 
     Returns
     -------
@@ -163,6 +168,7 @@ def coverage(
     check_walk_speed(walk_speed_kmh)
     check_max_snap(max_snap)
     check_direction(direction)
+    _check_cost(cost, mode, thresholds)
     crs, groups, pgeoms = _projected_parks(parks, park_types, crs)
     say = progress or (lambda msg: None)
     zones, study = _study_zones(boundaries, by, crs)
@@ -179,6 +185,20 @@ def coverage(
     run = dict(mode=mode, scenario=scenario if mode == "network" else None, walk_speed_kmh=walk_speed_kmh,
                max_snap_m=max_snap if mode == "network" else None, direction=direction if mode == "network" else None)
     return tally.result(crs, run, reach.cell_minutes)
+
+
+def _check_cost(cost: str | None, mode: str, thresholds: list) -> None:
+    """UsageError if `cost` is set outside network mode or a threshold is in the other unit."""
+    if cost is None:
+        return
+    unit = check_cost(cost)
+    if mode != "network":
+        raise UsageError(f"cost={cost!r} needs mode='network'")
+    other = sorted({u for _, u in thresholds if u != unit})
+    if other:
+        given = "distances (metres)" if other == ["m"] else "minutes"
+        raise UsageError(f"cost {cost!r} ({'quickest' if unit == 'min' else 'shortest'} routes) takes thresholds in "
+                         f"{'minutes' if unit == 'min' else 'metres'}, not {given}")
 
 
 def _projected_parks(parks: "gpd.GeoDataFrame", park_types: Sequence[str] | None, crs: Any):

@@ -21,7 +21,7 @@ _WALK_KMH = 4.5
 @mode_opt
 @network_opt
 @scenario_opt
-@routing_opts(cost=False)
+@routing_opts(cost=True)
 @click.option("--compare", is_flag=True,
               help="Network mode: both scenarios side by side (population newly covered, minutes saved).")
 @click.option("--by", type=click.Choice(["municipality", "district"]), default=None,
@@ -37,7 +37,7 @@ _WALK_KMH = 4.5
 @output_opt
 @overwrite_opt
 @click.pass_obj
-def coverage(state, park_types, distances, minutes, mode, network_path, scenario, direction, compare, by,
+def coverage(state, park_types, distances, minutes, mode, network_path, scenario, direction, cost, compare, by,
              population_path, gaps_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
     """Covered area (km2, %) and population (people, %) per park type and threshold.
 
@@ -47,7 +47,8 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
     --walk-speed and never cross the Tom. Scenario 'existing': corridors in use today
     (reconstruction at today's speed); 'planned': all corridors at their design speed.
     Along the network --minutes follows the quickest routes, --distance the shortest (metres
-    along the network); --direction to (default) covers where people reach a park from.
+    along the network; --cost says which the thresholds must be); --direction to (default)
+    covers where people reach a park from.
 
     Example: ino-geo coverage --park-type medical --minutes 15 --mode network --compare --by municipality
     """
@@ -64,7 +65,7 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
         raise UsageError("--compare needs --mode network (straight-line coverage does not depend on corridors)")
     if network_path and mode != "network":
         raise UsageError("--network needs --mode network")
-    routing = routing_kwargs(mode, direction)
+    routing = routing_kwargs(mode, direction, cost)
     from ino_geo.data.output import check_extension
 
     if output:
