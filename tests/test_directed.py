@@ -97,6 +97,15 @@ def test_never_driven_against_the_digitised_direction():
     assert np.all(np.bincount(line, minlength=60)[way != 0] == 1)
 
 
+def test_oneway_values_of_every_dtype():
+    import pandas as pd
+
+    assert oneway_values(pd.array([True, None, False], dtype="boolean")).tolist() == [1, 0, 0]
+    assert oneway_values(pd.array([1, -1, None, 0], dtype="Int8")).tolist() == [1, -1, 0, 0]
+    assert oneway_values(np.array([1.0, -1.0, np.nan, 0.0])).tolist() == [1, -1, 0, 0]
+    assert oneway_values([" Yes", "TRUE", "Reverse", "No", ""]).tolist() == [1, 1, -1, 0, 0]
+
+
 def test_bad_oneway_value_names_record_and_field():
     with pytest.raises(ino_geo.DataError, match=r"record 1 .*field oneway: 'sometimes'"):
         build_network(lines([[A, B], LOOP_BACK], oneway=["yes", "sometimes"]))
