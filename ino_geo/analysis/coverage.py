@@ -114,8 +114,7 @@ def coverage(
     step: float = defaults.DENSIFY_M,
     cells: bool = True,
     progress: Callable[[str], None] | None = None,
-    direction: str = "to",
-    cost: str | None = None,
+    direction: str = "to", cost: str | None = None,
 ) -> Coverage:
     """Area and population within each distance / travel time of each park type.
 
@@ -151,13 +150,9 @@ def coverage(
     cells : bool
         Build :attr:`Coverage.cells` (one row per cell, park type and threshold).
     progress : callable, optional
-        Called with progress messages.
-    direction : ``"to"`` or ``"from"``
-        Network mode: travel from the population to the park (default) or from the park.
-    cost : ``"time"``, ``"distance"`` or None
-        Network mode: the quickest routes (thresholds in `minutes`) or the shortest
-        (thresholds in `distances`, metres along the network); None: each threshold's unit
-        decides. A threshold in the other unit is a UsageError.
+    direction, cost : str, optional
+        Network mode: ``"to"`` the park (default) or ``"from"`` it; ``"time"`` / ``"distance"``:
+        quickest / shortest routes, thresholds in minutes / metres only (None: either).
 
     Returns
     -------
@@ -165,10 +160,7 @@ def coverage(
     """
     river = check_mode(mode, river)
     thresholds = check_thresholds(distances, minutes)
-    check_walk_speed(walk_speed_kmh)
-    check_max_snap(max_snap)
-    check_direction(direction)
-    _check_cost(cost, mode, thresholds)
+    _check_options(walk_speed_kmh, max_snap, direction, cost, mode, thresholds)
     crs, groups, pgeoms = _projected_parks(parks, park_types, crs)
     say = progress or (lambda msg: None)
     zones, study = _study_zones(boundaries, by, crs)
@@ -182,13 +174,23 @@ def coverage(
         for value, unit in thresholds:
             say(f"{ptype}: {value:g} {unit}")
             tally.add(ptype, len(idx), value, unit, reach.area(pgeoms[idx], value, unit))
-    run = dict(mode=mode, scenario=scenario if mode == "network" else None, walk_speed_kmh=walk_speed_kmh,
-               max_snap_m=max_snap if mode == "network" else None, direction=direction if mode == "network" else None)
-    return tally.result(crs, run, reach.cell_minutes)
+    return tally.result(crs, _run_attrs(mode, scenario, walk_speed_kmh, max_snap, direction, cost), reach.cell_minutes)
 
 
-def _check_cost(cost: str | None, mode: str, thresholds: list) -> None:
-    """UsageError if `cost` is set outside network mode or a threshold is in the other unit."""
+def _run_attrs(mode: str, scenario: str, walk_speed_kmh: float, max_snap: float, direction: str, cost) -> dict:
+    """The settings of the run, for ``.attrs`` (the network ones None in euclidean mode)."""
+    net = mode == "network"
+    return dict(mode=mode, scenario=scenario if net else None, walk_speed_kmh=walk_speed_kmh,
+                max_snap_m=max_snap if net else None, direction=direction if net else None, cost=cost if net else None)
+
+
+def _check_options(walk_speed_kmh: float, max_snap: float, direction: str, cost: str | None, mode: str,
+                   thresholds: list) -> None:
+    """UsageError on a bad walking speed, `max_snap` or `direction`, or a `cost` set outside
+    network mode or with a threshold in the other unit."""
+    check_walk_speed(walk_speed_kmh)
+    check_max_snap(max_snap)
+    check_direction(direction)
     if cost is None:
         return
     unit = check_cost(cost)

@@ -54,7 +54,7 @@ from __future__ import annotations
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
@@ -144,8 +144,7 @@ def proximity(
     origin_id: str | None = None,
     destination_id: str | None = None,
     progress: Callable[[str], None] | None = None,
-    cost: str = "time",
-    direction: str = "to",
+    cost: str = "time", direction: str = "to",
 ) -> "gpd.GeoDataFrame":
     """The nearest (k nearest) park of each type from each origin.
 
@@ -176,10 +175,9 @@ def proximity(
     origin_id, destination_id : str, optional
         Identifier columns (default: ``site_id``/``park_id``/... if present, else the index).
     progress : callable, optional
-    cost : ``"time"`` or ``"distance"``
-        Network mode: rank by the quickest (minutes) or the shortest (metres) route.
-    direction : ``"to"`` or ``"from"``
-        Network mode: from the origin to the park (default) or from the park to the origin.
+    cost, direction : str
+        Network mode: rank by the quickest (``"time"``) or shortest (``"distance"``) route, travelled
+        from the origin to the park (``"to"``) or from the park to the origin (``"from"``).
 
     Returns
     -------
@@ -190,9 +188,7 @@ def proximity(
         ``.attrs`` holds ``crs``, ``metric_crs`` and ``units``.
     """
     river = check_mode(mode, river)
-    _check_options(k, max_snap, walk_speed_kmh)
-    unit = check_cost(cost)
-    check_direction(direction)
+    unit = _check_options(k, max_snap, walk_speed_kmh, cost, direction)
     ocol, dcol = id_column(origins, origin_id), id_column(destinations, destination_id)
     check_geometries(origins, "origins", ocol)
     check_geometries(destinations, "destinations", dcol)
@@ -202,26 +198,33 @@ def proximity(
         raise DataError("destinations: the layer is empty (name --park-type to get no_destination rows)")
     groups = park_groups(destinations, park_types, what="destinations")
     o, d = _Places.of(origins, ocol, crs, "origins"), _Places.of(destinations, dcol, crs, "destinations")
-    walk = _Walk(None, None, None, max_snap, walk_speed_kmh)
+    walk = _Walk(None, None, None, max_snap, walk_speed_kmh, unit, direction)
     if mode == "network":
-        walk = _network_setup(network, scenario, crs, river, o.geoms, max_snap, walk_speed_kmh, say)
-        walk.unit, walk.direction = unit, direction
+        walk = _network_setup(network, scenario, crs, river, o.geoms, walk, say)
     frames = []
     for ptype, idx in groups:
         say(f"{ptype}: {len(idx)} destinations")
         frames.append(_frame(_type_rows(mode, o.geoms, d.geoms[idx], k, matrix, walk), o, d, idx, ptype))
-    attrs = dict(mode=mode, scenario=scenario if mode == "network" else None, k=None if matrix else int(k),
-                 matrix=bool(matrix), walk_speed_kmh=walk_speed_kmh, max_snap_m=max_snap if mode == "network" else None,
-                 cost=cost if mode == "network" else None, direction=direction if mode == "network" else None)
-    return _assemble(frames, groups, crs, attrs)
+    return _assemble(frames, groups, crs, _run_attrs(mode, scenario, k, matrix, walk, cost))
 
 
-def _check_options(k: Any, max_snap: Any, walk_speed_kmh: Any) -> None:
-    """UsageError on a bad `k`, `max_snap` or walking speed (in this order)."""
+def _run_attrs(mode: str, scenario: str, k: int, matrix: bool, walk: "_Walk", cost: str) -> dict:
+    """The settings of the run, for ``.attrs`` (the network ones None in euclidean mode)."""
+    net = mode == "network"
+    return dict(mode=mode, scenario=scenario if net else None, k=None if matrix else int(k), matrix=bool(matrix),
+                walk_speed_kmh=walk.walk_speed_kmh, max_snap_m=walk.max_snap if net else None,
+                cost=cost if net else None, direction=walk.direction if net else None)
+
+
+def _check_options(k: Any, max_snap: Any, walk_speed_kmh: Any, cost: str = "time", direction: str = "to") -> str:
+    """UsageError on a bad `k`, `max_snap`, walking speed, `cost` or `direction` (in this
+    order); the cost unit (``"min"`` or ``"m"``)."""
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise UsageError(f"-k {k!r}: must be a whole number >= 1")
     check_max_snap(max_snap)
     check_walk_speed(walk_speed_kmh)
+    check_direction(direction)
+    return check_cost(cost)
 
 
 @dataclass
@@ -251,16 +254,16 @@ class _Walk:
     direction: str = "to"
 
 
-def _network_setup(network, scenario, crs, river, og, max_snap, walk_speed_kmh, say) -> _Walk:
-    """The scenario's network and river (:func:`ino_geo.network.scenarios.prepare_network`),
-    and the origins snapped to it."""
+def _network_setup(network, scenario, crs, river, og, walk: _Walk, say) -> _Walk:
+    """`walk` with the scenario's network and river
+    (:func:`ino_geo.network.scenarios.prepare_network`) and the origins snapped to it."""
     from ino_geo.network.scenarios import prepare_network
     from ino_geo.network.snapping import snap
 
     net, barrier = prepare_network(network, scenario, crs=crs, river=river, progress=say)
-    say(f"snapping {len(og)} origins (max {max_snap:g} m)")
-    osnap = snap(net, og, max_snap=max_snap, barrier=barrier)
-    return _Walk(net, barrier, osnap, max_snap, walk_speed_kmh)
+    say(f"snapping {len(og)} origins (max {walk.max_snap:g} m)")
+    osnap = snap(net, og, max_snap=walk.max_snap, barrier=barrier)
+    return replace(walk, net=net, barrier=barrier, osnap=osnap)
 
 
 def _type_rows(mode: str, og: np.ndarray, dg: np.ndarray, k: int, matrix: bool, walk: _Walk) -> dict:
