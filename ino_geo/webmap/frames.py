@@ -34,8 +34,9 @@ _ID_COLUMNS = ("park_id", "site_id", "corridor_id", "boundary_id", "cell_id", "o
 class SpecFrames:
     """The data of one rendering: the spec, the layers, the results; notes for the legend."""
 
-    def __init__(self, spec: MapSpec, layers: Any, results: MapResults):
+    def __init__(self, spec: MapSpec, layers: Any, results: MapResults, clip: Any = None):
         self.spec = spec
+        self.clip = clip  # a focus area (EPSG:4326): only what touches it is drawn, clipped
         self.layers = layers
         self.results = results
         self.notes: list[str] = []
@@ -69,7 +70,12 @@ class SpecFrames:
             gdf = self.rings(i, lyr)
         else:
             gdf = self.analysis(i, lyr)
-        gdf = self.drop_empty(i, lyr, self.filter(i, lyr, gdf))
+        gdf = self.filter(i, lyr, gdf)
+        if self.clip is not None:
+            from ino_geo.webmap.focus import clip_frame
+
+            gdf = clip_frame(gdf, self.clip)
+        gdf = self.drop_empty(i, lyr, gdf)
         for key, cols in (("popup", lyr.popup), ("tooltip", lyr.tooltip)):
             missing = [c for c in cols if c not in gdf.columns]
             if missing:
@@ -82,7 +88,8 @@ class SpecFrames:
     def analysis(self, i: int, lyr: MapLayer) -> "gpd.GeoDataFrame":
         """A part of the given results: ``coverage.areas|gaps|cells`` or ``proximity``."""
         if lyr.source.startswith("coverage."):
-            part = coverage_part(self.results, lyr.source.split(".", 1)[1], self.where(i, "analysis"))
+            part = coverage_part(self.results, lyr.source.split(".", 1)[1], self.where(i, "analysis"),
+                                 every=lyr.source == "coverage.areas")
             return as_storage(part, lyr.source)
         return as_storage(self.results.proximity, lyr.source)
 
@@ -174,6 +181,10 @@ class SpecFrames:
         ext = self.spec.extent
         if isinstance(ext, tuple):
             return ext
+        if ext == "populated":
+            box = self.populated_extent(frames)
+            if box is not None:
+                return box
         if isinstance(ext, dict):
             match = [g for lyr, g in frames if lyr.id == ext["layer"]] or \
                     [g for lyr, g in frames if lyr.kind == "layer" and lyr.source == ext["layer"]]
@@ -188,6 +199,33 @@ class SpecFrames:
             return TOMSK_EXTENT
         b = np.array(boxes)
         return (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
+
+
+    def populated_extent(self, frames: list[tuple[MapLayer, Any]]) -> tuple[float, float, float, float] | None:
+        """Bounds of the densest population cells holding :data:`~ino_geo.defaults.POPULATED_SHARE`
+        of the people (the drawn ``coverage.cells``, else the ``population`` layer)."""
+        import numpy as np
+
+        from ino_geo import defaults
+
+        cells = [g for lyr, g in frames if lyr.source == "coverage.cells" and len(g)]
+        if cells:
+            gdf = cells[0]
+        else:
+            try:
+                gdf = self.source_layer("population", "extent")
+            except DataError:
+                return None
+        if "population" not in gdf.columns or not len(gdf):
+            return None
+        pop = gdf["population"].astype(float).fillna(0).to_numpy()
+        if pop.sum() <= 0:
+            return None
+        dens = pop / np.maximum(gdf.to_crs(metric_crs(gdf)).area.to_numpy(), 1.0)
+        order = np.argsort(-dens, kind="stable")
+        cum = np.cumsum(pop[order]) / pop.sum()
+        keep = order[: int(np.searchsorted(cum, defaults.POPULATED_SHARE)) + 1]
+        return tuple(float(v) for v in gdf.iloc[keep].total_bounds)  # type: ignore[return-value]
 
 
 def _have(layers: Any) -> str:
