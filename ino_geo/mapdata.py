@@ -171,6 +171,10 @@ def _run_proximity(spec: MapSpec, layers: Any, park_types: Iterable[str] | None,
     res = proximity(origins, _layer(layers, "parks"), **{k: v for k, v in kwargs.items() if v is not None})
     if (p.get("links") or "nearest") == "nearest" and len(res):
         res = nearest_links(res)
+    if mode == "network":
+        from ino_geo.network.paths import route_paths
+
+        res = route_paths(res, kwargs["network"], scenario=kwargs["scenario"])  # the link is the route
     res.attrs["map_park_types"] = list(types)
     return res
 

@@ -68,6 +68,10 @@ def proximity(state, origins, destinations, park_types, k, mode, network_path, s
         kw = dict(network=network_layer(state, lay, network_path), scenario=scenario, river=river_layer(lay))
     res = run(o, d, park_types=list(park_types) or None, k=k, mode=mode, max_snap=max_snap, walk_speed_kmh=walk_speed,
               matrix=matrix, progress=state.progress, **kw)
+    if mode == "network" and (fmt == "geojson" or output):
+        from ino_geo.network.paths import route_paths
+
+        res = route_paths(res, kw["network"], scenario=scenario)  # each network link drawn along its route
     bad = res["status"].isin(["unsnapped", "unreachable"])
     if bad.any():
         n = res.loc[bad, "origin_id"].nunique()

@@ -105,7 +105,8 @@ def place_labels(layers: Any, lang: str = "en", clip: Any = None) -> list[list[A
     else:
         fb = _get(layers, cfg.fallback)
         if fb is not None and len(fb):
-            rows += _rows(fb, lang, lambda r: cfg.fallback_priority.get(str(r.get("level")), 1), point=True)
+            rows += [(p, y, x, pop, _short(t)) for p, y, x, pop, t in
+                     _rows(fb, lang, lambda r: cfg.fallback_priority.get(str(r.get("level")), 1), point=True)]
     sites = _get(layers, cfg.sites) if cfg.sites else None
     if sites is not None and len(sites):
         rows += _rows(sites, lang, lambda r: cfg.sites_priority, point=True)
@@ -134,6 +135,16 @@ def _rows(gdf: "gpd.GeoDataFrame", lang: str, prio, point: bool = True) -> list[
             pop = float(pop) if isinstance(pop, (int, float)) and pop == pop else 0.0
             out.append((int(prio(r)), float(p.y), float(p.x), pop, text))
     return out
+
+
+def _short(name: str) -> str:
+    """A boundary's name without its parenthesised qualifier: 'Tomsk (urban okrug ...)' -> 'Tomsk'.
+
+    >>> _short("Kirovsky district (Tomsk)")
+    'Kirovsky district'
+    """
+    head = name.split(" (", 1)[0].strip()
+    return head or name
 
 
 def _name(r: Any, lang: str) -> str:
