@@ -34,9 +34,9 @@ EXPECTED = {
     "corridors": {"boundaries": 2, "river": 1, "parks": 6, "sites": 10, "roads": 3, "rail": 1, "bridges": 1,
                   "kamayevka_asino": 1},
     # one cell per population cell, one covered polygon and one gap for the chosen type/distance
-    "coverage": {"cells": 9, "boundaries": 3, "river": 1, "gaps": 1, "areas": 1, "parks": 6},
-    # 10 sites x 6 park types
-    "proximity": {"river": 1, "parks": 6, "links": 60, "sites": 10},
+    "coverage": {"cells": 9, "gaps": 1, "areas": 1, "parks": 6},
+    # one link per site, to its nearest park
+    "proximity": {"parks": 6, "links": 10, "sites": 10},
 }
 
 
