@@ -120,8 +120,9 @@ def _layer_class():
         _template = Template(static_text("layer.js.j2"))
 
         def __init__(self, *, name: str, show: bool, data: str, style: str, class_name: str, layer_id: str,
-                     count: int, popup: str, tooltip: str, control: bool = True):
+                     count: int, popup: str, tooltip: str, control: bool = True, registry: str = "layers"):
             super().__init__(name=name, overlay=True, control=control, show=show)
+            self.registry = registry
             self._name = "InoGeoLayer"
             self.data, self.style, self.class_name, self.layer_id = data, style, class_name, layer_id
             self.count, self.popup, self.tooltip = count, popup, tooltip
@@ -154,9 +155,14 @@ def add_labels(m: "folium.Map", rows: list[list[Any]], name: str) -> None:
 
 
 def add_layer(m: Any, lyr: MapLayer, words: Words, gdf: "gpd.GeoDataFrame", data: str, n: int, *,
-              title: str | None = None, show: bool | None = None, control: bool = True) -> None:
+              title: str | None = None, show: bool | None = None, control: bool = True, registry: str = "layers",
+              key: str | None = None) -> None:
     """Add the folium layer of one spec layer to `m` (a map or a feature group); every string
-    reaching the script is JSON, script-safe."""
+    reaching the script is JSON, script-safe.
+
+    The page registers it as ``inoGeo[registry][key]`` (default: ``inoGeo.layers[lyr.id]``;
+    the reference base in ``inoGeo.base``, further overlays of one spec layer in ``inoGeo.extra``)."""
+    key = key or lyr.id
     popup = [c for c in lyr.popup if c in gdf.columns]
     if "name" in popup and "name_ru" in gdf.columns:
         popup.insert(popup.index("name") + 1, "_name2")  # the name in the other language, beside it
@@ -174,8 +180,9 @@ def add_layer(m: Any, lyr: MapLayer, words: Words, gdf: "gpd.GeoDataFrame", data
         control=control,
         data=data,
         style=script_safe(_dumps(st)),
-        class_name=script_safe(_dumps(f"ino-geo-f ino-geo-layer-{lyr.id}")),
-        layer_id=script_safe(_dumps(lyr.id)),
+        class_name=script_safe(_dumps(f"ino-geo-f ino-geo-layer-{key}")),
+        layer_id=script_safe(_dumps(key)),
+        registry=registry,
         count=int(n),
         popup=script_safe(_dumps(words.fields(lyr, popup))),
         tooltip=script_safe(_dumps(words.fields(lyr, tooltip))),

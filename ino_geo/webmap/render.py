@@ -150,7 +150,7 @@ def _draw_base(m: "folium.Map", layers: Any, catalogue: Any, lang: str, clip: An
         except DataError:
             continue  # the base never fails a map: a layer the folder lacks is left out
         data, n = web_features(lyr, gdf, words, None)
-        add_layer(group, lyr, words, gdf, data, n, control=False)
+        add_layer(group, lyr, words, gdf, data, n, control=False, registry="base")
     group.add_to(m)
 
 def _layers(layers: Any) -> Any:
@@ -184,10 +184,11 @@ def _draw_layers(m: "folium.Map", drawn: list, frames: SpecFrames, words: Words,
 
 
 def _draw_reaches(m: "folium.Map", lyr: Any, gdf: Any, words: Words, results: MapResults) -> int:
-    """One overlay per (park type, threshold) of the covered areas; the number of features drawn."""
+    """One overlay per (park type, threshold) of the covered areas (the drawn reach is
+    ``inoGeo.layers[lyr.id]``, the others ``inoGeo.extra``); the drawn reach's feature count."""
     first_type = results.reach()[0]
-    total = 0
-    for park_type, value, unit in results.reaches():
+    drawn = 0
+    for k, (park_type, value, unit) in enumerate(results.reaches()):
         part = gdf
         if "park_type" in gdf.columns:
             part = part[part["park_type"] == park_type]
@@ -198,9 +199,10 @@ def _draw_reaches(m: "folium.Map", lyr: Any, gdf: Any, words: Words, results: Ma
         u = {"m": "м", "min": "мин"}.get(unit, unit) if words.lang == "ru" else unit
         title = f"{lyr.text('title', words.lang)}: {type_name}, {value:g} {u}"
         data, n = web_features(lyr, part, words, None)
-        add_layer(m, lyr, words, part, data, n, title=title, show=park_type == first_type)
-        total += n
-    return total
+        add_layer(m, lyr, words, part, data, n, title=title, show=park_type == first_type,
+                  registry="layers" if k == 0 else "extra", key=lyr.id if k == 0 else f"{lyr.id}_{k}")
+        drawn = n if k == 0 else drawn
+    return drawn
 
 
 def render_all(

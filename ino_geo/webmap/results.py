@@ -82,7 +82,7 @@ class MapResults:
         table = self.coverage.table
         types = table["park_type"].astype(str) if "park_type" in table.columns else [first[0]] * len(table)
         found = sorted({(str(t), float(v), str(u)) for t, v, u in zip(types, table["threshold"], table["unit"])},
-                       key=lambda r: (r[0] != first[0], r[0], r[2], r[1]))
+                       key=lambda r: (r != first, r[0] != first[0], r[0], r[2], r[1]))
         return found or [first]
 
 

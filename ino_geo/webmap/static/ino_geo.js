@@ -1,6 +1,6 @@
 // ino_geo web maps: the page runtime. Data reach the page only as JSON and are shown
 // with textContent, never as markup.
-window.inoGeo = window.inoGeo || { layers: {}, counts: {} };
+window.inoGeo = window.inoGeo || { layers: {}, counts: {}, base: {}, extra: {} };
 (function (G) {
   // Attribute table built with textContent: data never becomes markup.
   G.table = function (props, fields) {
