@@ -18,15 +18,12 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
 
-if TYPE_CHECKING:  # pragma: no cover
-    import geopandas as gpd
-
-__all__ = ["Focus", "resolve_focus", "clip_frame"]
+__all__ = ["Focus", "resolve_focus"]
 
 
 @dataclass(frozen=True)
@@ -74,23 +71,3 @@ def resolve_focus(layers: Any, key: str, margin_m: float = defaults.FOCUS_MARGIN
                          outline=row.geometry, area=shapely.make_valid(area))
     choices = ", ".join(f"{r.boundary_id} ({r.name})" for r in b.itertuples()) if "boundary_id" in b.columns else ""
     raise UsageError(f"--focus {key!r}: no such boundary; choose one of: {choices}")
-
-
-def clip_frame(gdf: "gpd.GeoDataFrame", area: Any) -> "gpd.GeoDataFrame":
-    """The features of `gdf` (EPSG:4326) that touch `area`, lines and polygons clipped to it."""
-    import numpy as np
-    import shapely
-
-    if not len(gdf):
-        return gdf
-    geoms = np.asarray(gdf.geometry.values)
-    hit = np.asarray(shapely.intersects(geoms, area), dtype=bool)
-    out = gdf[hit].copy()
-    kinds = shapely.get_type_id(np.asarray(out.geometry.values))
-    clip = kinds != 0  # points stay as they are
-    if clip.any():
-        geo = np.asarray(out.geometry.values).copy()
-        geo[clip] = shapely.intersection(geo[clip], area)
-        out = out.set_geometry(geo, crs=gdf.crs)
-        out = out[~(out.geometry.is_empty | out.geometry.isna())]
-    return out

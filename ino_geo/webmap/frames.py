@@ -20,7 +20,7 @@ from ino_geo.webmap.spec import MapLayer, MapSpec
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["SpecFrames", "as_storage", "metric_crs", "record_label", "METRIC_FALLBACK", "TOMSK_EXTENT"]
+__all__ = ["SpecFrames", "clip_frame", "as_storage", "metric_crs", "record_label", "METRIC_FALLBACK", "TOMSK_EXTENT"]
 
 log = logging.getLogger("ino_geo")
 
@@ -72,8 +72,6 @@ class SpecFrames:
             gdf = self.analysis(i, lyr)
         gdf = self.filter(i, lyr, gdf)
         if self.clip is not None:
-            from ino_geo.webmap.focus import clip_frame
-
             gdf = clip_frame(gdf, self.clip)
         gdf = self.drop_empty(i, lyr, gdf)
         for key, cols in (("popup", lyr.popup), ("tooltip", lyr.tooltip)):
@@ -294,3 +292,23 @@ def as_storage(gdf: Any, what: str) -> "gpd.GeoDataFrame":
     if gdf.crs.to_epsg() != 4326:
         gdf = gdf.to_crs("EPSG:4326")
     return gdf
+
+
+def clip_frame(gdf: "gpd.GeoDataFrame", area: Any) -> "gpd.GeoDataFrame":
+    """The features of `gdf` (EPSG:4326) that touch `area`, lines and polygons clipped to it."""
+    import numpy as np
+    import shapely
+
+    if not len(gdf):
+        return gdf
+    geoms = np.asarray(gdf.geometry.values)
+    hit = np.asarray(shapely.intersects(geoms, area), dtype=bool)
+    out = gdf[hit].copy()
+    kinds = shapely.get_type_id(np.asarray(out.geometry.values))
+    clip = kinds != 0  # points stay as they are
+    if clip.any():
+        geo = np.asarray(out.geometry.values).copy()
+        geo[clip] = shapely.intersection(geo[clip], area)
+        out = out.set_geometry(geo, crs=gdf.crs)
+        out = out[~(out.geometry.is_empty | out.geometry.isna())]
+    return out
