@@ -110,6 +110,7 @@ def test_focus_sets_extent_title_and_clips(layers):
     # District A is the 1.5 km square from (-1000, -1000); + 2 km margin: sites S1-S4 and S6 (S6 at
     # (1500, 1500) is 1414 m from the corner (500, 500)); S5 at (2900, 1000) is 2400 m away
     assert m.ino_geo_counts["sites"] == 5 < whole.ino_geo_counts["sites"]
+    assert 'inoGeo.base["base_focus"]' in to_html(m)  # the focus boundary outlined on the base
     # lines are clipped to the focus area: no coordinate beyond the 2 km margin
     page = to_html(m)
     b = resolve_focus(layers, "B1a").area.bounds
@@ -244,3 +245,15 @@ def test_proximity_geojson_in_network_mode_draws_routes(tmp_path):
     fc = json.loads(out.read_text(encoding="utf-8"))
     net_rows = [f for f in fc["features"] if f["properties"]["route"] == "network"]
     assert net_rows and all(len(f["geometry"]["coordinates"]) > 2 for f in net_rows)
+
+
+def test_cli_lang_ru(tmp_path):
+    lay = write_layers(tmp_path / "layers", default_layers_dir() / "catalogue.toml")
+    out = tmp_path / "ru.html"
+    r = CliRunner().invoke(cli, ["--layers", str(lay), "map", "waterfront", "--lang", "ru", "-o", str(out)])
+    assert r.exit_code == 0, r.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "<title>Томская набережная — новый центр города</title>" in page
+    assert "Пешая доступность (по прямой)" in page and "0–500 м" in page
+    r = CliRunner().invoke(cli, ["--layers", str(lay), "map", "waterfront", "--lang", "fr", "-o", str(tmp_path / "f.html")])
+    assert r.exit_code == 2 and "--lang" in r.stderr

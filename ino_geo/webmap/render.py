@@ -121,8 +121,8 @@ def render_map(
     base = spec.tiles if tiles is None else tiles
     m = new_map(bounds, title, base)
     words = Words(spec, catalogue, lang)
-    if spec.base:
-        _draw_base(m, layers, catalogue, lang, clip)
+    if spec.base or where is not None:
+        _draw_base(m, layers, catalogue, lang, clip, where, spec.base)
     counts, legend = _draw_layers(m, drawn, frames, words, results)
     if spec.base:
         add_labels(m, place_labels(layers, lang, clip), phrase("place_names", lang))
@@ -134,17 +134,27 @@ def render_map(
     return m
 
 
-def _draw_base(m: "folium.Map", layers: Any, catalogue: Any, lang: str, clip: Any) -> None:
-    """The reference base (``maps/base/reference.toml``) as one overlay; missing layers left out."""
+def _draw_base(m: "folium.Map", layers: Any, catalogue: Any, lang: str, clip: Any, focus: Any = None,
+               base: bool = True) -> None:
+    """The reference base (``maps/base/reference.toml``) as one overlay, missing layers left out;
+    with a focus, the focus boundary's outline on top of it."""
     import folium
+    import geopandas as gpd
 
     from ino_geo._errors import DataError
+    from ino_geo.webmap.spec import LayerStyle, MapLayer
 
     cfg = base_config()
     group = folium.FeatureGroup(name=html.escape(phrase("base", lang)), overlay=True, control=True, show=True)
     frames = SpecFrames(cfg.spec, layers, MapResults(), clip=clip)
     words = Words(cfg.spec, catalogue, lang)
-    for i, lyr in enumerate(cfg.spec.layers):
+    if focus is not None:
+        lyr = MapLayer(id="base_focus", title=focus.title(lang), kind="layer", source="boundaries",
+                       style=LayerStyle(color="#222222", weight=3, fill=False), tooltip=("name",))
+        gdf = gpd.GeoDataFrame({"name": [focus.title(lang)]}, geometry=[focus.outline], crs="EPSG:4326")
+        data, n = web_features(lyr, gdf, words, None)
+        add_layer(group, lyr, words, gdf, data, n, control=False, registry="base")
+    for i, lyr in enumerate(cfg.spec.layers if base else ()):
         try:
             gdf = frames.layer_frame(i, lyr)
         except DataError:
