@@ -257,3 +257,14 @@ def test_cli_lang_ru(tmp_path):
     assert "Пешая доступность (по прямой)" in page and "0–500 м" in page
     r = CliRunner().invoke(cli, ["--layers", str(lay), "map", "waterfront", "--lang", "fr", "-o", str(tmp_path / "f.html")])
     assert r.exit_code == 2 and "--lang" in r.stderr
+
+
+def test_build_focus_and_lang(tmp_path):
+    lay = write_layers(tmp_path / "layers", default_layers_dir() / "catalogue.toml")
+    r = CliRunner().invoke(cli, ["--layers", str(lay), "build", "-o", str(tmp_path / "bad"), "--focus", "Atlantis"])
+    assert r.exit_code == 2 and "no such boundary" in r.stderr and not (tmp_path / "bad").exists()
+    r = CliRunner().invoke(cli, ["--layers", str(lay), "build", "-o", str(tmp_path / "out"), "--focus", "district a",
+                                 "--lang", "ru"])
+    assert r.exit_code == 0, r.stderr
+    page = (tmp_path / "out" / "overview.html").read_text(encoding="utf-8")
+    assert "<title>Томская агломерация — обзор ИНО Томск — District A</title>" in page

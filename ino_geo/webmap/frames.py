@@ -308,7 +308,7 @@ def clip_frame(gdf: "gpd.GeoDataFrame", area: Any) -> "gpd.GeoDataFrame":
     clip = kinds != 0  # points stay as they are
     if clip.any():
         geo = np.asarray(out.geometry.values).copy()
-        geo[clip] = shapely.intersection(geo[clip], area)
+        geo[clip] = shapely.intersection(shapely.make_valid(geo[clip]), area)  # e.g. a gap ring touching itself
         out = out.set_geometry(geo, crs=gdf.crs)
         out = out[~(out.geometry.is_empty | out.geometry.isna())]
     return out
