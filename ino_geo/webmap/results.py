@@ -192,6 +192,10 @@ def _coverage_texts(spec: "MapSpec", results: MapResults, lang: str) -> tuple[st
         title = f"{spec.title}: {', '.join(t.replace('_', ' ') for t in types)} parks within {reaches}"
         subtitle = (spec.description + f" Reach: {reach} ({how}{f', scenario {scen}' if network else ''}); "
                     "buffers computed in a metric CRS (EPSG:32645 for Tomsk). Population cells are modelled.").strip()
+    if len(results.reaches()) > 1:  # the overlays show every reach; the figures and cells one
+        subtitle += (f" Доля покрытия, ячейки и непокрытые территории — для {reach}; слои доступности переключаются."
+                     if lang == "ru" else f" The covered share, the cells and the gaps are for {reach}; each reach "
+                     "is an overlay in the layer control.")
     headline = _headline(results.coverage.table, park_type, value, unit, lang)
     return title, (headline + subtitle if headline else subtitle)
 
