@@ -83,6 +83,10 @@ def proximity(state, origins, xy, crs, destinations, park_type_column, park_type
     res = run(o, d, park_types=list(park_types) or None, k=k, mode=mode, max_snap=max_snap, walk_speed_kmh=walk_speed,
               matrix=matrix, progress=state.progress, **kw, **routing)
     res = carry_origin_columns(res, o)
+    if mode == "network" and (fmt == "geojson" or output):
+        from ino_geo.network.paths import route_paths
+
+        res = route_paths(res, kw["network"], scenario=scenario)  # each network link drawn along its route
     bad = res["status"].isin(["unsnapped", "unreachable"])
     if bad.any():
         n = res.loc[bad, "origin_id"].nunique()

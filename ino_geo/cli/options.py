@@ -309,3 +309,17 @@ def routing_kwargs(mode: str, direction: str | None, cost: str | None = None) ->
     if cost:
         kw["cost"] = cost
     return kw
+
+
+# --- maps: language and focus (issue 13) -----------------------------------------------------
+def lang_opt():
+    """``--lang en|ru``: the language of a map's titles, legend, popups and place names."""
+    return click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
+                        help="Language of the map titles, legends, popup labels and place names.")
+
+
+def focus_opt():
+    """``--focus BOUNDARY``: a boundary id or name (any case) to open the map(s) on."""
+    return click.option("--focus", type=str, default=None, metavar="BOUNDARY",
+                        help="Map one boundary (id or name, e.g. tomsk-sovetsky or Seversk): its extent, its name in "
+                             "the title, and the features within 2 km of it.")
