@@ -338,6 +338,9 @@ def coverage(
     step: float = DEFAULT_DENSIFY_M,
     cells: bool = True,
     progress: Callable[[str], None] | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    client: Any = None,
 ) -> Coverage:
     """Area and population within each distance / travel time of each park type.
 
@@ -385,6 +388,9 @@ def coverage(
     -------
     Coverage
     """
+    if engine != "local":  # the same analysis on a Dask cluster: ino_geo/engine
+        from ino_geo.engine import dispatch
+        return dispatch("coverage", **locals())
     import geopandas as gpd
     import pandas as pd
     import shapely

@@ -325,6 +325,9 @@ def proximity(
     origin_id: str | None = None,
     destination_id: str | None = None,
     progress: Callable[[str], None] | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    client: Any = None,
 ) -> "gpd.GeoDataFrame":
     """The nearest (k nearest) park of each type from each origin.
 
@@ -366,6 +369,9 @@ def proximity(
         ``origin_snap_m`` / ``park_snap_m``: walking legs to/from the network (network mode).
         ``.attrs`` holds ``crs``, ``metric_crs`` and ``units``.
     """
+    if engine != "local":  # the same analysis on a Dask cluster: ino_geo/engine
+        from ino_geo.engine import dispatch
+        return dispatch("proximity", **locals())
     import geopandas as gpd
     import pandas as pd
 

@@ -1,0 +1,236 @@
+"""The Dask engine: coverage and proximity partition by partition on a Dask cluster.
+
+The single-machine kernels run unchanged on each partition; only the inputs that grow with
+the study (population cells, origins) are partitioned, spatially (a Hilbert-curve spatial
+shuffle of an in-memory layer, or the partitions of a GeoParquet folder read lazily). What
+every partition needs is sent once per worker (``client.scatter(..., broadcast=True)``):
+
+* coverage: the covered polygon of each park type and threshold and the boundary zones. The
+  covered polygons (buffers or network isochrones) and the area part of the table do not
+  depend on the cells and are computed once, on the client, by the local engine; each
+  partition splits its cells by the zones and computes :func:`ino_geo.covered_shares` per
+  cover (the same kernel as the local engine); the client adds the partition sums.
+* proximity: the destinations and, in network mode, the network built once on the client
+  (with the river); each partition runs :func:`ino_geo.proximity` itself on its origins.
+  Nearest parks of an origin do not depend on other origins, so the rows are the same.
+
+The cluster: ``client=`` (an open ``distributed.Client``, left open), ``scheduler=ADDRESS``
+(a running cluster: ``tcp://host:8786``, a Kubernetes or hosted Dask scheduler), or, without
+either, a ``LocalCluster`` started for the call and closed after it.
+
+Adding an analysis (``accessibility``)
+--------------------------------------
+Write one function here named like the public function, taking its arguments; partition the
+cells with :func:`partitions`, broadcast what every partition needs with
+:func:`run_partitions` (its ``shared`` argument) and give it a kernel ``kernel(part, shared,
+i)`` that calls the single-machine code on one partition and returns a small result (sums) or
+writes its rows (:func:`write_part`); reduce the list it returns on the client. Then add the
+dispatch line to the public function (see :mod:`ino_geo.engine`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+from ino_geo._errors import DataError, InoGeoError, UsageError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+
+__all__ = ["open_client", "partitions", "run_partitions", "read_partitioned", "write_part", "is_partitioned_path",
+           "coverage", "proximity", "ROWS_PER_PARTITION"]
+
+ROWS_PER_PARTITION = 100_000  # an in-memory layer is cut into partitions of about this many rows
+_POS = "__ino_pos"  # the input position of each row, carried through the spatial shuffle
+
+
+# -------------------------------------------------------------------------------- the cluster
+
+
+@contextlib.contextmanager
+def open_client(scheduler: str | None = None, client: Any = None, *, workers: int | None = None,
+                processes: bool = True, progress: Callable[[str], None] | None = None) -> Iterator[Any]:
+    """A ``distributed.Client``: `client` as is, one connected to `scheduler`, or one on a new
+    ``LocalCluster`` (`workers` processes of one thread; closed on exit).
+
+    The local cluster binds no fixed port (scheduler on a free port, no dashboard) and keeps
+    its logs quiet.
+    """
+    import logging
+
+    from distributed import Client, LocalCluster
+
+    say = progress or (lambda msg: None)
+    if client is not None:
+        yield client
+        return
+    if scheduler:
+        try:
+            c = Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            raise DataError(f"--scheduler {scheduler}: cannot connect to a Dask scheduler ({exc})") from None
+        with c:
+            say(f"dask: connected to {scheduler} ({len(c.scheduler_info().get('workers', {}))} workers)")
+            yield c
+        return
+    n = workers or min(os.cpu_count() or 1, 4)
+    say(f"dask: starting a local cluster of {n} worker(s)")
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as c:
+        yield c
+
+
+def _n_workers(client: Any) -> int:
+    return max(1, len(client.scheduler_info().get("workers", {})))
+
+
+# ------------------------------------------------------------------------ partitioned inputs
+
+
+def is_partitioned_path(path: str | os.PathLike) -> bool:
+    """True for a folder (existing, or named with a trailing slash) or a ``.parquet`` folder path."""
+    s = str(path)
+    p = Path(s)
+    return p.is_dir() or s.endswith(("/", os.sep))
+
+
+def read_partitioned(path: str | os.PathLike, *, lazy: bool = True):
+    """A partitioned GeoParquet folder: lazily (a dask-geopandas frame, one partition per file),
+    or whole in memory (``lazy=False``, a GeoDataFrame)."""
+    p = Path(path)
+    if not p.is_dir() or not any(p.glob("*.parquet")):
+        raise UsageError(f"{p}: not a folder of GeoParquet files (*.parquet)")
+    try:
+        if lazy:
+            import dask_geopandas
+
+            out = dask_geopandas.read_parquet(str(p))
+        else:
+            import geopandas as gpd
+
+            out = gpd.read_parquet(str(p))
+    except InoGeoError:
+        raise
+    except Exception as exc:
+        raise DataError(f"{p}: cannot be read as GeoParquet: {exc}") from None
+    out.attrs["source_file"] = str(p)
+    return out
+
+
+def _is_lazy(frame: Any) -> bool:
+    return hasattr(frame, "to_delayed") and hasattr(frame, "npartitions")
+
+
+def partitions(frame: Any, client: Any, *, keep_order: bool = True, spatial: bool = True) -> list:
+    """The delayed partitions of a layer: a dask frame's own partitions, or an in-memory
+    GeoDataFrame cut into about ``ROWS_PER_PARTITION`` rows (at least two per worker) and
+    spatially shuffled along a Hilbert curve. With `keep_order`, a column ``__ino_pos`` keeps
+    each row's input position (a partitioned input: partition number * 2**32 + row)."""
+    import dask_geopandas
+
+    if _is_lazy(frame):
+        parts = frame.to_delayed()
+        if keep_order:
+            import dask
+
+            parts = [dask.delayed(_with_pos)(p, i << 32) for i, p in enumerate(parts)]
+        return parts
+    gdf = frame.copy()
+    if keep_order:
+        gdf[_POS] = np.arange(len(gdf), dtype=np.int64)
+    n = max(2 * _n_workers(client), math.ceil(len(gdf) / ROWS_PER_PARTITION))
+    n = max(1, min(n, len(gdf)))
+    ddf = dask_geopandas.from_geopandas(gdf, npartitions=n)
+    if spatial and n > 1 and len(gdf) > n:
+        empty = gdf.geometry.is_empty | gdf.geometry.isna()
+        if not empty.any():  # the Hilbert distance needs a box for each geometry
+            ddf = ddf.spatial_shuffle(by="hilbert", npartitions=n, shuffle_method="tasks")
+    return ddf.to_delayed()
+
+
+def _with_pos(part, start: int):
+    part = part.copy()
+    part[_POS] = start + np.arange(len(part), dtype=np.int64)
+    return part
+
+
+def run_partitions(client: Any, parts: Sequence, kernel: Callable, shared: Any) -> list:
+    """``kernel(partition, shared, i)`` for each partition on the cluster; `shared` is sent to
+    every worker once; the results, in partition order."""
+    import dask
+
+    fut = client.scatter(_Box(shared), broadcast=True, hash=False)
+    tasks = [dask.delayed(kernel, pure=False)(p, fut, i) for i, p in enumerate(parts)]
+    return client.gather(client.compute(tasks))
+
+
+class _Box:
+    """One object to scatter (a list or dict would be scattered item by item)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def write_part(frame: "gpd.GeoDataFrame", folder: str, i: int) -> int:
+    """Write one partition of a result as ``part.NNNNN.parquet`` in `folder`; its row count."""
+    frame.to_parquet(Path(folder) / f"part.{i:05d}.parquet", index=False)
+    return len(frame)
+
+
+@contextlib.contextmanager
+def _output_folder(path: str | os.PathLike, overwrite: bool) -> Iterator[str]:
+    """A temporary folder beside `path`, moved onto it when the block succeeds (atomic: an
+    existing output is replaced only by a complete one, and only with `overwrite`)."""
+    final = Path(str(path).rstrip("/" + os.sep))
+    if final.exists() and not overwrite:
+        raise UsageError(f"{final}: exists; pass --overwrite to replace it")
+    if not final.parent.is_dir():
+        raise UsageError(f"{final}: folder {final.parent} does not exist")
+    try:
+        tmp = tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".tmp", dir=final.parent)
+    except OSError as exc:
+        raise DataError(f"{final}: cannot write in folder {final.parent}: {exc.strerror or exc}") from None
+    try:
+        yield tmp
+        old = None
+        if final.exists():
+            old = tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".old", dir=final.parent)
+            os.replace(final, Path(old) / "x")
+        os.replace(tmp, final)
+        if old:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _metric_crs(frame: Any, crs: Any, fallback: Any = None) -> str:
+    """The metric CRS as the local engine chooses it (from the frame's extent)."""
+    import geopandas as gpd
+    from shapely import box
+
+    from ino_geo.crs import is_projected, metric_crs_for
+
+    if crs is not None:
+        if not is_projected(crs):
+            raise UsageError(f"crs {crs}: not a projected metric CRS")
+        return str(crs)
+    if not _is_lazy(frame):
+        return metric_crs_for(frame if len(frame) or fallback is None else fallback)
+    if frame.crs is None:
+        raise DataError("cannot choose a metric CRS: the data has no CRS")
+    b = np.asarray(frame.total_bounds.compute() if hasattr(frame.total_bounds, "compute") else frame.total_bounds)
+    if not np.isfinite(b).all():
+        return metric_crs_for(fallback) if fallback is not None else metric_crs_for(frame._meta)
+    return metric_crs_for(gpd.GeoDataFrame(geometry=[box(*b)], crs=frame.crs))
+
+
+from ino_geo.engine._dask_coverage import coverage  # noqa: E402
+from ino_geo.engine._dask_proximity import proximity  # noqa: E402
