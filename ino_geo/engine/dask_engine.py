@@ -232,5 +232,18 @@ def _metric_crs(frame: Any, crs: Any, fallback: Any = None) -> str:
     return metric_crs_for(gpd.GeoDataFrame(geometry=[box(*b)], crs=frame.crs))
 
 
-from ino_geo.engine._dask_coverage import coverage  # noqa: E402
-from ino_geo.engine._dask_proximity import proximity  # noqa: E402
+# ---------------------------------------------------------------- the analyses (one function each)
+
+
+def coverage(parks, **arguments):
+    """:func:`ino_geo.coverage` on the Dask engine (:mod:`ino_geo.engine._dask_coverage`)."""
+    from ino_geo.engine._dask_coverage import coverage as run
+
+    return run(parks, **arguments)
+
+
+def proximity(origins, destinations, **arguments):
+    """:func:`ino_geo.proximity` on the Dask engine (:mod:`ino_geo.engine._dask_proximity`)."""
+    from ino_geo.engine._dask_proximity import proximity as run
+
+    return run(origins, destinations, **arguments)
