@@ -7,8 +7,8 @@
 The grid (25 m cells, EPSG:32645, a square around Tomsk of side sqrt(N) * 25 m) is a lazy
 dask-geopandas frame of tiles of ``--tile`` cells: each partition builds its own cells from
 its bounding box (``dask.delayed``), so no process holds more than a few tiles. ~1,000
-synthetic parks (jittered 12-gons of 150-600 m, seeded) are covered at 1,000 m straight-line
-distance (two park types: two covered polygons); the study area is a municipality with two districts (``by=district``).
+synthetic parks (jittered 12-gons of 150-600 m, seeded) (one park type) are covered at 1,000 m
+straight-line distance; the study area is one boundary (a municipality) around the grid.
 
 Each run starts a fresh ``LocalCluster`` of N worker processes (one thread each) and reports:
 wall time, the peak RSS of each worker process (``resource.getrusage`` in the worker, via
@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import platform
 import resource
 import statistics
@@ -79,7 +80,7 @@ def parks_and_boundaries(side: int, n_parks: int = 1000, seed: int = 7):
     r = rng.uniform(75, 300, n_parks)
     polys = [shapely.Polygon(np.c_[x + rr * np.cos(ang) * rng.uniform(0.7, 1, 12), y + rr * np.sin(ang) * rng.uniform(0.7, 1, 12)])
              for x, y, rr in zip(cx, cy, r)]
-    types = np.array(["sport", "medical"])[rng.integers(0, 2, n_parks)]
+    types = np.full(n_parks, "sport")
     parks = gpd.GeoDataFrame({"park_id": [f"p{i}" for i in range(n_parks)], "name": "synthetic", "park_type": types},
                              geometry=polys, crs=CRS)
     half = X0 + size / 2
@@ -106,7 +107,7 @@ def run(n_cells: int, workers: int, tile: int) -> dict:
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                       silence_logs=logging.ERROR, memory_limit=0) as cl, Client(cl) as c:
         t0 = time.perf_counter()
-        cov = ino_geo.coverage(parks, distances=[1000], population=grid, boundaries=bounds, by="district",
+        cov = ino_geo.coverage(parks, distances=[1000], population=grid, boundaries=bounds,
                                cells=False, engine="dask", client=c)
         wall = time.perf_counter() - t0
         peaks = c.run(_worker_peak)
@@ -123,39 +124,35 @@ def run(n_cells: int, workers: int, tile: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cells", type=int, nargs="+", default=[5_000_000, 20_000_000])
+    ap.add_argument("--speedup-cells", type=int, default=2_000_000, help="grid for the 1 vs 2 worker rounds")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    ap.add_argument("--rounds", type=int, nargs="+", default=[3, 1], help="rounds per grid size (last one repeats)")
-    ap.add_argument("--big-workers", type=int, nargs="+", default=[2],
-                    help="worker counts for the grid sizes after the first (memory check; default 2 only)")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--memory-cells", type=int, nargs="*", default=[5_000_000, 20_000_000],
+                    help="grids run once each with --memory-workers (peak RSS per worker vs grid size)")
+    ap.add_argument("--memory-workers", type=int, default=2)
     ap.add_argument("--tile", type=int, default=250_000)
     ap.add_argument("--quick", action="store_true")
     a = ap.parse_args()
     if a.quick:
-        a.cells, a.rounds, a.tile = [500_000], [1], 100_000
-    print(json.dumps({"python": platform.python_version(), "cpus": __import__("os").cpu_count(),
-                      "load_avg": __import__("os").getloadavg()}), flush=True)
-    summary = []
-    for si, n in enumerate(a.cells):
-        rounds = a.rounds[min(si, len(a.rounds) - 1)]
-        workers = a.workers if si == 0 else a.big_workers
-        runs = {w: [] for w in workers}
-        for r in range(rounds):
-            for w in (workers if r % 2 == 0 else workers[::-1]):  # A/B alternated
-                res = run(n, w, a.tile)
-                res["round"] = r + 1
-                print(json.dumps(res), flush=True)
-                runs[w].append(res)
-        covered = {tuple(x["covered"]) for v in runs.values() for x in v}
-        med = {w: statistics.median(x["wall_s"] for x in v) for w, v in runs.items()}
-        summary.append({
-            "cells": runs[workers[0]][0]["cells"], "partitions": runs[workers[0]][0]["partitions"],
-            "median_wall_s": med, "min_max_wall_s": {w: [min(x["wall_s"] for x in v), max(x["wall_s"] for x in v)] for w, v in runs.items()},
-            "speedup": round(med[workers[0]] / med[workers[-1]], 2) if len(workers) > 1 else None,
-            "max_worker_peak_rss_mib": {w: max(max(x["worker_peak_rss_mib"]) for x in v) for w, v in runs.items()},
-            "same_covered_population_all_runs": len(covered) == 1 or _close(covered),
-        })
-        print(json.dumps({"summary": summary[-1]}), flush=True)
+        a.speedup_cells, a.rounds, a.memory_cells, a.tile = 200_000, 1, [400_000], 50_000
+    print(json.dumps({"python": platform.python_version(), "cpus": os.cpu_count(), "load_avg": os.getloadavg(),
+                      "tile_cells": a.tile}), flush=True)
+    runs = {w: [] for w in a.workers}
+    for r in range(a.rounds):
+        for w in (a.workers if r % 2 == 0 else a.workers[::-1]):  # A/B alternated
+            res = dict(run(a.speedup_cells, w, a.tile), round=r + 1, load_avg=os.getloadavg())
+            print(json.dumps(res), flush=True)
+            runs[w].append(res)
+    med = {w: statistics.median(x["wall_s"] for x in v) for w, v in runs.items()}
+    covered = {tuple(x["covered"]) for v in runs.values() for x in v}
+    print(json.dumps({"speedup_summary": {
+        "cells": runs[a.workers[0]][0]["cells"], "median_wall_s": med,
+        "min_max_wall_s": {w: [min(x["wall_s"] for x in v), max(x["wall_s"] for x in v)] for w, v in runs.items()},
+        "speedup": round(med[a.workers[0]] / med[a.workers[-1]], 2) if len(a.workers) > 1 else None,
+        "same_covered_population_all_runs": _close(covered)}}), flush=True)
+    for n in a.memory_cells:
+        res = dict(run(n, a.memory_workers, a.tile), load_avg=os.getloadavg())
+        print(json.dumps({"memory": res}), flush=True)
 
 
 def _close(covered: set) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import format_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_opt, scenario_opt
+from .options import cells_opt, engine_opts, format_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_opt, scenario_opt
 
 # defaults repeated from ino_geo.network (not imported: `--help` must stay light)
 _MAX_SNAP_M = 1000.0
@@ -31,12 +31,14 @@ _WALK_KMH = 4.5
 @click.option("--max-snap", type=float, default=_MAX_SNAP_M, show_default=True,
               help="Network mode: longest walk to/from the network, metres.")
 @click.option("--walk-speed", type=float, default=_WALK_KMH, show_default=True, help="Walking speed, km/h.")
+@cells_opt
+@engine_opts
 @format_opt(["table", "csv", "json"])
 @output_opt
 @overwrite_opt
 @click.pass_obj
 def coverage(state, park_types, distances, minutes, mode, network_path, scenario, compare, by, population_path,
-             gaps_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
+             gaps_path, max_snap, walk_speed, fmt, output, overwrite, cells_path=None, engine="local", scheduler=None) -> None:
     """Covered area (km2, %) and population (people, %) per park type and threshold.
 
     Population is counted by the covered share of each cell's area. Results per the whole
@@ -74,14 +76,23 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
             raise UsageError("--gaps and -o name the same file")
 
     from ._inputs import network_layer, river_layer
+    from ._engine import analysis, engine_kwargs, partitioned_output, read_input
     from ino_geo.data.layers import read_layer
+
+    on = engine_kwargs(engine, scheduler)
+    if on and compare:
+        raise UsageError("--compare runs on the local engine only")
+    cells_out = partitioned_output(cells_path, engine)
+    if cells_path and not cells_out:
+        check_output(cells_path, overwrite)
+        check_extension(cells_path, geometry=True, option="--cells")
 
     lay = state.layers()
     parks = lay["parks"]
     boundaries = lay["boundaries"] if "boundaries" in lay else None
     if population_path:
         state.progress(f"reading population {population_path}")
-        population = read_layer(population_path)
+        population = read_input(state, population_path, engine, read_layer)
     else:
         population = lay["population"] if "population" in lay else None
     common = dict(
@@ -97,15 +108,16 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
         table = compare_scenarios(parks, net, **common)
         frames = {"comparison": table}
     else:
-        from ino_geo.analysis.coverage import coverage as run
-
+        run = analysis("coverage", dict(on, overwrite=overwrite) if cells_out else on)
         if mode == "network":
             common.update(network=net, scenario=scenario)
-        res = run(parks, mode=mode, cells=False, **common)
+        res = run(parks, mode=mode, cells=(cells_path if cells_out else bool(cells_path)), **common)
         table = res.table
         frames = {"coverage": table, "covered": res.areas, "gaps": res.gaps}
     from ino_geo.data.output import emit_frame, write_frame, write_frames
 
+    if cells_path and not cells_out:
+        write_frame(res.cells, cells_path, overwrite, layer="cells")
     if gaps_path:
         write_frame(res.gaps, gaps_path, overwrite, layer="gaps")
         state.progress(f"wrote {len(res.gaps)} gap polygons to {gaps_path}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .options import format_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_opt, scenario_opt
+from .options import engine_opts, format_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_opt, scenario_opt
 
 _MAX_SNAP_M = 1000.0  # ino_geo.network.DEFAULT_MAX_SNAP_M (not imported: `--help` stays light)
 _WALK_KMH = 4.5
@@ -25,12 +25,13 @@ _WALK_KMH = 4.5
               help="Network mode: longest walk to/from the network (and longest direct walk), metres.")
 @click.option("--walk-speed", type=float, default=_WALK_KMH, show_default=True, help="Walking speed, km/h.")
 @click.option("--matrix", is_flag=True, help="Every origin x destination pair instead of the k nearest.")
+@engine_opts
 @format_opt(["table", "csv", "json", "geojson"])
 @output_opt
 @overwrite_opt
 @click.pass_obj
 def proximity(state, origins, destinations, park_types, k, mode, network_path, scenario, max_snap, walk_speed,
-              matrix, fmt, output, overwrite) -> None:
+              matrix, fmt, output, overwrite, engine="local", scheduler=None) -> None:
     """Distance (m) and, in network mode, travel time (min) to the nearest park of each type.
 
     One row per origin, park type and rank; a point inside a park has distance 0. Ties are
@@ -49,23 +50,32 @@ def proximity(state, origins, destinations, park_types, k, mode, network_path, s
         raise UsageError(f"--walk-speed {walk_speed}: must be a positive number of km/h")
     if network_path and mode != "network":
         raise UsageError("--network needs --mode network")
-    if output:
+    from ._engine import analysis, engine_kwargs, partitioned_output, read_input
+
+    on = engine_kwargs(engine, scheduler)
+    folder = partitioned_output(output, engine)  # written by the engine, partition by partition
+    if folder:
+        on.update(output=output, overwrite=overwrite)
+    elif output:
         from ino_geo.data.output import check_extension
 
         check_output(output, overwrite)
         check_extension(output, geometry=True)
 
     from ._inputs import layer_or_file, network_layer, river_layer
-    from ino_geo.analysis.proximity import proximity as run
+    run = analysis("proximity", on)
 
     lay = state.layers()
-    o = layer_or_file(state, lay, origins, "--from")
+    o = read_input(state, origins, engine, lambda v: layer_or_file(state, lay, v, "--from"))
     d = layer_or_file(state, lay, destinations, "--to")
     kw = {}
     if mode == "network":
         kw = dict(network=network_layer(state, lay, network_path), scenario=scenario, river=river_layer(lay))
     res = run(o, d, park_types=list(park_types) or None, k=k, mode=mode, max_snap=max_snap, walk_speed_kmh=walk_speed,
-              matrix=matrix, progress=state.progress, **kw)
+              matrix=matrix, progress=state.progress, **kw, **on)
+    if folder:
+        state.progress(f"wrote {len(res)} rows to {output} (partitioned GeoParquet)")
+        return
     bad = res["status"].isin(["unsnapped", "unreachable"])
     if bad.any():
         n = res.loc[bad, "origin_id"].nunique()

@@ -62,3 +62,23 @@ scenario_opt = click.option(
     help="existing: corridors in use today (a reconstruction at today's speed); planned: adds the planned "
          "corridors and uses every corridor's design speed.",
 )
+
+
+def engine_opts(f):
+    """``--engine local|dask`` and ``--scheduler ADDRESS`` (the Dask engine, ``ino_geo.engine``)."""
+    f = click.option("--scheduler", default=None, metavar="ADDRESS",
+                     help="With --engine dask: a running Dask scheduler (tcp://host:8786); default: a local "
+                          "cluster started for the run.")(f)
+    return click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                        help="local: this process; dask: partition by partition on a Dask cluster "
+                             "(pip install \"ino-geo[dask]\").")(f)
+
+
+cells_opt = click.option(
+    "--cells",
+    "cells_path",
+    type=click.Path(path_type=str),
+    default=None,
+    help="Write the covered share of every population cell here (a vector file; with --engine dask a "
+         "folder of partitioned GeoParquet).",
+)

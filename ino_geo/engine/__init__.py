@@ -44,10 +44,9 @@ def dispatch(analysis: str, engine: str = "local", **arguments: Any) -> Any:
     the public function (``scheduler`` and ``client`` among them)."""
     check_engine(engine)
     arguments.pop("dispatch", None)  # the dispatch line's own import, seen by locals()
-    try:
-        from ino_geo.engine import dask_engine
-    except ImportError as exc:  # pragma: no cover - the extra is installed in CI
-        raise UsageError(f"engine 'dask' needs the Dask packages: pip install \"ino-geo[dask]\" ({exc})") from None
+    from ino_geo.engine import dask_engine
+
+    dask_engine.require()
     run = getattr(dask_engine, analysis, None)
     if run is None:
         raise UsageError(f"{analysis}: not available on engine {engine!r}")

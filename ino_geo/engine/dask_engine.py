@@ -45,7 +45,7 @@ from ino_geo._errors import DataError, InoGeoError, UsageError
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["open_client", "partitions", "run_partitions", "read_partitioned", "write_part", "is_partitioned_path",
+__all__ = ["require", "open_client", "partitions", "run_partitions", "read_partitioned", "write_part", "is_partitioned_path",
            "coverage", "proximity", "ROWS_PER_PARTITION"]
 
 ROWS_PER_PARTITION = 100_000  # an in-memory layer is cut into partitions of about this many rows
@@ -66,6 +66,7 @@ def open_client(scheduler: str | None = None, client: Any = None, *, workers: in
     """
     import logging
 
+    require()
     from distributed import Client, LocalCluster
 
     say = progress or (lambda msg: None)
@@ -83,9 +84,19 @@ def open_client(scheduler: str | None = None, client: Any = None, *, workers: in
         return
     n = workers or min(os.cpu_count() or 1, 4)
     say(f"dask: starting a local cluster of {n} worker(s)")
-    with LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=None,
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=":0",
                       silence_logs=logging.ERROR) as cluster, Client(cluster) as c:
         yield c
+
+
+def require() -> None:
+    """UsageError unless the Dask packages (the ``dask`` extra) are installed."""
+    try:
+        import dask  # noqa: F401
+        import dask_geopandas  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as exc:
+        raise UsageError(f"engine 'dask' needs the Dask packages: pip install \"ino-geo[dask]\" ({exc})") from None
 
 
 def _n_workers(client: Any) -> int:
@@ -129,13 +140,17 @@ def _is_lazy(frame: Any) -> bool:
     return hasattr(frame, "to_delayed") and hasattr(frame, "npartitions")
 
 
-def partitions(frame: Any, client: Any, *, keep_order: bool = True, spatial: bool = True) -> list:
-    """The delayed partitions of a layer: a dask frame's own partitions, or an in-memory
-    GeoDataFrame cut into about ``ROWS_PER_PARTITION`` rows (at least two per worker) and
-    spatially shuffled along a Hilbert curve. With `keep_order`, a column ``__ino_pos`` keeps
-    each row's input position (a partitioned input: partition number * 2**32 + row)."""
-    import dask_geopandas
+def partitions(frame: Any, client: Any, *, keep_order: bool = True) -> list:
+    """The partitions of a layer, as delayed objects or futures: a dask frame's own partitions
+    (read lazily, e.g. the files of a partitioned GeoParquet folder), or an in-memory
+    GeoDataFrame sorted along a Hilbert curve (geopandas' ``hilbert_distance``) and cut into
+    runs of about ``ROWS_PER_PARTITION`` rows (at least two per worker), each sent to the
+    cluster once. With `keep_order`, a column ``__ino_pos`` keeps each row's input position
+    (for a dask frame: partition number * 2**32 + row).
 
+    The spatial sort is done here, not by a Dask shuffle: the layer is already in this
+    process, and a distributed shuffle of it costs more than the analysis of small inputs.
+    """
     if _is_lazy(frame):
         parts = frame.to_delayed()
         if keep_order:
@@ -148,12 +163,11 @@ def partitions(frame: Any, client: Any, *, keep_order: bool = True, spatial: boo
         gdf[_POS] = np.arange(len(gdf), dtype=np.int64)
     n = max(2 * _n_workers(client), math.ceil(len(gdf) / ROWS_PER_PARTITION))
     n = max(1, min(n, len(gdf)))
-    ddf = dask_geopandas.from_geopandas(gdf, npartitions=n)
-    if spatial and n > 1 and len(gdf) > n:
-        empty = gdf.geometry.is_empty | gdf.geometry.isna()
-        if not empty.any():  # the Hilbert distance needs a box for each geometry
-            ddf = ddf.spatial_shuffle(by="hilbert", npartitions=n, shuffle_method="tasks")
-    return ddf.to_delayed()
+    geom = gdf.geometry
+    if n > 1 and not (geom.isna() | geom.is_empty).any():  # the Hilbert distance needs a box per geometry
+        gdf = gdf.iloc[np.argsort(np.asarray(geom.hilbert_distance()), kind="stable")]
+    cuts = np.linspace(0, len(gdf), n + 1).astype(int)
+    return client.scatter([gdf.iloc[a:b] for a, b in zip(cuts[:-1], cuts[1:])])
 
 
 def _with_pos(part, start: int):
