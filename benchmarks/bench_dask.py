@@ -1,8 +1,8 @@
 """Coverage on the Dask engine over a synthetic population grid that never exists whole.
 
-    python benchmarks/bench_dask.py                 # 5M and 20M cells, 1 and 2 workers (minutes)
-    python benchmarks/bench_dask.py --quick         # 0.5M cells, a smoke run
-    python benchmarks/bench_dask.py --cells 5000000 --workers 1 2 --rounds 3
+    python benchmarks/bench_dask.py            # 5M and 20M cells on 2 workers, then 1M cells 1 vs 2 workers x 3
+    python benchmarks/bench_dask.py --quick    # small grids, a smoke run
+    python benchmarks/bench_dask.py --memory-cells 20000000 --memory-workers 4 --speedup-cells 5000000
 
 The grid (25 m cells, EPSG:32645, a square around Tomsk of side sqrt(N) * 25 m) is a lazy
 dask-geopandas frame of tiles of ``--tile`` cells: each partition builds its own cells from
@@ -12,9 +12,13 @@ straight-line distance; the study area is one boundary (a municipality) around t
 
 Each run starts a fresh ``LocalCluster`` of N worker processes (one thread each) and reports:
 wall time, the peak RSS of each worker process (``resource.getrusage`` in the worker, via
-``client.run``) and of the client, the cell count and the covered population. Runs are
-alternated 1 worker / 2 workers, ``--rounds`` times; the speed-up is the ratio of medians.
-The covered population must be the same for every worker count (checked).
+``client.run``) and of the client, the cell count and the covered population.
+
+1. memory: ``--memory-cells`` grids (5M and 20M) once each on ``--memory-workers`` workers:
+   the peak RSS per worker should not grow with the grid (it depends on the tile size);
+2. speed-up: ``--speedup-cells`` (1M) alternated 1 worker / 2 workers, ``--rounds`` times;
+   the speed-up is the ratio of the medians; the covered population must be the same for
+   every run (checked).
 """
 
 from __future__ import annotations
@@ -124,7 +128,7 @@ def run(n_cells: int, workers: int, tile: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--speedup-cells", type=int, default=2_000_000, help="grid for the 1 vs 2 worker rounds")
+    ap.add_argument("--speedup-cells", type=int, default=1_000_000, help="grid for the 1 vs 2 worker rounds")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--memory-cells", type=int, nargs="*", default=[5_000_000, 20_000_000],
@@ -137,6 +141,9 @@ def main() -> None:
         a.speedup_cells, a.rounds, a.memory_cells, a.tile = 200_000, 1, [400_000], 50_000
     print(json.dumps({"python": platform.python_version(), "cpus": os.cpu_count(), "load_avg": os.getloadavg(),
                       "tile_cells": a.tile}), flush=True)
+    for n in a.memory_cells:
+        res = dict(run(n, a.memory_workers, a.tile), load_avg=os.getloadavg())
+        print(json.dumps({"memory": res}), flush=True)
     runs = {w: [] for w in a.workers}
     for r in range(a.rounds):
         for w in (a.workers if r % 2 == 0 else a.workers[::-1]):  # A/B alternated
@@ -150,9 +157,6 @@ def main() -> None:
         "min_max_wall_s": {w: [min(x["wall_s"] for x in v), max(x["wall_s"] for x in v)] for w, v in runs.items()},
         "speedup": round(med[a.workers[0]] / med[a.workers[-1]], 2) if len(a.workers) > 1 else None,
         "same_covered_population_all_runs": _close(covered)}}), flush=True)
-    for n in a.memory_cells:
-        res = dict(run(n, a.memory_workers, a.tile), load_avg=os.getloadavg())
-        print(json.dumps({"memory": res}), flush=True)
 
 
 def _close(covered: set) -> bool:

@@ -10,7 +10,7 @@ output_opt = click.option(
     "-o",
     "--output",
     "output",
-    type=click.Path(dir_okay=False, path_type=str),
+    type=click.Path(path_type=str),  # a folder: partitioned GeoParquet (--engine dask); else refused
     default=None,
     help="Write to this file instead of stdout (format from the extension).",
 )

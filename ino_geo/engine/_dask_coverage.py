@@ -48,7 +48,7 @@ def coverage(parks, *, population=None, boundaries=None, by=None, cells: Any = T
     if population is None:
         return local_coverage(parks, boundaries=boundaries, by=by, population=None, cells=cells, crs=crs, **common)
     say = progress or (lambda msg: None)
-    pname = label(population, "population")
+    pname = label(population, "population") if hasattr(population, "attrs") else "population"
     if "population" not in population.columns:
         raise DataError(f"{pname}: column 'population' is missing")
     if by is not None and (boundaries is None or not len(boundaries)):

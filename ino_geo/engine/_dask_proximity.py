@@ -65,9 +65,7 @@ def proximity(origins, destinations, *, mode="euclidean", network=None, scenario
                 run_partitions(c, parts, _proximity_part, shared)
             import dask_geopandas
 
-            out = dask_geopandas.read_parquet(str(output).rstrip("/"))
-            out.attrs = dict(empty.attrs, engine="dask")
-            return out
+            return dask_geopandas.read_parquet(str(output).rstrip("/"))
         frames = run_partitions(c, parts, _proximity_part, shared)
     return _gather(frames, empty)
 

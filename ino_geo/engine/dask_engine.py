@@ -132,7 +132,8 @@ def read_partitioned(path: str | os.PathLike, *, lazy: bool = True):
         raise
     except Exception as exc:
         raise DataError(f"{p}: cannot be read as GeoParquet: {exc}") from None
-    out.attrs["source_file"] = str(p)
+    if not lazy:  # a dask frame has no attrs
+        out.attrs["source_file"] = str(p)
     return out
 
 
