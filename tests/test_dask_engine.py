@@ -294,7 +294,7 @@ def test_cli_engine_dask_same_output_and_partitioned_files(client, analysis_laye
             "-o", tmp_path / "near.parquet", "--overwrite")
     assert r.exit_code == 0, r.output
     assert len(gpd.read_parquet(tmp_path / "near.parquet")) == 3  # replaced whole
-    r = run("coverage", "--distance", 100, "--engine", "dask", "--scheduler", addr, "--cells", tmp_path / "cells_out/")
+    r = run("coverage", "--distance", 100, "--engine", "dask", "--scheduler", addr, "--cells", f"{tmp_path / 'cells_out'}/")
     assert r.exit_code == 0, r.output
     assert len(gpd.read_parquet(tmp_path / "cells_out")) == 4 * 2  # 4 cells x 2 park types
     r = run("proximity", "--scheduler", addr)
