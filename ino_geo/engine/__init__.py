@@ -6,10 +6,12 @@ partition by partition on a Dask cluster (:mod:`ino_geo.engine.dask_engine`): a
 or given as ``client=``. Dask is an optional extra (``pip install "ino-geo[dask]"``) and is
 imported only when the Dask engine is asked for.
 
-Each public analysis dispatches here with one line at its top::
+Each public analysis takes ``engine="local"``, ``scheduler=None``, ``client=None`` and
+dispatches here first thing::
 
     if engine != "local":
-        from ino_geo.engine import dispatch; return dispatch("coverage", **locals())
+        from ino_geo.engine import dispatch
+        return dispatch("coverage", **locals())
 
 Adding an analysis (e.g. ``accessibility``) to the Dask engine is one function in
 :mod:`ino_geo.engine.dask_engine` named after it (see the module's notes) and the same line.

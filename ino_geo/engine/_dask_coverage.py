@@ -36,7 +36,9 @@ def coverage(parks, *, population=None, boundaries=None, by=None, cells: Any = T
     `cells`: False, True (the per-cell rows gathered in memory, in the local engine's order),
     or a folder path: the rows written there as partitioned GeoParquet, and
     ``Coverage.cells`` is then a lazy dask-geopandas frame reading them.
-    ``Coverage.cell_minutes`` (used by scenario comparison) is not computed (None).
+    ``Coverage.cell_minutes`` (used by scenario comparison) is not computed (None). Cells
+    without a ``cell_id`` column are named by their input position (a partitioned input:
+    partition number * 2**32 + row).
     """
     from ino_geo.analysis.coverage import coverage as local_coverage
     from ino_geo.analysis.coverage import label

@@ -9,7 +9,6 @@ writes its rows as one GeoParquet file).
 
 from __future__ import annotations
 
-from typing import Any
 
 import numpy as np
 

@@ -45,7 +45,7 @@ from ino_geo._errors import DataError, InoGeoError, UsageError
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["require", "open_client", "partitions", "run_partitions", "read_partitioned", "write_part", "is_partitioned_path",
+__all__ = ["require", "open_client", "partitions", "run_partitions", "read_partitioned", "write_part",
            "coverage", "proximity", "ROWS_PER_PARTITION"]
 
 ROWS_PER_PARTITION = 100_000  # an in-memory layer is cut into partitions of about this many rows
@@ -104,13 +104,6 @@ def _n_workers(client: Any) -> int:
 
 
 # ------------------------------------------------------------------------ partitioned inputs
-
-
-def is_partitioned_path(path: str | os.PathLike) -> bool:
-    """True for a folder (existing, or named with a trailing slash) or a ``.parquet`` folder path."""
-    s = str(path)
-    p = Path(s)
-    return p.is_dir() or s.endswith(("/", os.sep))
 
 
 def read_partitioned(path: str | os.PathLike, *, lazy: bool = True):
