@@ -172,6 +172,19 @@ def test_unknown_engine_is_a_usage_error(town):
         ino_geo.coverage(parks, distances=[100], population=population, engine="spark")
 
 
+def test_without_an_address_a_local_cluster_is_started_and_closed():
+    with dask_engine.open_client(workers=1, processes=False) as c:
+        assert len(c.scheduler_info()["workers"]) == 1
+        cluster = c.cluster
+    assert cluster.status.name == "closed"
+
+
+def test_an_unreachable_scheduler_is_a_data_error():
+    with pytest.raises(ino_geo.DataError, match="--scheduler tcp://127.0.0.1:9: cannot connect"):
+        with dask_engine.open_client("tcp://127.0.0.1:9"):
+            pass
+
+
 # ---------------------------------------------------------------------------- proximity
 
 

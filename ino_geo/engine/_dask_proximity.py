@@ -9,7 +9,6 @@ writes its rows as one GeoParquet file).
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from ino_geo.engine.dask_engine import _POS, _is_lazy, _metric_crs, _output_folder, open_client, partitions, \
