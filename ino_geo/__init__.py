@@ -32,9 +32,9 @@ _LAZY: dict[str, str] = {
     "read_points": "data.points",
     # analysis: coverage, proximity, networks, scenarios
     "Coverage": "analysis.coverage",
-    "coverage": "analysis.coverage",
+    "coverage": "engine.api",
     "covered_shares": "analysis.shares",
-    "proximity": "analysis.proximity",
+    "proximity": "engine.api",
     "nearest_polygons": "analysis.nearest",
     "Accessibility": "analysis.accessibility",
     "accessibility": "analysis.accessibility",
