@@ -33,15 +33,16 @@ def read_input(state, path: str, engine: str, read):
 
 
 def partitioned_output(path: str | None, engine: str, option: str) -> bool:
-    """True when the Dask engine writes `path` as a folder of GeoParquet partitions;
-    UsageError for such a path on the local engine."""
-    if not is_folder_output(path):
-        return False
-    if engine != "dask":
+    """True when the Dask engine writes `path` as a folder of GeoParquet partitions (a folder,
+    or a ``.parquet`` path); UsageError for a folder on the local engine (which writes a
+    ``.parquet`` path as one GeoParquet file)."""
+    if engine == "dask":
+        return is_folder_output(path) or bool(path) and path.lower().endswith(".parquet")
+    if is_folder_output(path):
         from ino_geo._errors import UsageError
 
         raise UsageError(f"{option} {path}: a folder of GeoParquet partitions needs --engine dask")
-    return True
+    return False
 
 
 def analysis(name: str, on: dict):

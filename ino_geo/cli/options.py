@@ -311,13 +311,11 @@ def engine_opts(f):
 
 
 def is_folder_output(path: str | None) -> bool:
-    """True when `path` names a folder of GeoParquet partitions (an existing folder, a path
-    ending in ``/``, or a ``.parquet`` path): written partition by partition with --engine dask."""
+    """True when `path` names a folder (an existing folder, or a path ending in ``/``): with
+    --engine dask a folder of GeoParquet partitions (as is a ``.parquet`` path there)."""
     import os
 
-    if not path:
-        return False
-    return os.path.isdir(path) or path.endswith(("/", os.sep)) or path.lower().endswith(".parquet")
+    return bool(path) and (os.path.isdir(path) or path.endswith(("/", os.sep)))
 
 
 def _cells(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
