@@ -37,7 +37,7 @@ _LAZY: dict[str, str] = {
     "proximity": "engine.api",
     "nearest_polygons": "analysis.nearest",
     "Accessibility": "analysis.accessibility",
-    "accessibility": "analysis.accessibility",
+    "accessibility": "engine.api",
     "SiteSelection": "analysis.site_selection",
     "site_selection": "analysis.site_selection",
     "Network": "network.graph",

@@ -235,6 +235,53 @@ def test_proximity_network_mode_same_rows(client, small_rows):
     assert_proximity_equal(local, dask)
 
 
+# ---------------------------------------------------------------------------- accessibility
+
+
+def assert_access_equal(a, b) -> None:
+    """Same cells, parks, costs and table: exact but for sums (another order of addition)."""
+    pd.testing.assert_frame_equal(a.costs, b.costs, check_exact=True)
+    for name in ("cells", "parks", "table"):
+        x, y = pd.DataFrame(getattr(a, name)), pd.DataFrame(getattr(b, name))
+        assert list(x.columns) == list(y.columns) and len(x) == len(y)
+        for col in x.columns:
+            if col == "geometry":
+                assert_geoms_equal(getattr(a, name), getattr(b, name))
+            elif x[col].dtype.kind == "f":
+                np.testing.assert_allclose(y[col], x[col], rtol=REL, atol=1e-12, err_msg=f"{name}.{col}")
+            else:
+                assert x[col].tolist() == y[col].tolist(), f"{name}.{col}"
+
+
+@pytest.mark.parametrize("method", ["2sfca", "e2sfca", "gravity"])
+def test_accessibility_euclidean_same_scores(client, town, small_rows, method):
+    parks, population, bounds = town
+    kw = dict(park_type="sport", method=method, distance=600, boundaries=bounds, by="district")
+    local = ino_geo.accessibility(parks, population, **kw)
+    dask = ino_geo.accessibility(parks, population, **kw, engine="dask", client=client)
+    assert dask.table.attrs["partitions"] >= 4
+    assert (local.cells["score"] > 0).any() and (local.cells["score"] == 0).any()
+    assert_access_equal(local, dask)
+
+
+def test_accessibility_network_same_scores_and_no_lazy_population(client, small_rows, tmp_path):
+    road = gdf([{"corridor_id": "r", "name": "Road", "mode": "road", "status": "existing", "speed_kmh": 60.0}],
+               [LineString([(0, 0), (3000, 0), (10000, 0)])])
+    parks = gdf([{"park_id": "a", "name": "A", "park_type": "sport"}, {"park_id": "b", "name": "B", "park_type": "sport"}],
+                [box(900, 20, 1000, 120), box(6000, -150, 6100, -50)])
+    cells = gdf([{"cell_id": f"c{i}_{j}", "population": float(1 + i % 7)} for i in range(100) for j in range(4)],
+                [box(100 * i, -200 + 100 * j, 100 * (i + 1), -100 + 100 * j) for i in range(100) for j in range(4)])
+    kw = dict(minutes=4, mode="network", network=road, river=False, max_snap=300)
+    local = ino_geo.accessibility(parks, cells, **kw)
+    dask = ino_geo.accessibility(parks, cells, **kw, engine="dask", client=client)
+    assert 0 < (local.cells["n_parks"] > 0).sum() < len(cells)
+    assert_access_equal(local, dask)
+    write_partitioned(cells, tmp_path / "cells", 2)
+    with pytest.raises(ino_geo.UsageError, match="population layer in memory"):
+        ino_geo.accessibility(parks, dask_engine.read_partitioned(tmp_path / "cells"), **kw, engine="dask",
+                              client=client)
+
+
 # ------------------------------------------------------------ partitioned GeoParquet in/out
 
 

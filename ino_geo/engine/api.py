@@ -1,4 +1,4 @@
-"""The public analyses with a choice of engine: ``coverage``, ``proximity``.
+"""The public analyses with a choice of engine: ``coverage``, ``proximity``, ``accessibility``.
 
 Each is the analysis of :mod:`ino_geo.analysis` (same name, parameters, docstring and
 result) with three more keyword parameters (:data:`ENGINE_PARAMETERS`):
@@ -7,9 +7,9 @@ result) with three more keyword parameters (:data:`ENGINE_PARAMETERS`):
 * ``engine="dask"``: call the function of the same name in
   :mod:`ino_geo.engine.dask_engine` on the cluster named by ``scheduler`` / ``client``.
 
-The flat namespace (``ino_geo.coverage``) maps to these functions. Adding an analysis
-(``accessibility``) is one line here, ``accessibility = _engine_aware("accessibility")``,
-and one function of that name in :mod:`ino_geo.engine.dask_engine`.
+The flat namespace (``ino_geo.coverage``) maps to these functions. Adding an analysis is
+one line here (``accessibility = _engine_aware("accessibility")``) and one function of that
+name in :mod:`ino_geo.engine.dask_engine`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from ino_geo.engine import check_engine
 
-__all__ = ["coverage", "proximity", "ENGINE_PARAMETERS", "run_analysis"]
+__all__ = ["coverage", "proximity", "accessibility", "ENGINE_PARAMETERS", "run_analysis"]
 
 #: The parameters every engine-aware analysis adds, as appended to its docstring.
 ENGINE_PARAMETERS = """\
@@ -84,3 +84,4 @@ def _engine_aware(name: str) -> Callable:
 
 coverage = _engine_aware("coverage")
 proximity = _engine_aware("proximity")
+accessibility = _engine_aware("accessibility")
