@@ -344,6 +344,12 @@ def test_cli_engine_dask_same_output_and_partitioned_files(client, analysis_laye
             assert_tables_equal(ta, tb)
         else:
             pd.testing.assert_frame_equal(ta, tb, check_exact=True)
+    args = ["accessibility", "--park-type", "sport", "--distance", 300, "--by", "district", "--format", "csv"]
+    a, b = run(*args), run(*args, "--engine", "dask", "--scheduler", addr)
+    assert a.exit_code == 0 and b.exit_code == 0, (a.output, b.output)
+    ta, tb = pd.read_csv(io.StringIO(a.stdout)), pd.read_csv(io.StringIO(b.stdout))
+    assert ta["mean_score"].notna().all()
+    pd.testing.assert_frame_equal(ta, tb, check_exact=False, rtol=REL)
     r = run("proximity", "--from", tmp_path / "sites", "--engine", "dask", "--scheduler", addr, "-o", tmp_path / "near.parquet")
     assert r.exit_code == 0, r.output
     assert len(list((tmp_path / "near.parquet").glob("part.*.parquet"))) == 2

@@ -7,6 +7,7 @@ signature plus the engine parameters; the analysis modules take no engine parame
 
 from __future__ import annotations
 
+import importlib
 import inspect
 
 import numpy as np
@@ -18,16 +19,15 @@ from click.testing import CliRunner
 import ino_geo
 from _fixtures_analysis import analysis_layers, known_points, square_parks, strip_boundaries, strip_population  # noqa: F401
 from ino_geo.analysis import coverage as cov_mod
-from ino_geo.analysis import proximity as prox_mod
 from ino_geo.cli import cli
 from ino_geo.engine import api
 
 ENGINE_PARAMS = ["engine", "scheduler", "client"]
 
 
-@pytest.mark.parametrize("name", ["coverage", "proximity"])
+@pytest.mark.parametrize("name", ["coverage", "proximity", "accessibility"])
 def test_flat_name_is_the_engine_aware_function_with_the_analysis_doc_and_signature(name):
-    public, local = getattr(ino_geo, name), getattr({"coverage": cov_mod, "proximity": prox_mod}[name], name)
+    public, local = getattr(ino_geo, name), getattr(importlib.import_module(f"ino_geo.analysis.{name}"), name)
     assert public is getattr(api, name) and public is not local
     assert not set(ENGINE_PARAMS) & set(inspect.signature(local).parameters)  # analysis knows no engine
     params = list(inspect.signature(public).parameters)
@@ -35,8 +35,8 @@ def test_flat_name_is_the_engine_aware_function_with_the_analysis_doc_and_signat
     doc = public.__doc__
     for line in inspect.cleandoc(local.__doc__).splitlines():  # the analysis docstring, whole
         assert line in doc
-    assert doc.index("engine : ") < doc.index("scheduler : ") < doc.index("client : ") < doc.index("Returns\n-------")
-    assert doc.index("progress : ") < doc.index("engine : ")
+    assert doc.index("Parameters\n----------") < doc.index("engine : ") < doc.index("scheduler : ") < doc.index("client : ") \
+        < doc.index("Returns\n-------")
 
 
 def test_local_engine_is_the_analysis(square_parks, strip_population, strip_boundaries):
