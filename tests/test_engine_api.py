@@ -61,10 +61,15 @@ def test_reach_areas_are_the_areas_coverage_counts(square_parks):
     got = cov_mod.reach_areas(square_parks, distances=[0, 50], minutes=[2])
     cov = cov_mod.coverage(square_parks, distances=[0, 50], minutes=[2])
     areas = cov.areas.to_crs("EPSG:32645")
-    assert [(t, v, u) for t, v, u, _ in got] == list(zip(areas.park_type, areas.threshold, areas.unit))
+    assert [(t, v, u) for t, _, v, u, _ in got] == list(zip(areas.park_type, areas.threshold, areas.unit))
     np.testing.assert_allclose(shapely.area(np.array([g for *_, g in got])), areas.area, rtol=1e-9)
+    assert {(t, n) for t, n, *_ in got} == {("sport", 2), ("medical", 1)}
+    # and counted as coverage counts them: the same tables
+    alone = cov_mod.area_tables(got, [], None, "EPSG:32645")
+    pd.testing.assert_frame_equal(alone.table, cov.table, check_exact=True)
+    assert alone.areas.geom_equals_exact(cov.areas, tolerance=0).all()
     # hand-derived: 0 m is the parks themselves (two 100 m squares of sport)
-    first = {(t, v, u): g for t, v, u, g in got}
+    first = {(t, v, u): g for t, _, v, u, g in got}
     assert shapely.area(first[("sport", 0.0, "m")]) == pytest.approx(20000.0)
     assert shapely.area(first[("medical", 0.0, "m")]) == pytest.approx(10000.0)
 

@@ -53,7 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["Coverage", "coverage", "covered_population", "reach_areas", "study_zones", "zone_fragments"]
+__all__ = ["Coverage", "coverage", "covered_population", "reach_areas", "area_tables", "study_zones", "zone_fragments"]
 
 
 @dataclass
@@ -164,9 +164,12 @@ def coverage(
     tally = _Tally(zones, study if study is not None else pop.study, pop)
     for ptype, n_parks, value, unit, cover in _reach_steps(reach, groups, pgeoms, zones, say):
         tally.add(ptype, n_parks, value, unit, cover)
-    run = dict(mode=mode, scenario=scenario if mode == "network" else None, walk_speed_kmh=walk_speed_kmh,
-               max_snap_m=max_snap if mode == "network" else None)
-    return tally.result(crs, run, reach.cell_minutes)
+    return tally.result(crs, _run_meta(mode, scenario, walk_speed_kmh, max_snap), reach.cell_minutes)
+
+
+def _run_meta(mode: str, scenario: str, walk_speed_kmh: float, max_snap: float) -> dict:
+    return dict(mode=mode, scenario=scenario if mode == "network" else None, walk_speed_kmh=walk_speed_kmh,
+                max_snap_m=max_snap if mode == "network" else None)
 
 
 def reach_areas(
@@ -184,10 +187,11 @@ def reach_areas(
     river: Any = None,
     step: float = defaults.DENSIFY_M,
     progress: Callable[[str], None] | None = None,
-) -> list[tuple[str, float, str, Any]]:
+) -> list[tuple[str, int, float, str, Any]]:
     """The reach area of each park type and threshold, the step of :func:`coverage` that does
-    not depend on the population: ``[(park_type, threshold, unit, polygon), ...]`` in the
-    table's order, polygons valid and in the metric CRS (`crs`, else estimated from the parks).
+    not depend on the population: ``[(park_type, n_parks, threshold, unit, polygon), ...]`` in
+    the table's order, polygons valid and in the metric CRS (`crs`, else estimated from the
+    parks). :func:`area_tables` counts them as :func:`coverage` does without population.
 
     The parameters are those of :func:`coverage`; the polygons are the ones it counts (not
     clipped to the study area). Engines that split the population cells into partitions
@@ -198,8 +202,8 @@ def reach_areas(
     >>> import geopandas as gpd
     >>> from shapely import box
     >>> parks = gpd.GeoDataFrame({"park_type": ["green"]}, geometry=[box(0, 0, 100, 100)], crs="EPSG:32645")
-    >>> [(t, v, u, round(a.area)) for t, v, u, a in reach_areas(parks, distances=[0])]
-    [('green', 0.0, 'm', 10000)]
+    >>> [(t, n, v, u, round(a.area)) for t, n, v, u, a in reach_areas(parks, distances=[0])]
+    [('green', 1, 0.0, 'm', 10000)]
     """
     river = check_mode(mode, river)
     thresholds = check_thresholds(distances, minutes)
@@ -210,7 +214,19 @@ def reach_areas(
     reach = _Reach(mode, thresholds, walk_speed_kmh, max_snap, step)
     if mode == "network":
         reach.prepare(network, scenario, crs, river, _Population(), say)
-    return [(ptype, value, unit, cover) for ptype, _, value, unit, cover in _reach_steps(reach, groups, pgeoms, [], say)]
+    return list(_reach_steps(reach, groups, pgeoms, [], say))
+
+
+def area_tables(reach: list, zones: list, study: Any, crs: str, *, mode: str = "euclidean",
+                scenario: str = "existing", walk_speed_kmh: float = defaults.WALK_SPEED_KMH,
+                max_snap: float = defaults.MAX_SNAP_M) -> Coverage:
+    """:func:`coverage` without population, from its steps: the reach areas
+    (:func:`reach_areas`) counted per zone (:func:`study_zones`): the table (population
+    columns NaN), the covered areas and the gaps; no cells."""
+    tally = _Tally(zones, study, _Population())
+    for ptype, n_parks, value, unit, cover in reach:
+        tally.add(ptype, n_parks, value, unit, cover)
+    return tally.result(crs, _run_meta(mode, scenario, walk_speed_kmh, max_snap), None)
 
 
 def _reach_steps(reach: "_Reach", groups: list, pgeoms: np.ndarray, zones: list, say):

@@ -3,9 +3,10 @@
 The table is assembled from two parts, as in :func:`ino_geo.coverage`:
 
 * the area part (covered area per park type, threshold and boundary, the covered and gap
-  polygons) does not depend on the population cells: the local engine computes it once, on
-  the client (``population=None``; without boundaries the study area, the union of the cells,
-  is passed as the one boundary, computed as the union of the partitions' unions);
+  polygons) does not depend on the population cells: it is computed once, on the client, by
+  the local engine's steps (:func:`~ino_geo.analysis.coverage.reach_areas` counted by
+  :func:`~ino_geo.analysis.coverage.area_tables`; without boundaries the study area, the
+  union of the cells, is the one boundary, computed as the union of the partitions' unions);
 * the population part is a sum over cells: each partition splits its cells by the zones and
   takes :func:`ino_geo.covered_shares` of every covered polygon (computed once on the client
   by the local engine's own step, :func:`ino_geo.analysis.coverage.reach_areas`, and
@@ -44,7 +45,7 @@ def coverage(parks, *, population=None, boundaries=None, by=None, cells: Any = T
     partition number * 2**32 + row).
     """
     from ino_geo.analysis.coverage import coverage as local_coverage
-    from ino_geo.analysis.coverage import reach_areas, study_zones
+    from ino_geo.analysis.coverage import area_tables, reach_areas, study_zones
     from ino_geo.network._naming import label
 
     overwrite = bool(other.pop("overwrite", False))  # a `cells` folder that exists is replaced
@@ -66,12 +67,11 @@ def coverage(parks, *, population=None, boundaries=None, by=None, cells: Any = T
         if boundaries is None or not len(boundaries):
             say("dask: study area = union of the population cells")
             boundaries = _study_frame(c, parts, metric, pname)
-        base = local_coverage(parks, boundaries=boundaries, by=by, population=None, cells=False, crs=metric, **common)
-        say("dask: covered polygons for the population part")
-        if river is None:  # the missing-river warning was given by the area part
-            common["river"] = False
+        zones, study = study_zones(boundaries, by, metric)
+        say("dask: covered polygons (once, on the client)")
         covers = reach_areas(parks, crs=metric, **common)
-        zones, _ = study_zones(boundaries, by, metric)
+        base = area_tables(covers, zones, study, metric, mode=mode, scenario=scenario,
+                           **{k: v for k, v in kw.items() if k != "step"})
         shared = dict(crs=metric, zones=zones, covers=covers, pname=pname, cells=bool(cells), cells_dir=None)
         say(f"dask: population part on {len(parts)} partitions")
         if cells_dir is not None:
@@ -182,7 +182,7 @@ def _population_part(part, shared, i: int) -> dict:
         ctree = shapely.STRtree(geoms) if s["cells"] else None
         cprobe = _probe(geoms) if s["cells"] else None
         frames = []
-        for k, (ptype, value, unit, cover) in enumerate(s["covers"]):
+        for k, (ptype, _, value, unit, cover) in enumerate(s["covers"]):
             if len(fgeom):
                 share = covered_shares(fgeom, cover, tree=ftree, probe=fprobe)
                 out["covered"][k] = np.bincount(fzone, weights=fpop * share, minlength=nz)
@@ -232,7 +232,7 @@ def _assemble(base, covers, zones, results, cells, cells_dir):
     covered = sum(r["covered"] for r in results)
     total = sum(r["total"] for r in results)
     table = base.table.copy()
-    key = {(p, float(v), u, z[0]): (k, zi) for k, (p, v, u, _) in enumerate(covers) for zi, z in enumerate(zones)}
+    key = {(p, float(v), u, z[0]): (k, zi) for k, (p, _, v, u, _) in enumerate(covers) for zi, z in enumerate(zones)}
     pc = np.empty(len(table))
     pt = np.empty(len(table))
     for row, (p, v, u, b) in enumerate(zip(table["park_type"], table["threshold"], table["unit"], table["boundary_id"])):
