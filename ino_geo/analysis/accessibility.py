@@ -55,7 +55,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["Accessibility", "accessibility", "compare_accessibility", "fca_scores", "catchment_weights", "METHODS",
+__all__ = ["Accessibility", "accessibility", "compare_accessibility", "AccessInputs", "access_inputs", "access_result", "fca_scores", "catchment_weights", "METHODS",
            "E2SFCA_WEIGHTS"]
 
 METHODS = ("2sfca", "e2sfca", "gravity")
@@ -227,24 +227,59 @@ def accessibility(
     -------
     Accessibility
     """
-    from ino_geo.crs import STORAGE_CRS
+    say = progress or (lambda msg: None)
+    inp = access_inputs(parks, population, park_type=park_type, method=method, distance=distance, minutes=minutes,
+                        supply=supply, crs=crs)
+    say(f"costs from {len(inp.cells)} cells to {len(inp.pgeoms)} parks within {inp.limit:g} {inp.unit} ({mode})")
+    pairs = cell_park_costs(inp.cells, inp.pgeoms, inp.limit, inp.unit, mode=mode, network=network, scenario=scenario,
+                            river=river, walk_speed_kmh=walk_speed_kmh, max_snap=max_snap, crs=inp.crs, progress=say)
+    return access_result(inp, pairs, population, method=method, weights=weights, decay=decay, beta=beta,
+                         min_cost=min_cost, boundaries=boundaries, by=by, below=below, mode=mode, scenario=scenario,
+                         supply=supply)
 
+
+@dataclass
+class AccessInputs:
+    """The checked inputs of :func:`accessibility`, in the metric CRS: the catchment
+    (`limit`, `unit`), the parks chosen with their geometries and supply, the cells with their
+    people and ids."""
+
+    crs: str
+    limit: float
+    unit: str
+    parks: Any
+    pgeoms: np.ndarray
+    supply: np.ndarray
+    cells: np.ndarray
+    pop: np.ndarray
+    cell_ids: np.ndarray
+
+
+def access_inputs(parks, population, *, park_type: str | None, method: str, distance: float | None,
+                  minutes: float | None, supply: str | None, crs: Any) -> AccessInputs:
+    """The first step of :func:`accessibility`: check and project its inputs."""
     if method not in METHODS:
         raise UsageError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
     limit, unit = _costs.check_limit(distance, minutes)
-    say = progress or (lambda msg: None)
     crs = _metric_crs(parks, crs)
     chosen = _select_parks(parks, park_type)
     pgeoms = _costs.metric_geoms(chosen, crs, "parks", "park_id")
     sup = _supply(chosen, pgeoms, supply)
     cells, pop, cell_ids = read_cells(population, crs)
-    say(f"costs from {len(cells)} cells to {len(pgeoms)} parks within {limit:g} {unit} ({mode})")
-    pairs = cell_park_costs(cells, pgeoms, limit, unit, mode=mode, network=network, scenario=scenario,
-                            river=river, walk_speed_kmh=walk_speed_kmh, max_snap=max_snap, crs=crs, progress=say)
+    return AccessInputs(crs, limit, unit, chosen, pgeoms, sup, cells, pop, cell_ids)
+
+
+def access_result(inp: AccessInputs, pairs, population, *, method: str, weights, decay: str, beta, min_cost,
+                  boundaries, by, below, mode: str, scenario: str, supply: str | None) -> Accessibility:
+    """The last step of :func:`accessibility`: the two floating-catchment steps on the cost
+    `pairs` (every cell to every park within the catchment) and the result tables."""
+    from ino_geo.crs import STORAGE_CRS
+
+    limit, unit, crs, pop = inp.limit, inp.unit, inp.crs, inp.pop
     w = catchment_weights(pairs.cost, limit, method, weights=weights, decay=decay, beta=beta, min_cost=min_cost)
-    score, ratio, demand, reach = fca_scores(pop, sup, pairs.row, pairs.col, w)
+    score, ratio, demand, reach = fca_scores(pop, inp.supply, pairs.row, pairs.col, w)
     score *= PER_PEOPLE
-    zones = _zones.zones_for(cells, boundaries, by, crs)
+    zones = _zones.zones_for(inp.cells, boundaries, by, crs)
     mean_all = float((score * pop).sum() / pop.sum())
     below = 0.5 * mean_all if below is None else float(below)
     table = boundary_table(zones, score, pop, below)
@@ -257,8 +292,8 @@ def accessibility(
         meta.update(decay=decay, beta=_BETA.get(decay) if beta is None else beta,
                     min_cost=(limit / 20.0 if min_cost is None else min_cost) if decay == "power" else None)
     table.attrs = meta
-    cells_gdf = _cell_frame(cells, cell_ids, pop, score, reach, pairs, crs, meta, population)
-    parks_gdf = _park_frame(chosen, pgeoms, sup, demand, ratio, crs, meta)
+    cells_gdf = _cell_frame(inp.cells, inp.cell_ids, pop, score, reach, pairs, crs, meta, population)
+    parks_gdf = _park_frame(inp.parks, inp.pgeoms, inp.supply, demand, ratio, crs, meta)
     import pandas as pd
 
     costs = pd.DataFrame({"cell": pairs.row, "park": pairs.col, "cost": pairs.cost})

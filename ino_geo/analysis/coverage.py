@@ -20,9 +20,9 @@ cell's area* (a cell half covered counts half its people), never by its centroid
 straddles two boundaries is split between them by area first (:func:`covered_population`).
 
 :func:`coverage` reads as its steps: check the inputs and project them
-(:mod:`ino_geo.analysis._inputs`), the study area and its zones (:func:`_study_zones`), the
+(:mod:`ino_geo.analysis._inputs`), the study area and its zones (:func:`study_zones`), the
 population cells split by zone (:func:`_population`), the reach area of each park type and
-threshold (:class:`_Reach`), the covered population and area per zone (:class:`_Tally`), and
+threshold (:class:`_Reach`; alone: :func:`reach_areas`), the covered population and area per zone (:class:`_Tally`), and
 the result tables (:meth:`_Tally.result`).
 
 Examples
@@ -58,7 +58,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["Coverage", "coverage", "covered_population"]
+__all__ = ["Coverage", "coverage", "covered_population", "reach_areas", "area_tables", "study_zones", "zone_fragments"]
 
 
 @dataclass
@@ -163,18 +163,84 @@ def coverage(
     _check_options(walk_speed_kmh, max_snap, direction, cost, mode, thresholds)
     crs, groups, pgeoms = _projected_parks(parks, park_types, crs)
     say = progress or (lambda msg: None)
-    zones, study = _study_zones(boundaries, by, crs)
+    zones, study = study_zones(boundaries, by, crs)
     pop = _population(population, crs, zones, cells, say)
     reach = _Reach(mode, thresholds, walk_speed_kmh, max_snap, step, direction)
     if mode == "network":
         reach.prepare(network, scenario, crs, river, pop, say)
     tally = _Tally(zones, study if study is not None else pop.study, pop)
+    for ptype, n_parks, value, unit, cover in _reach_steps(reach, groups, pgeoms, zones, say):
+        tally.add(ptype, n_parks, value, unit, cover)
+    return tally.result(crs, _run_attrs(mode, scenario, walk_speed_kmh, max_snap, direction, cost), reach.cell_minutes)
+
+
+def reach_areas(
+    parks: "gpd.GeoDataFrame",
+    *,
+    park_types: Sequence[str] | None = None,
+    distances: Sequence[float] = (),
+    minutes: Sequence[float] = (),
+    mode: str = "euclidean",
+    network: Any = None,
+    scenario: str = "existing",
+    walk_speed_kmh: float = defaults.WALK_SPEED_KMH,
+    max_snap: float = defaults.MAX_SNAP_M,
+    crs: Any = None,
+    river: Any = None,
+    step: float = defaults.DENSIFY_M,
+    progress: Callable[[str], None] | None = None,
+    direction: str = "to",
+    cost: str | None = None,
+) -> list[tuple[str, int, float, str, Any]]:
+    """The reach area of each park type and threshold, the step of :func:`coverage` that does
+    not depend on the population: ``[(park_type, n_parks, threshold, unit, polygon), ...]`` in
+    the table's order, polygons valid and in the metric CRS (`crs`, else estimated from the
+    parks). :func:`area_tables` counts them as :func:`coverage` does without population.
+
+    The parameters are those of :func:`coverage`; the polygons are the ones it counts (not
+    clipped to the study area). Engines that split the population cells into partitions
+    (:mod:`ino_geo.engine`) compute them once and count each partition's cells against them.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> parks = gpd.GeoDataFrame({"park_type": ["green"]}, geometry=[box(0, 0, 100, 100)], crs="EPSG:32645")
+    >>> [(t, n, v, u, round(a.area)) for t, n, v, u, a in reach_areas(parks, distances=[0])]
+    [('green', 1, 0.0, 'm', 10000)]
+    """
+    river = check_mode(mode, river)
+    thresholds = check_thresholds(distances, minutes)
+    _check_options(walk_speed_kmh, max_snap, direction, cost, mode, thresholds)
+    crs, groups, pgeoms = _projected_parks(parks, park_types, crs)
+    say = progress or (lambda msg: None)
+    reach = _Reach(mode, thresholds, walk_speed_kmh, max_snap, step, direction)
+    if mode == "network":
+        reach.prepare(network, scenario, crs, river, _Population(), say)
+    return list(_reach_steps(reach, groups, pgeoms, [], say))
+
+
+def area_tables(reach: list, zones: list, study: Any, crs: str, *, mode: str = "euclidean",
+                scenario: str = "existing", walk_speed_kmh: float = defaults.WALK_SPEED_KMH,
+                max_snap: float = defaults.MAX_SNAP_M, direction: str = "to", cost: str | None = None) -> Coverage:
+    """:func:`coverage` without population, from its steps: the reach areas
+    (:func:`reach_areas`) counted per zone (:func:`study_zones`): the table (population
+    columns NaN), the covered areas and the gaps; no cells."""
+    tally = _Tally(zones, study, _Population())
+    for ptype, n_parks, value, unit, cover in reach:
+        tally.add(ptype, n_parks, value, unit, cover)
+    return tally.result(crs, _run_attrs(mode, scenario, walk_speed_kmh, max_snap, direction, cost), None)
+
+
+def _reach_steps(reach: "_Reach", groups: list, pgeoms: np.ndarray, zones: list, say):
+    """``(park_type, n_parks, threshold, unit, reach polygon)`` per park type and threshold."""
     for ptype, idx in groups:
         reach.set_places(ptype, pgeoms[idx], zones)
-        for value, unit in thresholds:
+        for value, unit in reach.thresholds:
             say(f"{ptype}: {value:g} {unit}")
-            tally.add(ptype, len(idx), value, unit, reach.area(pgeoms[idx], value, unit))
-    return tally.result(crs, _run_attrs(mode, scenario, walk_speed_kmh, max_snap, direction, cost), reach.cell_minutes)
+            yield ptype, len(idx), value, unit, reach.area(pgeoms[idx], value, unit)
+
+
 
 
 def _run_attrs(mode: str, scenario: str, walk_speed_kmh: float, max_snap: float, direction: str, cost) -> dict:
@@ -219,7 +285,7 @@ def _projected_parks(parks: "gpd.GeoDataFrame", park_types: Sequence[str] | None
 # the study area and the population
 
 
-def _study_zones(boundaries: "gpd.GeoDataFrame | None", by: str | None, crs: str) -> tuple[list, Any]:
+def study_zones(boundaries: "gpd.GeoDataFrame | None", by: str | None, crs: str) -> tuple[list, Any]:
     """``[(boundary_id, boundary_name, geometry), ...]`` (first the whole study area, then the
     boundaries of level `by`) and the study area (union of the boundaries; None without)."""
     import shapely
@@ -321,20 +387,36 @@ def _read_cells(population: "gpd.GeoDataFrame", crs: str):
 
 def _split_by_zones(pop: _Population, zones: list) -> None:
     """The fragments of the cells in each zone, weighted by their share of the cell's area."""
+    pop.frag_zone, pop.frag_cell, pop.frag_w, pop.frag_geom = zone_fragments(pop.geoms, zones)
+
+
+def zone_fragments(geoms: np.ndarray, zones: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The part of each cell polygon in each zone: ``(zone, cell, weight, geometry)`` arrays,
+    the weight being the part's share of the cell's area (parts of zero weight left out).
+
+    `zones` as :func:`study_zones` gives them; `geoms` in the zones' metric CRS.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> z, c, w, g = zone_fragments(np.array([box(0, 0, 2, 1)]), [("a", "A", box(0, 0, 1, 1))])
+    >>> z.tolist(), c.tolist(), w.tolist()
+    ([0], [0], [0.5])
+    """
     import shapely
 
-    ctree = shapely.STRtree(pop.geoms)
-    carea = shapely.area(pop.geoms)
+    ctree = shapely.STRtree(geoms)
+    carea = shapely.area(geoms)
     fz, fc, fw, fg = [], [], [], []
     for zi, (_, _, zg) in enumerate(zones):
         shapely.prepare(zg)
         ci = ctree.query(zg, predicate="intersects")
-        full = shapely.contains_properly(zg, pop.geoms[ci])
-        geo = pop.geoms[ci].copy()
+        full = shapely.contains_properly(zg, geoms[ci])
+        geo = geoms[ci].copy()
         w = np.ones(len(ci))
         part = np.flatnonzero(~full)
         if len(part):
-            inter = shapely.intersection(pop.geoms[ci[part]], zg)
+            inter = shapely.intersection(geoms[ci[part]], zg)
             geo[part] = inter
             a = carea[ci[part]]
             w[part] = np.where(a > 0, shapely.area(inter) / np.where(a > 0, a, 1), 0.0)
@@ -343,7 +425,9 @@ def _split_by_zones(pop: _Population, zones: list) -> None:
         fc.append(ci[keep])
         fw.append(np.clip(w[keep], 0, 1))
         fg.append(geo[keep])
-    pop.frag_zone, pop.frag_cell, pop.frag_w, pop.frag_geom = map(np.concatenate, (fz, fc, fw, fg))
+    if not zones:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0, object)
+    return tuple(map(np.concatenate, (fz, fc, fw, fg)))
 
 
 def covered_population(pop: _Population, cover: Any) -> np.ndarray:

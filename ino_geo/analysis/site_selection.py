@@ -399,7 +399,7 @@ def _area_coverage(table, existing, sites, park_type, population, boundaries, by
     import pandas as pd
     import shapely
 
-    import ino_geo
+    from ino_geo.analysis.coverage import coverage
 
     def as_parks(gdf, id_col):
         ids = gdf[id_col].astype(str).to_numpy() if id_col in gdf.columns else gdf.index.astype(str).to_numpy()
@@ -414,7 +414,7 @@ def _area_coverage(table, existing, sites, park_type, population, boundaries, by
     kw["distances" if unit == "m" else "minutes"] = [limit]
     if mode == "network":
         kw.update(network=network, scenario=scenario, river=river if river is not None else False)
-    res = [ino_geo.coverage(p, **kw) for p in (existing, after_parks)]
+    res = [coverage(p, **kw) for p in (existing, after_parks)]
     for col, r in (("area_covered_before", res[0]), ("area_covered_after", res[1])):
         t = r.table.set_index("boundary_id")["population"]
         table[col] = table["boundary_id"].map(t).to_numpy(dtype=float)

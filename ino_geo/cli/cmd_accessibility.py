@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from ._decisions import by_opt, distance_one, minutes_one, population_opt
-from .options import (format_opt, max_snap_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_one_opt, scenario_opt, walk_speed_opt)
+from .options import (engine_opts, format_opt, max_snap_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_one_opt,
+                      scenario_opt, walk_speed_opt)
 
 
 @click.command("accessibility")
@@ -34,12 +35,14 @@ from .options import (format_opt, max_snap_opt, mode_opt, network_opt, output_op
               help="Write the per-cell scores here (.geojson, .gpkg, .csv, ...).")
 @max_snap_opt("Network mode: longest walk to/from the network, metres.")
 @walk_speed_opt
+@engine_opts
 @format_opt(["table", "csv", "json"])
 @output_opt
 @overwrite_opt
 @click.pass_obj
 def accessibility(state, park_type, method, distance, minutes, mode, network_path, scenario, compare, supply, weights, decay, beta,
-                  below, by, population_path, cells_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
+                  below, by, population_path, cells_path, max_snap, walk_speed, engine, scheduler, fmt, output,
+                  overwrite) -> None:
     """Accessibility of each population cell to the parks of one type, and who is under-served.
 
     Each park's supply (hectares, or --supply COLUMN) is shared among the people within the
@@ -70,11 +73,15 @@ def accessibility(state, park_type, method, distance, minutes, mode, network_pat
 
     import ino_geo
 
+    from ._engine import engine_kwargs
+
+    on = engine_kwargs(engine, scheduler)
+
     def run(scen, below=below):
         return ino_geo.accessibility(parks, population, park_type=park_type, method=method, distance=distance,
                                      minutes=minutes, mode=mode, scenario=scen, supply=supply, weights=w, decay=decay,
                                      beta=beta, below=below, boundaries=boundaries, by=by, walk_speed_kmh=walk_speed,
-                                     max_snap=max_snap, progress=state.progress, **net)
+                                     max_snap=max_snap, progress=state.progress, **net, **on)
 
     from ino_geo.data.output import emit_frame, write_frame, write_frames
 

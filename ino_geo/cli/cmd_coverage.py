@@ -5,7 +5,9 @@ from __future__ import annotations
 import click
 
 from .options import (
+    cells_opt,
     distance_opt,
+    engine_opts,
     format_opt,
     max_snap_opt,
     minutes_opt,
@@ -45,12 +47,15 @@ from .options import osm_network_opts
               help="Write the uncovered gap polygons here (.geojson, .gpkg, ...).")
 @max_snap_opt()
 @walk_speed_opt
+@cells_opt
+@engine_opts
 @format_opt(["table", "csv", "json"])
 @output_opt
 @overwrite_opt
 @click.pass_obj
-def coverage(state, park_types, parks_path, park_type_column, distances, minutes, mode, network_path, osm_profile, osm_no_cache, scenario, direction, cost, compare, by, population_path,
-             gaps_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
+def coverage(state, park_types, parks_path, park_type_column, distances, minutes, mode, network_path, osm_profile,
+             osm_no_cache, scenario, direction, cost, compare, by, population_path, gaps_path, max_snap, walk_speed, cells_path, engine,
+             scheduler, fmt, output, overwrite) -> None:
     """Covered area (km2, %) and population (people, %) per park type and threshold.
 
     Population is counted by the covered share of each cell's area. Results per the whole
@@ -88,7 +93,17 @@ def coverage(state, park_types, parks_path, park_type_column, distances, minutes
             raise UsageError("--gaps and -o name the same file")
 
     from ._inputs import network_layer, parks_file, river_layer
+    from ._engine import analysis, engine_kwargs, partitioned_output, read_input
     from ino_geo.data.layers import read_layer
+
+    on = engine_kwargs(engine, scheduler)
+    if on and compare:
+        raise UsageError("--compare runs on the local engine only")
+    if cells_path and compare:
+        raise UsageError("--cells is not available with --compare (run each --scenario to get its cells)")
+    cells_out = partitioned_output(cells_path, engine, "--cells")
+    if cells_path and not cells_out:
+        check_output(cells_path, overwrite)
 
     lay = state.layers()
     if park_type_column and not parks_path:
@@ -97,7 +112,7 @@ def coverage(state, park_types, parks_path, park_type_column, distances, minutes
     boundaries = lay["boundaries"] if "boundaries" in lay else None
     if population_path:
         state.progress(f"reading population {population_path}")
-        population = read_layer(population_path)
+        population = read_input(state, population_path, engine, read_layer)
     else:
         population = lay["population"] if "population" in lay else None
     common = dict(
@@ -113,15 +128,17 @@ def coverage(state, park_types, parks_path, park_type_column, distances, minutes
         table = compare_scenarios(parks, net, **common)
         frames = {"comparison": table}
     else:
-        from ino_geo.analysis.coverage import coverage as run
-
+        run = analysis("coverage", dict(on, overwrite=overwrite) if cells_out else on)
         if mode == "network":
             common.update(network=net, scenario=scenario)
-        res = run(parks, mode=mode, cells=False, **common)
+        res = run(parks, mode=mode, cells=(cells_path if cells_out else bool(cells_path)), **common)
         table = res.table
         frames = {"coverage": table, "covered": res.areas, "gaps": res.gaps}
     from ino_geo.data.output import emit_frame, write_frame, write_frames
 
+    if cells_path and not cells_out:
+        write_frame(res.cells, cells_path, overwrite, layer="cells")
+        state.progress(f"wrote {len(res.cells)} cell rows to {cells_path}")
     if gaps_path:
         write_frame(res.gaps, gaps_path, overwrite, layer="gaps")
         state.progress(f"wrote {len(res.gaps)} gap polygons to {gaps_path}")

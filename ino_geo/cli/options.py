@@ -33,6 +33,9 @@ __all__ = [
     "max_snap_opt",
     "walk_speed_opt",
     "catalogue_park_types",
+    "engine_opts",
+    "cells_opt",
+    "is_folder_output",
 ]
 
 overwrite_opt = click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
@@ -41,7 +44,7 @@ output_opt = click.option(
     "-o",
     "--output",
     "output",
-    type=click.Path(dir_okay=False, path_type=str),
+    type=click.Path(path_type=str),  # a folder: partitioned GeoParquet (--engine dask); else refused
     default=None,
     help="Write to this file instead of stdout (format from the extension).",
 )
@@ -323,3 +326,69 @@ def focus_opt():
     return click.option("--focus", type=str, default=None, metavar="BOUNDARY",
                         help="Map one boundary (id or name, e.g. tomsk-sovetsky or Seversk): its extent, its name in "
                              "the title, and the features within 2 km of it.")
+
+
+# --- where the analysis runs (issue 15): `--engine local|dask`, `--scheduler`, `--cells` ---------
+# Only the engine names are imported here (ino_geo.engine is light: no Dask, no geopandas).
+
+
+def _engine_pair(ctx: click.Context, engine: Any, scheduler: Any) -> None:
+    """``--scheduler`` only with ``--engine dask`` (checked by whichever option comes second)."""
+    if scheduler and engine is not None and engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
+
+
+def _engine(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    from ino_geo.engine import ENGINES
+
+    _choice(ENGINES)("--engine", value)
+    _engine_pair(ctx, value, ctx.params.get("scheduler"))
+    return value
+
+
+def _scheduler(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is None:
+        return None
+    if not value.strip():
+        raise UsageError("--scheduler '': give the address of a Dask scheduler (tcp://host:8786)")
+    _engine_pair(ctx, ctx.params.get("engine"), value)
+    return value.strip()
+
+
+def engine_opts(f):
+    """``--engine local|dask`` and ``--scheduler ADDRESS`` (:mod:`ino_geo.engine`)."""
+    f = click.option("--scheduler", default=None, metavar="ADDRESS", callback=_scheduler,
+                     help="With --engine dask: a running Dask scheduler (tcp://host:8786); default: a local "
+                          "cluster started for the run.")(f)
+    return click.option("--engine", type=str, default="local", show_default=True, metavar="[local|dask]",
+                        callback=_engine,
+                        help="local: this process; dask: partition by partition on a Dask cluster "
+                             "(pip install \"ino-geo[dask]\").")(f)
+
+
+def is_folder_output(path: str | None) -> bool:
+    """True when `path` names a folder (an existing folder, or a path ending in ``/``): with
+    --engine dask a folder of GeoParquet partitions (as is a ``.parquet`` path there)."""
+    import os
+
+    return bool(path) and (os.path.isdir(path) or path.endswith(("/", os.sep)))
+
+
+def _cells(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is None or is_folder_output(value):
+        return value
+    from ino_geo.data.output import check_extension
+
+    check_extension(value, geometry=True, option="--cells")
+    return value
+
+
+cells_opt = click.option(
+    "--cells",
+    "cells_path",
+    type=click.Path(path_type=str),
+    default=None,
+    callback=_cells,
+    help="Write the covered share of every population cell here (a vector file; with --engine dask a "
+         "folder of partitioned GeoParquet).",
+)
