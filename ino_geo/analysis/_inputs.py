@@ -22,11 +22,12 @@ import numpy as np
 from ino_geo import defaults
 from ino_geo._errors import DataError, InoGeoError, UsageError
 from ino_geo.network._naming import label, record_ref
+from ino_geo.network.graph import check_direction
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["check_thresholds", "check_mode", "check_walk_speed", "check_max_snap", "metric_crs", "park_groups",
+__all__ = ["check_routing_options", "check_thresholds", "check_mode", "check_walk_speed", "check_max_snap", "metric_crs", "park_groups",
            "check_geometries", "metric_geoms", "check_cost"]
 
 
@@ -177,3 +178,23 @@ def check_cost(cost: str) -> str:
     if cost not in units:
         raise UsageError(f"unknown cost {cost!r}; use 'time' (quickest route) or 'distance' (shortest route)")
     return units[cost]
+
+
+def check_routing_options(walk_speed_kmh: float, max_snap: float, direction: str, cost: str | None, mode: str,
+                          thresholds: list) -> None:
+    """UsageError on a bad walking speed, `max_snap` or `direction`, or a `cost` set outside
+    network mode or with a threshold in the other unit."""
+    check_walk_speed(walk_speed_kmh)
+    check_max_snap(max_snap)
+    check_direction(direction)
+    if cost is None:
+        return
+    unit = check_cost(cost)
+    if mode != "network":
+        raise UsageError(f"cost={cost!r} needs mode='network'")
+    other = sorted({u for _, u in thresholds if u != unit})
+    if other:
+        given = "distances (metres)" if other == ["m"] else "minutes"
+        raise UsageError(f"cost {cost!r} ({'quickest' if unit == 'min' else 'shortest'} routes) takes thresholds in "
+                         f"{'minutes' if unit == 'min' else 'metres'}, not {given}")
+

@@ -19,11 +19,10 @@ and the covered population (people, %). Population is counted by the covered *sh
 cell's area* (a cell half covered counts half its people), never by its centroid; a cell that
 straddles two boundaries is split between them by area first (:func:`covered_population`).
 
-:func:`coverage` reads as its steps: check the inputs and project them
-(:mod:`ino_geo.analysis._inputs`), the study area and its zones (:func:`study_zones`), the
-population cells split by zone (:func:`_population`), the reach area of each park type and
-threshold (:class:`_Reach`; alone: :func:`reach_areas`), the covered population and area per zone (:class:`_Tally`), and
-the result tables (:meth:`_Tally.result`).
+:func:`coverage` reads as its steps: check and project the inputs (:mod:`._inputs`), the study
+area and its zones (:func:`study_zones`), the cells split by zone (:func:`_population`), the reach
+area per park type and threshold (:class:`_Reach`; alone: :func:`reach_areas`), the covered
+population and area per zone and the result tables (:class:`_Tally`).
 
 Examples
 --------
@@ -47,11 +46,10 @@ import numpy as np
 
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
-from ino_geo.analysis._inputs import (check_cost, check_geometries, check_max_snap, check_mode, check_thresholds,
-                                      check_walk_speed, metric_crs, metric_geoms, park_groups)
+from ino_geo.analysis._inputs import (check_geometries, check_mode, check_routing_options, check_thresholds,
+                                      metric_crs, metric_geoms, park_groups)
 from ino_geo.analysis.shares import covered_shares, probe_points
 from ino_geo.crs import STORAGE_CRS
-from ino_geo.network.graph import check_direction
 from ino_geo.network._naming import geometry_type_name, label, record_ref
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -160,7 +158,7 @@ def coverage(
     """
     river = check_mode(mode, river)
     thresholds = check_thresholds(distances, minutes)
-    _check_options(walk_speed_kmh, max_snap, direction, cost, mode, thresholds)
+    check_routing_options(walk_speed_kmh, max_snap, direction, cost, mode, thresholds)
     crs, groups, pgeoms = _projected_parks(parks, park_types, crs)
     say = progress or (lambda msg: None)
     zones, study = study_zones(boundaries, by, crs)
@@ -211,7 +209,7 @@ def reach_areas(
     """
     river = check_mode(mode, river)
     thresholds = check_thresholds(distances, minutes)
-    _check_options(walk_speed_kmh, max_snap, direction, cost, mode, thresholds)
+    check_routing_options(walk_speed_kmh, max_snap, direction, cost, mode, thresholds)
     crs, groups, pgeoms = _projected_parks(parks, park_types, crs)
     say = progress or (lambda msg: None)
     reach = _Reach(mode, thresholds, walk_speed_kmh, max_snap, step, direction)
@@ -248,25 +246,6 @@ def _run_attrs(mode: str, scenario: str, walk_speed_kmh: float, max_snap: float,
     net = mode == "network"
     return dict(mode=mode, scenario=scenario if net else None, walk_speed_kmh=walk_speed_kmh,
                 max_snap_m=max_snap if net else None, direction=direction if net else None, cost=cost if net else None)
-
-
-def _check_options(walk_speed_kmh: float, max_snap: float, direction: str, cost: str | None, mode: str,
-                   thresholds: list) -> None:
-    """UsageError on a bad walking speed, `max_snap` or `direction`, or a `cost` set outside
-    network mode or with a threshold in the other unit."""
-    check_walk_speed(walk_speed_kmh)
-    check_max_snap(max_snap)
-    check_direction(direction)
-    if cost is None:
-        return
-    unit = check_cost(cost)
-    if mode != "network":
-        raise UsageError(f"cost={cost!r} needs mode='network'")
-    other = sorted({u for _, u in thresholds if u != unit})
-    if other:
-        given = "distances (metres)" if other == ["m"] else "minutes"
-        raise UsageError(f"cost {cost!r} ({'quickest' if unit == 'min' else 'shortest'} routes) takes thresholds in "
-                         f"{'minutes' if unit == 'min' else 'metres'}, not {given}")
 
 
 def _projected_parks(parks: "gpd.GeoDataFrame", park_types: Sequence[str] | None, crs: Any):

@@ -79,18 +79,7 @@ def coverage(state, park_types, parks_path, park_type_column, distances, minutes
     if network_path and mode != "network":
         raise UsageError("--network needs --mode network")
     routing = routing_kwargs(mode, direction, cost)
-    from ino_geo.data.output import check_extension
-
-    if output:
-        check_output(output, overwrite)
-        check_extension(output, geometry=False)
-    if gaps_path:
-        check_output(gaps_path, overwrite)
-        check_extension(gaps_path, geometry=True, option="--gaps")
-        if compare:
-            raise UsageError("--gaps is not available with --compare (run each --scenario to get its gaps)")
-        if output and _same(output, gaps_path):
-            raise UsageError("--gaps and -o name the same file")
+    _check_outputs(output, gaps_path, compare, overwrite)
 
     from ._inputs import network_layer, parks_file, river_layer
     from ._engine import analysis, engine_kwargs, partitioned_output, read_input
@@ -147,6 +136,24 @@ def coverage(state, park_types, parks_path, park_type_column, distances, minutes
         state.progress(f"wrote {len(table)} rows to {output}")
     else:
         emit_frame(table, fmt)
+
+
+def _check_outputs(output: str | None, gaps_path: str | None, compare: bool, overwrite: bool) -> None:
+    """-o and --gaps writable, of a known format and distinct, before any work."""
+    from ino_geo._errors import UsageError
+    from ino_geo.data.io import check_output
+    from ino_geo.data.output import check_extension
+
+    if output:
+        check_output(output, overwrite)
+        check_extension(output, geometry=False)
+    if gaps_path:
+        check_output(gaps_path, overwrite)
+        check_extension(gaps_path, geometry=True, option="--gaps")
+        if compare:
+            raise UsageError("--gaps is not available with --compare (run each --scenario to get its gaps)")
+        if output and _same(output, gaps_path):
+            raise UsageError("--gaps and -o name the same file")
 
 
 def _same(a: str, b: str) -> bool:
