@@ -27,7 +27,7 @@ from ino_geo.network.graph import check_direction
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["check_routing_options", "check_thresholds", "check_mode", "check_walk_speed", "check_max_snap", "metric_crs", "park_groups",
+__all__ = ["boundary_rows", "check_routing_options", "check_thresholds", "check_mode", "check_walk_speed", "check_max_snap", "metric_crs", "park_groups",
            "check_geometries", "metric_geoms", "check_cost"]
 
 
@@ -198,3 +198,15 @@ def check_routing_options(walk_speed_kmh: float, max_snap: float, direction: str
         raise UsageError(f"cost {cost!r} ({'quickest' if unit == 'min' else 'shortest'} routes) takes thresholds in "
                          f"{'minutes' if unit == 'min' else 'metres'}, not {given}")
 
+
+def boundary_rows(boundaries: "gpd.GeoDataFrame", by: str) -> np.ndarray:
+    """The positions of the boundaries of level `by` (``--by municipality|district``);
+    UsageError naming what is missing when there are none."""
+    if "level" not in boundaries.columns:
+        raise UsageError(f"--by {by}: the boundaries have no 'level' column")
+    levels = boundaries["level"].astype(object).to_numpy()
+    sel = np.flatnonzero(levels == by)
+    if not len(sel):
+        have = ", ".join(sorted(set(map(str, levels))))
+        raise UsageError(f"--by {by}: no boundary has level {by!r} (levels: {have})")
+    return sel

@@ -36,7 +36,7 @@ def zones_for(cells: np.ndarray, boundaries: Any, by: str | None, crs: str) -> Z
     """The study area and, with `by`, each boundary of level `by`, with the cells' area shares."""
     import shapely
 
-    from ._costs import metric_geoms
+    from ino_geo.analysis._inputs import boundary_rows, metric_geoms
 
     n = len(cells)
     ids, names = ["all"], ["study area"]
@@ -45,13 +45,7 @@ def zones_for(cells: np.ndarray, boundaries: Any, by: str | None, crs: str) -> Z
         return Zones(ids, names, zone[0], cell[0], weight[0])
     if boundaries is None or not len(boundaries):
         raise UsageError(f"--by {by}: needs a boundaries layer")
-    if "level" not in boundaries.columns:
-        raise UsageError(f"--by {by}: the boundaries have no 'level' column")
-    levels = boundaries["level"].astype(object).to_numpy()
-    sel = np.flatnonzero(levels == by)
-    if not len(sel):
-        have = ", ".join(sorted(set(map(str, levels))))
-        raise UsageError(f"--by {by}: no boundary has level {by!r} (levels: {have})")
+    sel = boundary_rows(boundaries, by)
     bgeoms = metric_geoms(boundaries, crs, "boundaries", "boundary_id")
     bid = (boundaries["boundary_id"].astype(str).to_numpy() if "boundary_id" in boundaries.columns
            else boundaries.index.astype(str).to_numpy())

@@ -46,7 +46,7 @@ import numpy as np
 
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
-from ino_geo.analysis._inputs import (check_geometries, check_mode, check_routing_options, check_thresholds,
+from ino_geo.analysis._inputs import (boundary_rows, check_geometries, check_mode, check_routing_options, check_thresholds,
                                       metric_crs, metric_geoms, park_groups)
 from ino_geo.analysis.shares import covered_shares, probe_points
 from ino_geo.crs import STORAGE_CRS
@@ -278,13 +278,7 @@ def study_zones(boundaries: "gpd.GeoDataFrame | None", by: str | None, crs: str)
     zones = [("all", "study area", study)]
     if by is None:
         return zones, study
-    if "level" not in boundaries.columns:
-        raise UsageError(f"--by {by}: the boundaries have no 'level' column")
-    levels = boundaries["level"].astype(object).to_numpy()
-    sel = np.flatnonzero(levels == by)
-    if not len(sel):
-        have = ", ".join(sorted(set(map(str, levels))))
-        raise UsageError(f"--by {by}: no boundary has level {by!r} (levels: {have})")
+    sel = boundary_rows(boundaries, by)
     has_id = "boundary_id" in boundaries.columns
     bid = (boundaries["boundary_id"] if has_id else boundaries.index).astype(str).to_numpy()
     bname = boundaries["name"].astype(str).to_numpy() if "name" in boundaries.columns else bid

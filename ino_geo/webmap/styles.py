@@ -17,6 +17,8 @@ Examples
 
 from __future__ import annotations
 
+from ino_geo._json import jsonable
+
 import html
 import math
 from dataclasses import dataclass
@@ -190,18 +192,9 @@ def legend_html(title: str, subtitle: str, groups: list[dict[str, Any]], lang: s
 
 
 def _key(v: Any) -> str | None:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return None
-    if isinstance(v, str):
-        return v if v else None
-    try:
-        import pandas as pd
-
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(v)
+    """A category value as text (the key of a colour or a label); None when missing or blank."""
+    plain = jsonable(v)
+    return None if plain is None or plain == "" else str(plain)
 
 
 def number(v: Any) -> float:
