@@ -63,6 +63,8 @@ _LAZY: dict[str, str] = {
     "render_all": "webmap.render",
     "export_html": "webmap.render",
     "embed_snippet": "webmap.render",
+    "render_static": "webmap.static",
+    "render_atlas": "webmap.static",
 }
 
 __all__ = sorted(
