@@ -188,6 +188,7 @@ def export_cmd(state, names: tuple[str, ...], output: str, fmt: str | None, over
     if unknown:
         raise click.BadParameter(f"no layer {', '.join(map(repr, unknown))}; layers: {', '.join(lay)}",
                                  param_hint="NAMES")
-    path, counts = export_layers({n: lay[n] for n in names}, output, fmt=fmt, overwrite=overwrite)
+    path, counts = export_layers({n: lay[n] for n in names}, output, fmt=fmt, overwrite=overwrite,
+                                 catalogue=getattr(lay, "catalogue", None))
     state.progress(f"wrote {path} ({', '.join(f'{n}: {c}' for n, c in counts.items())})")
     click.echo(json.dumps({"output": str(path), "layers": counts}))
