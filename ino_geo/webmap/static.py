@@ -31,13 +31,23 @@ Examples
 
 from __future__ import annotations
 
-import math
 import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from ino_geo._errors import UsageError
+from ino_geo.webmap.cartography import (
+    core_bounds,
+    draw_layer,
+    draw_legend,
+    get_layer,
+    label_candidates,
+    north_arrow,
+    place_labels,
+    quiet_corner,
+    scale_bar,
+)
 from ino_geo.webmap.spec import BUILTIN_MAPS, MapLayer, MapSpec, load_map_spec
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,7 +74,6 @@ PAPER_MM = {"A5": (148.0, 210.0), "A4": (210.0, 297.0), "A3": (297.0, 420.0), "A
 DEFAULT_SIZE = "A4-landscape"
 DEFAULT_DPI = 150
 _MM = 1 / 25.4
-_PX_PT = 0.75  # a Leaflet pixel is drawn as 0.75 pt (96 px per inch)
 _SEED_RE = re.compile(r"\bseeds?\s*:?\s*[0-9]{3}(_[0-9a-f]+\.txt)?(\s*(?:[-–,]|and)\s*[0-9]{3}(_[0-9a-f]+\.txt)?)*",
                       re.IGNORECASE)
 _SIZE_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*[x×]\s*([0-9]+(?:\.[0-9]+)?)\s*(mm|cm|in)?\s*$", re.IGNORECASE)
@@ -163,12 +172,6 @@ def map_frames(spec: MapSpec, layers: Any, extra_layers: Mapping[str, Any] | Non
     return frames, ctx.title, subtitle, tuple(ctx.extent(frames))
 
 
-def _get(layers: Any, name: str) -> Any:
-    try:
-        return layers[name]
-    except (KeyError, TypeError, AttributeError):
-        return getattr(layers, name, None)
-
 
 def _catalogue(layers: Any) -> Any:
     cat = getattr(layers, "catalogue", None)
@@ -218,271 +221,6 @@ def sources_line(layer_names: Iterable[str], catalogue: Any, analysis: str = "")
     return line.strip()
 
 
-# ================================================================================ styles
-
-
-def _rgba(color: str | None, alpha: float) -> tuple[float, float, float, float]:
-    from matplotlib.colors import to_rgba
-
-    return to_rgba(color or "#3388ff", alpha)
-
-
-def _kinds(gdf: "gpd.GeoDataFrame") -> Any:
-    t = gdf.geometry.geom_type.fillna("")
-    return t.str.contains("Polygon"), t.str.contains("LineString"), t.str.contains("Point")
-
-
-def _palette(lyr: MapLayer, gdf: "gpd.GeoDataFrame", catalogue: Any) -> tuple[dict, dict]:
-    """Categorical colours and labels of `lyr`: the catalogue palette of the field if it has
-    one (with the catalogue's human labels), else the spec's."""
-    colors, labels = dict(lyr.colors), dict(lyr.labels) if isinstance(lyr.labels, Mapping) else {}
-    src = catalogue.layers.get(lyr.source) if catalogue is not None and lyr.kind == "layer" else None
-    col = src.columns.get(lyr.color_by) if src is not None else None
-    if col is not None and col.colors:
-        colors = dict(col.colors)
-        labels = {k: col.value_label(k) for k in colors}
-    return colors, labels
-
-
-def _feature_colors(lyr: MapLayer, gdf: "gpd.GeoDataFrame", catalogue: Any) -> tuple[list | None, list]:
-    """Per-feature colours and legend entries ``(label, colour)`` of a layer."""
-    import numpy as np
-
-    st = lyr.style
-    if lyr.color_by is None or lyr.color_by not in gdf.columns:
-        return None, [(lyr.title, st.fill_color or st.color or "#3388ff")]
-    values = gdf[lyr.color_by]
-    if lyr.bins:
-        arr = np.asarray(values.astype(float), dtype=float)
-        idx = np.searchsorted(np.asarray(lyr.bins), arr, side="left")
-        cols = [lyr.other_color if math.isnan(v) else lyr.bin_colors[int(k)] for v, k in zip(arr, idx)]
-        return cols, list(zip(_bin_labels(lyr), lyr.bin_colors))
-    colors, labels = _palette(lyr, gdf, catalogue)
-    keys = [None if v is None or (isinstance(v, float) and math.isnan(v)) or v == "" else str(v) for v in values]
-    cols = [colors.get(k, lyr.other_color) if k is not None else lyr.other_color for k in keys]
-    present = set(keys)
-    entries = [(labels.get(k, k.replace("_", " ").capitalize()), c) for k, c in colors.items() if k in present]
-    if any(k is None or k not in colors for k in keys):
-        entries.append(("other / none", lyr.other_color))
-    return cols, entries
-
-
-def _bin_labels(lyr: MapLayer) -> list[str]:
-    """Legend labels of a graduated layer: the spec's, else from the bins (metres >= 1000 as km)."""
-    if isinstance(lyr.labels, tuple) and lyr.labels:
-        return list(lyr.labels)
-    km = lyr.unit == "m" and min(lyr.bins) >= 1000
-    u = " km" if km else (f" {lyr.unit}" if lyr.unit else "")
-    b = [f"{x / 1000 if km else x:g}" for x in lyr.bins]
-    return [f"≤ {b[0]}{u}"] + [f"{b[k - 1]}–{b[k]}{u}" for k in range(1, len(b))] + [f"> {b[-1]}{u}"]
-
-
-def _dashes(dash: str | None, lw: float) -> Any:
-    if not dash:
-        return "solid"
-    seq = [max(float(v) * _PX_PT / max(lw, 0.1), 0.5) for v in dash.split()]
-    return (0, tuple(seq))
-
-
-def _draw_layer(ax: Any, lyr: MapLayer, gdf: "gpd.GeoDataFrame", catalogue: Any, zorder: float) -> list:
-    """Draw one layer (already in the map CRS); return its legend entries."""
-    import numpy as np
-
-    st = lyr.style
-    cols, entries = _feature_colors(lyr, gdf, catalogue)
-    polys, lines, points = _kinds(gdf)
-    base = st.fill_color or st.color or "#3388ff"
-    fcol = np.array(cols if cols is not None else [base] * len(gdf), dtype=object)
-    lw = max(st.weight * _PX_PT, 0.0)
-    line_only = not polys.any() and not points.any()
-    if polys.any():
-        g = gdf[polys.to_numpy()]
-        fc = [_rgba(c, st.fill_opacity) if st.fill else (0, 0, 0, 0) for c in fcol[polys.to_numpy()]]
-        by_stroke = not st.fill or st.color is None
-        ec = [_rgba(c if by_stroke else st.color, st.opacity) for c in fcol[polys.to_numpy()]]
-        g.plot(ax=ax, facecolor=fc, edgecolor=ec, linewidth=lw if st.opacity > 0 else 0,
-               linestyle=_dashes(st.dash_array, lw), zorder=zorder)
-    if lines.any():
-        g = gdf[lines.to_numpy()]
-        lc = [_rgba(c if cols is not None or st.color is None else st.color, st.opacity)
-              for c in fcol[lines.to_numpy()]]
-        if len(g) > 150:  # many lines (e.g. links): thinner and translucent so they do not hide each other
-            lw, lc = lw * 0.5, [(r, gg, b, a * 0.6) for r, gg, b, a in lc]
-        g.plot(ax=ax, color=lc, linewidth=max(lw, 0.4), linestyle=_dashes(st.dash_array, lw), zorder=zorder)
-    if points.any():
-        g = gdf[points.to_numpy()]
-        fc = [_rgba(c, max(st.fill_opacity, 0.6)) for c in fcol[points.to_numpy()]]
-        ec = st.color if (st.color and cols is not None) or st.fill_color else (st.color or "#333333")
-        g.plot(ax=ax, color=fc, edgecolor=ec, linewidth=max(lw * 0.6, 0.3),
-               markersize=(2 * st.radius * _PX_PT) ** 2, zorder=zorder + 0.5)
-    return [(label, color, line_only, st) for label, color in entries]
-
-
-# ================================================================================ labels
-
-
-def _label_candidates(layers: Any, frames: list, crs: str) -> list[tuple[str, float, float, float, bool]]:
-    """(text, x, y, priority, is_point) in the map CRS: settlements of a ``places`` layer by
-    population, else the boundaries' names at a point inside each."""
-    import numpy as np
-
-    places = _get(layers, "places")
-    if places is not None and len(places) and "name" in places.columns:
-        g = places[~(places.geometry.isna() | places.geometry.is_empty)].to_crs(crs)
-        pop = g["population"].astype(float).fillna(0).to_numpy() if "population" in g.columns else np.zeros(len(g))
-        pts = g.geometry.representative_point()
-        return [(str(n), p.x, p.y, float(w), True) for n, p, w in zip(g["name"], pts, pop) if str(n).strip()]
-    b = next((g for lyr, g in frames if lyr.kind == "layer" and lyr.source == "boundaries"), None)
-    if b is None:
-        b = _get(layers, "boundaries")
-    if b is None or not len(b) or "name" not in b.columns:
-        return []
-    g = b.to_crs(crs)
-    pop = g["population"].astype(float).fillna(0).to_numpy() if "population" in g.columns else np.zeros(len(g))
-    # districts inside a city first: their names say more than the city's own
-    level = g["level"].astype(str).to_numpy() if "level" in g.columns else np.array([""] * len(g))
-    pts = g.geometry.representative_point()
-    bounds = g.geometry.bounds.to_numpy()
-    return [(str(n), p.x, p.y, float(w) + (1e9 if lv == "district" else 0), False, tuple(bb))
-            for n, p, w, lv, bb in zip(g["name"], pts, pop, level, bounds) if str(n).strip()]
-
-
-def place_labels(ax: Any, candidates: Sequence[tuple], *,
-                 fontsize: float = 8.0, obstacles: Sequence[Any] = ()) -> list[tuple[str, Any]]:
-    """Place labels once, without collisions: a greedy pass by priority.
-
-    Labels sit on a translucent white box (not a path-effect halo, so that SVG and PDF keep
-    them as searchable text). Candidates are taken in decreasing priority (e.g. population). For each, up to eight
-    positions around the anchor are tried (right, left, above, below, then the diagonals; an
-    area label first centred on its point); a position is taken when its text box, in display
-    coordinates, lies inside the map axes and overlaps no label already placed and none of the
-    `obstacles` (display-coordinate boxes, e.g. the legend). A candidate with no free position
-    is left out. Point candidates get a small dot. An area candidate may carry a sixth item,
-    the area's bounds (xmin, ymin, xmax, ymax) in data coordinates: it is then placed only where
-    its text is narrower than the area, so small areas stay unlabelled at a small scale.
-
-    Parameters
-    ----------
-    candidates : sequence of (text, x, y, priority, is_point[, bounds])
-        Anchors in data coordinates.
-
-    Returns
-    -------
-    list of (text, Bbox)
-        The labels placed and their boxes in display coordinates (pixels).
-    """
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer()
-    frame = ax.get_window_extent(renderer)
-    taken = list(obstacles)
-    placed: list[tuple[str, Any]] = []
-    pad = fontsize * 0.5
-    offsets = [(1, 0, "left", "center"), (-1, 0, "right", "center"), (0, 1, "center", "bottom"),
-               (0, -1, "center", "top"), (1, 1, "left", "bottom"), (-1, 1, "right", "bottom"),
-               (1, -1, "left", "top"), (-1, -1, "right", "top")]
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    for cand in sorted(candidates, key=lambda c: -c[3]):
-        text, x, y, _prio, is_point = cand[:5]
-        if not (x0 <= x <= x1 and y0 <= y <= y1):
-            continue
-        width = None
-        if len(cand) > 5 and cand[5] is not None:
-            (ax0, _), (ax1, _) = ax.transData.transform([(cand[5][0], y), (cand[5][2], y)])
-            width = abs(ax1 - ax0)
-        tries = offsets if is_point else [(0, 0, "center", "center")] + offsets[2:4]
-        for dx, dy, ha, va in tries:
-            t = ax.annotate(text, (x, y), xytext=(dx * pad, dy * pad), textcoords="offset points", ha=ha, va=va,
-                            fontsize=fontsize if is_point else fontsize * 0.95,
-                            fontweight="bold" if is_point else "normal", color="#222222" if is_point else "#444444",
-                            fontstyle="normal" if is_point else "italic", zorder=50, annotation_clip=True,
-                            bbox=dict(boxstyle="round,pad=0.12", fc=(1, 1, 1, 0.7), ec="none"))
-            box = t.get_window_extent(renderer).expanded(1.04, 1.08)
-            inside = (box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1
-                      and (width is None or box.width <= width))
-            if inside and not any(box.overlaps(o) for o in taken):
-                taken.append(box)
-                placed.append((text, box))
-                if is_point:
-                    ax.plot([x], [y], "o", ms=2.5, color="#222222", mec="white", mew=0.6, zorder=49)
-                break
-            t.remove()
-    return placed
-
-
-# ================================================================================ furniture
-
-
-def _scale_bar(ax: Any) -> None:
-    """A scale bar in metres, about a fifth of the map width (the axes are in metres)."""
-    from matplotlib.patches import Rectangle
-
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    target = (x1 - x0) / 5
-    exp = 10 ** math.floor(math.log10(target))
-    length = max(m * exp for m in (1, 2, 5) if m * exp <= target)
-    bx, by, h = x0 + (x1 - x0) * 0.03, y0 + (y1 - y0) * 0.04, (y1 - y0) * 0.008
-    ax.add_patch(Rectangle((bx - (x1 - x0) * 0.01, by - h * 1.5), length + (x1 - x0) * 0.02, h * 6.5,
-                           facecolor=(1, 1, 1, 0.8), edgecolor="none", zorder=60))
-    for k in range(4):
-        ax.add_patch(Rectangle((bx + k * length / 4, by), length / 4, h, zorder=61,
-                               facecolor="#222222" if k % 2 == 0 else "white", edgecolor="#222222", linewidth=0.6))
-    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    for xx, txt in ((bx, "0"), (bx + length, label)):
-        ax.text(xx, by + h * 1.6, txt, ha="center", va="bottom", fontsize=7, zorder=62)
-
-
-def _north_arrow(ax: Any, crs: str) -> None:
-    """A north arrow pointing to true north (grid convergence from the CRS)."""
-    from pyproj import Transformer
-
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    tr = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    back = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    lon, lat = tr.transform(cx, cy)
-    nx, ny = back.transform(lon, lat + 0.05)
-    angle = math.atan2(nx - cx, ny - cy)  # radians east of grid north
-    ax_x, ax_y, size = 0.955, 0.89, 0.07
-    dx, dy = math.sin(angle) * size, math.cos(angle) * size
-    ax.annotate("", xy=(ax_x + dx / 2, ax_y + dy / 2), xytext=(ax_x - dx / 2, ax_y - dy / 2),
-                xycoords="axes fraction", zorder=62,
-                arrowprops=dict(arrowstyle="-|>,head_length=0.8,head_width=0.4", color="#222222", lw=1.4))
-    ax.text(ax_x + dx / 2 * 1.25, ax_y + dy / 2 * 1.25, "N", transform=ax.transAxes, ha="center", va="bottom",
-            fontsize=9, fontweight="bold", zorder=62)
-
-
-def _legend(fig: Any, lax: Any, groups: list[tuple[str, list]]) -> None:
-    """The legend, in its own axes beside the map: one block per layer group."""
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    lax.set_axis_off()
-    handles, labels = [], []
-    for title, entries in groups:
-        handles.append(Patch(visible=False))
-        labels.append(title)
-        for label, color, line_only, st in entries:
-            if line_only:
-                lw = max(st.weight * _PX_PT, 1.0) * 1.3
-                handles.append(Line2D([], [], color=color, lw=lw, linestyle=_dashes(st.dash_array, lw)))
-            else:
-                alpha = max(st.fill_opacity, 0.35) if st.fill else 0.0
-                handles.append(Patch(facecolor=_rgba(color, alpha), edgecolor=st.color if st.fill and st.color
-                                     else color, linewidth=0.8, linestyle=_dashes(st.dash_array, 1.0)))
-            labels.append(label)
-    if not handles:
-        return
-    leg = lax.legend(handles, labels, loc="upper left", frameon=False, fontsize=7.5, handlelength=1.8,
-                     borderaxespad=0.0, labelspacing=0.45, handletextpad=0.6)
-    for h, text in zip(handles, leg.get_texts()):
-        if isinstance(h, Patch) and not h.get_visible():
-            text.set_fontweight("bold")
-            text.set_x(-28)  # group titles start at the swatches' left edge
-
-
 # ================================================================================ drawing
 
 
@@ -493,8 +231,13 @@ def _fit_extent(ax: Any, extent: tuple, crs: str) -> None:
     tr = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     lo, la = [extent[0], extent[2], extent[0], extent[2]], [extent[1], extent[1], extent[3], extent[3]]
     xs, ys = tr.transform(lo, la)
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    padx, pady = (x1 - x0) * 0.03 + 200, (y1 - y0) * 0.03 + 200
+    _fit_bounds(ax, (min(xs), min(ys), max(xs), max(ys)))
+
+
+def _fit_bounds(ax: Any, b: Sequence[float], pad: float = 0.03) -> None:
+    """Set the axes limits to bounds `b` (metres), padded, widened to the axes' aspect."""
+    x0, y0, x1, y1 = b
+    padx, pady = (x1 - x0) * pad + 200, (y1 - y0) * pad + 200
     x0, x1, y0, y1 = x0 - padx, x1 + padx, y0 - pady, y1 + pady
     bbox = ax.get_position()
     fw, fh = ax.figure.get_size_inches()
@@ -510,18 +253,31 @@ def _fit_extent(ax: Any, extent: tuple, crs: str) -> None:
     ax.set_aspect("equal", adjustable="box")
 
 
-def draw_figure(spec: MapSpec, layers: Any, frames: list, title: str, subtitle: str, extent: tuple, *,
-                size: Any = None) -> Any:
-    """A matplotlib Figure of the map (not saved)."""
-    import textwrap
+def _draw_frames(ax: Any, metric: list, catalogue: Any) -> list:
+    """Draw every layer (in the map CRS) in spec order; return the legend groups."""
+    groups = []
+    for z, (lyr, g) in enumerate(metric):
+        entries = draw_layer(ax, lyr, g, catalogue, zorder=2 + z)
+        if lyr.legend and entries:
+            groups.append((lyr.legend_title or lyr.title, entries))
+    return groups
 
+
+def _plain(ax: Any, edge: str = "#666666", width: float = 0.6) -> None:
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for s in ax.spines.values():
+        s.set_color(edge)
+        s.set_linewidth(width)
+
+
+def _page(w_in: float, h_in: float) -> tuple[Any, Any, Any]:
+    """A figure with the map axes and the legend axes (beside the map, or below it in portrait)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from ino_geo.crs import metric_crs_for
-
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    w_in, h_in = parse_size(size)
     fig = Figure(figsize=(w_in, h_in))
     FigureCanvasAgg(fig)  # no pyplot: a canvas of our own, for text extents
     portrait = h_in > w_in
@@ -532,37 +288,102 @@ def draw_figure(spec: MapSpec, layers: Any, frames: list, title: str, subtitle: 
     ax = fig.add_axes((m, foot, 1 - 2 * m - legend_w, 1 - head - foot))
     lax = fig.add_axes((1 - m - legend_w + 0.01, foot, legend_w - 0.01, 1 - head - foot) if not portrait
                        else (m, 0.3 / h_in, 1 - 2 * m, foot - 0.35 / h_in))
-    crs = _map_crs(frames, metric_crs_for)
     ax.set_facecolor("#f4f3ee")
-    _fit_extent(ax, extent, crs)
-    groups, names = [], []
-    for z, (lyr, gdf) in enumerate(frames):
-        if not len(gdf):
+    return fig, ax, lax
+
+
+def _inset(fig: Any, ax: Any, layers: Any, frames: list, metric: list, catalogue: Any, crs: str) -> tuple:
+    """A detail inset on where most people live (:func:`core_bounds`), when that spans at most a
+    fifth of the map (so the inset magnifies about 2.5 times or more), in the quietest corner.
+
+    Returns (corner, inset axes), or (None, None) when no inset is drawn."""
+    from matplotlib.patches import Rectangle
+
+    core = core_bounds(layers, crs)
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    if core is None or max((core[2] - core[0]) / (x1 - x0), (core[3] - core[1]) / (y1 - y0)) > 0.2:
+        return None, None
+    cw, ch = (core[2] - core[0]) * 1.16 + 400, (core[3] - core[1]) * 1.16 + 400
+    pos = ax.get_position()
+    fw, fh = fig.get_size_inches()
+    big_w, big_h = pos.width * fw, pos.height * fh
+    hi = 0.62 * big_h
+    wi = min(hi * cw / ch, 0.5 * big_w)
+    hi = wi * ch / cw
+    w, h = wi / big_w, hi / big_h
+    corner = quiet_corner(ax, metric, w + 0.02, h + 0.02, core)
+    fx = 0.012 if "left" in corner else 1 - w - 0.012
+    fy = 0.015 if "lower" in corner else 1 - h - 0.015
+    iax = fig.add_axes((pos.x0 + fx * pos.width, pos.y0 + fy * pos.height, w * pos.width, h * pos.height))
+    iax.set_facecolor(ax.get_facecolor())
+    _draw_frames(iax, metric, catalogue)
+    _fit_bounds(iax, core, pad=0.08)
+    _plain(iax, edge="#222222", width=1.2)
+    ix0, ix1 = iax.get_xlim()
+    iy0, iy1 = iax.get_ylim()
+    ax.add_patch(Rectangle((ix0, iy0), ix1 - ix0, iy1 - iy0, fill=False, edgecolor="#222222", linewidth=0.9,
+                           zorder=55))
+    iax.text(0.02, 0.98, _detail_title(layers, (ix0, iy0, ix1, iy1), crs), transform=iax.transAxes, ha="left",
+             va="top", fontsize=7.5, fontweight="bold", zorder=63,
+             bbox=dict(boxstyle="round,pad=0.25", fc=(1, 1, 1, 0.85), ec="none"))
+    back = scale_bar(iax, "right" if "left" in corner else "left", fontsize=6)
+    renderer = fig.canvas.get_renderer()
+    place_labels(iax, label_candidates(layers, frames, crs), fontsize=7.0,
+                 obstacles=[back.get_window_extent(renderer), iax.texts[0].get_window_extent(renderer)])
+    return corner, iax
+
+
+def _detail_title(layers: Any, box: tuple, crs: str) -> str:
+    """"Detail: Tomsk, ZATO Seversk": the municipalities (or places) centred in `box`."""
+    names = []
+    for name in ("places", "boundaries"):
+        g = get_layer(layers, name)
+        if g is None or not len(g) or "name" not in g.columns:
             continue
-        entries = _draw_layer(ax, lyr, gdf.to_crs(crs), _catalogue(layers), zorder=2 + z)
-        if lyr.kind == "layer":
-            names.append(lyr.source)
-        if lyr.legend and entries:
-            groups.append((lyr.legend_title or lyr.title, entries))
-    _fit_extent(ax, extent, crs)  # plotting may have moved the limits
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_xlabel("")
-    ax.set_ylabel("")
-    for s in ax.spines.values():
-        s.set_color("#666666")
-        s.set_linewidth(0.6)
-    fig.text(m, 1 - 0.16 / h_in, title, ha="left", va="top", fontsize=14, fontweight="bold")
-    wrap = int((w_in - 0.7) * 15)
-    fig.text(m, 1 - 0.45 / h_in, "\n".join(textwrap.wrap(subtitle, wrap)[:2]), ha="left", va="top", fontsize=7.5,
-             color="#333333")
-    _legend(fig, lax, groups)
-    _scale_bar(ax)
-    _north_arrow(ax, crs)
-    if "places" not in names and _get(layers, "places") is not None:
-        names.append("places")
-    place_labels(ax, _label_candidates(layers, frames, crs), fontsize=8.0)
+        if "level" in g.columns:
+            g = g[g["level"] == "municipality"]
+        if "population" in g.columns:
+            g = g.sort_values("population", ascending=False)
+        pts = g.to_crs(crs).geometry.representative_point()
+        inside = (pts.x > box[0]) & (pts.x < box[2]) & (pts.y > box[1]) & (pts.y < box[3])
+        names = [str(n).split(" (")[0] for n in g.loc[inside.to_numpy(), "name"]][:3]
+        if names:
+            break
+    return "Detail: " + ", ".join(names) if names else "Detail"
+
+
+def draw_figure(spec: MapSpec, layers: Any, frames: list, title: str, subtitle: str, extent: tuple, *,
+                size: Any = None) -> Any:
+    """A matplotlib Figure of the map (not saved): headings, map, detail inset, legend, scale
+    bar, north arrow, place labels and the sources line."""
+    import textwrap
+
+    from ino_geo.crs import metric_crs_for
+
+    w_in, h_in = parse_size(size)
+    fig, ax, lax = _page(w_in, h_in)
+    crs = _map_crs(frames, metric_crs_for)
     cat = _catalogue(layers)
+    metric = [(lyr, g.to_crs(crs)) for lyr, g in frames if len(g)]
+    _fit_extent(ax, extent, crs)
+    groups = _draw_frames(ax, metric, cat)
+    _fit_extent(ax, extent, crs)  # plotting may have moved the limits
+    _plain(ax)
+    m = 0.35 / w_in
+    fig.text(m, 1 - 0.16 / h_in, title, ha="left", va="top", fontsize=14, fontweight="bold")
+    fig.text(m, 1 - 0.45 / h_in, "\n".join(textwrap.wrap(subtitle, int((w_in - 0.7) * 15))[:2]), ha="left",
+             va="top", fontsize=7.5, color="#333333")
+    draw_legend(fig, lax, groups)
+    corner, iax = _inset(fig, ax, layers, frames, metric, cat, crs)
+    back = scale_bar(ax, "right" if corner == "lower left" else "left")
+    north_arrow(ax, crs, "left" if corner == "upper right" else "right")
+    renderer = fig.canvas.get_renderer()
+    obstacles = [back.get_window_extent(renderer)] + ([iax.get_window_extent(renderer)] if iax else [])
+    place_labels(ax, label_candidates(layers, frames, crs), fontsize=8.0, obstacles=obstacles)
+    names = [lyr.source for lyr, _g in metric if lyr.kind == "layer"]
+    if get_layer(layers, "places") is not None:
+        names.append("places")
     note = f"Map projection {crs} (metres). Drawn by ino-geo from map spec “{spec.name}”."
     line = sources_line(names, cat, note)
     fig.text(m, 0.12 / h_in, "\n".join(textwrap.wrap(line, int((w_in - 0.7) * 19))[:3]), ha="left",
