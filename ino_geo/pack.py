@@ -13,9 +13,10 @@ from typing import Any, Callable, Sequence
 from ino_geo._errors import DataError, UsageError
 from ino_geo.data.io import atomic_write_text, check_output
 
-__all__ = ["build_pack", "PACK_TABLES"]
+__all__ = ["build_pack", "PACK_TABLES", "PACK_ATLAS"]
 
 PACK_TABLES = ("coverage.csv", "proximity.csv")
+PACK_ATLAS = "atlas.pdf"  # print maps: one page per map, and NAME.png of each (ino_geo.webmap.static)
 _MAX_DISTANCE_M = 500_000.0  # as ino_geo coverage
 
 
@@ -74,6 +75,8 @@ def build_pack(
         raise UsageError("give at least one --distance")
     names = list(BUILTIN_MAPS)
     files = [f"{n}.html" for n in names] + [f"{n}.embed.html" for n in names] + list(PACK_TABLES) + ["index.html"]
+    prints = [PACK_ATLAS] + [f"{n}.png" for n in names]
+    files += prints
     created = not d.exists()
     if not created:
         for f in files:  # before any work
@@ -100,6 +103,11 @@ def build_pack(
         maps = [(name, d / p.name, size) for name, p, size in staged]
         for name, path, _size in staged:
             atomic_write_text(stage / f"{name}.embed.html", embed_snippet(path, title=name))
+        # print maps: the atlas and a PNG per map, from the same specs
+        from ino_geo.webmap.static import render_atlas
+
+        say(f"drawing the print atlas {d / PACK_ATLAS} and a PNG per map")
+        render_atlas(layers, stage / PACK_ATLAS, maps=names, png_dir=stage)
         atomic_write_text(stage / "index.html", _index_html(layers, maps))
         for f in files:
             check_output(d / f, overwrite)  # nothing appeared meanwhile
@@ -121,7 +129,7 @@ def build_pack(
         for r in whole.itertuples()
     }
     files = [{"path": str(p), "bytes": p.stat().st_size} for p in
-             [m[1] for m in maps] + snippets + [d / t for t in PACK_TABLES] + [index]]
+             [m[1] for m in maps] + snippets + [d / t for t in PACK_TABLES] + [index] + [d / f for f in prints]]
     say(f"wrote {len(files)} files into {d}")
     return {
         "output": str(d),
@@ -147,7 +155,8 @@ def _index_html(layers: Any, maps: list) -> str:
 </head><body>
 <h1>{title}</h1>
 <p>Maps rendered by ino-geo. Each opens with no network; tables: <a href="coverage.csv">coverage.csv</a>,
-<a href="proximity.csv">proximity.csv</a> (distances in metres, computed in EPSG:32645).</p>
+<a href="proximity.csv">proximity.csv</a> (distances in metres, computed in EPSG:32645).
+Print maps: <a href="atlas.pdf">atlas.pdf</a> (one page per map) and a PNG of each map.</p>
 <ul>
 {items}
 </ul>

@@ -241,3 +241,58 @@ def test_cli_print_map_needs_overwrite(layers_dir, tmp_path):
     assert r.exit_code == 2 and out.read_bytes() == b"keep"
     assert run(layers_dir, "overview", "-o", out, "--overwrite", "--dpi", "40").exit_code == 0
     assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+# -------------------------------------------------------------------------- detail inset, build
+
+
+def test_core_bounds_is_the_largest_dense_cluster():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    from ino_geo.webmap.cartography import core_bounds
+
+    # a city of 9 dense cells around (0, 0) km, a town of 2 dense cells 50 km east, sparse cells between
+    cells, pops = [], []
+    for i in range(-1, 2):
+        for j in range(-1, 2):
+            cells.append(box(i * 1000, j * 1000, i * 1000 + 1000, j * 1000 + 1000))
+            pops.append(1000.0)
+    for i in (50, 51):
+        cells.append(box(i * 1000, 0, i * 1000 + 1000, 1000))
+        pops.append(1500.0)
+    for i in range(5, 45, 5):
+        cells.append(box(i * 1000, 0, i * 1000 + 1000, 1000))
+        pops.append(10.0)
+    pop = gpd.GeoDataFrame({"population": pops}, geometry=cells, crs="EPSG:32645")
+    b = core_bounds({"population": pop}, "EPSG:32645", share=0.9, link_m=3000)
+    assert b == pytest.approx((-1000, -1000, 2000, 2000))  # the city cells, not the denser small town
+    assert core_bounds({}, "EPSG:32645") is None
+
+
+def test_overview_has_a_detail_inset_on_tomsk(shipped):
+    from ino_geo.webmap.static import draw_figure, map_frames
+
+    spec = ino_geo.load_map_spec("overview")
+    frames, title, sub, extent = map_frames(spec, shipped)
+    fig = draw_figure(spec, shipped, frames, title, sub, extent, size="A4-landscape")
+    assert len(fig.axes) == 3  # map, legend, inset
+    inset = fig.axes[2]
+    assert any(t.get_text().startswith("Detail: Tomsk") for t in inset.texts)
+    # the inset magnifies: its view is several times smaller than the main map's
+    assert (fig.axes[0].get_xlim()[1] - fig.axes[0].get_xlim()[0]) > 3 * (inset.get_xlim()[1] - inset.get_xlim()[0])
+    wf = ino_geo.load_map_spec("waterfront")  # already a detail: no inset
+    frames, title, sub, extent = map_frames(wf, shipped)
+    assert len(draw_figure(wf, shipped, frames, title, sub, extent).axes) == 2
+
+
+def test_build_writes_the_atlas_and_pngs(layers_dir, tmp_path):
+    out = tmp_path / "pack"
+    r = CliRunner().invoke(cli, ["--layers", str(layers_dir), "build", "-o", str(out), "--distance", "500"])
+    assert r.exit_code == 0, r.stderr
+    assert _pdf_pages(out / "atlas.pdf") == 5
+    written = {Path(f["path"]).name for f in json.loads(r.stdout)["files"]}
+    assert {"atlas.pdf", "overview.png", "coverage.png", "proximity.png"} <= written
+    _not_blank(_pixels(out / "coverage.png"))
+    assert 'href="atlas.pdf"' in (out / "index.html").read_text(encoding="utf-8")
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left behind

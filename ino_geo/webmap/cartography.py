@@ -126,7 +126,8 @@ def draw_layer(ax: Any, lyr: MapLayer, gdf: "gpd.GeoDataFrame", catalogue: Any, 
         ec = st.color if (st.color and cols is not None) or st.fill_color else (st.color or "#333333")
         g.plot(ax=ax, color=fc, edgecolor=ec, linewidth=max(lw * 0.6, 0.3),
                markersize=(2 * st.radius * PX_PT) ** 2, zorder=zorder + 0.5)
-    return [(label, color, line_only, st) for label, color in entries]
+    kind = "line" if line_only else "point" if not polys.any() and not lines.any() else "area"
+    return [(label, color, kind, st) for label, color in entries]
 
 
 # ================================================================================ labels
@@ -279,16 +280,11 @@ def draw_legend(fig: Any, lax: Any, groups: list[tuple[str, list]]) -> None:
     lax.set_axis_off()
     handles, labels = [], []
     for title, entries in groups:
-        handles.append(Patch(visible=False))
-        labels.append(title)
-        for label, color, line_only, st in entries:
-            if line_only:
-                lw = max(st.weight * PX_PT, 1.0) * 1.3
-                handles.append(Line2D([], [], color=color, lw=lw, linestyle=_dashes(st.dash_array, lw)))
-            else:
-                alpha = max(st.fill_opacity, 0.35) if st.fill else 0.0
-                handles.append(Patch(facecolor=_rgba(color, alpha), edgecolor=st.color if st.fill and st.color
-                                     else color, linewidth=0.8, linestyle=_dashes(st.dash_array, 1.0)))
+        if len(entries) > 1 or entries[0][0] != title:  # a one-entry group needs no title of its own
+            handles.append(Patch(visible=False))
+            labels.append(title)
+        for label, color, kind, st in entries:
+            handles.append(_legend_handle(color, kind, st))
             labels.append(label)
     if not handles:
         return
@@ -298,6 +294,22 @@ def draw_legend(fig: Any, lax: Any, groups: list[tuple[str, list]]) -> None:
         if isinstance(h, Patch) and not h.get_visible():
             text.set_fontweight("bold")
             text.set_x(-28)  # group titles start at the swatches' left edge
+
+
+def _legend_handle(color: str, kind: str, st: Any) -> Any:
+    """A legend swatch: a line (width capped so it stays in its slot), a dot or a filled box."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    if kind == "line":
+        lw = min(max(st.weight * PX_PT, 1.0) * 1.3, 4.0)
+        return Line2D([], [], color=color, lw=lw, linestyle=_dashes(st.dash_array, lw))
+    if kind == "point":
+        return Line2D([], [], linestyle="none", marker="o", markersize=min(2 * st.radius * PX_PT, 8),
+                      markerfacecolor=color, markeredgecolor=st.color or "#333333", markeredgewidth=0.6)
+    alpha = max(st.fill_opacity, 0.35) if st.fill else 0.0
+    return Patch(facecolor=_rgba(color, alpha), edgecolor=st.color if st.fill and st.color else color,
+                 linewidth=0.8, linestyle=_dashes(st.dash_array, 1.0))
 
 
 # ================================================================================ detail inset
