@@ -288,8 +288,11 @@ def draw_legend(fig: Any, lax: Any, groups: list[tuple[str, list]]) -> None:
             labels.append(label)
     if not handles:
         return
+    # as many columns as the legend's box needs (one beside the map; several below it in portrait)
+    rows = max(int(lax.get_position().height * fig.get_size_inches()[1] * 72 / (7.5 * 1.75)), 1)
     leg = lax.legend(handles, labels, loc="upper left", frameon=False, fontsize=7.5, handlelength=1.8,
-                     borderaxespad=0.0, labelspacing=0.45, handletextpad=0.6)
+                     borderaxespad=0.0, labelspacing=0.45, handletextpad=0.6, ncol=-(-len(handles) // rows),
+                     columnspacing=1.5)
     for h, text in zip(handles, leg.get_texts()):
         if isinstance(h, Patch) and not h.get_visible():
             text.set_fontweight("bold")

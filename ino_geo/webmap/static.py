@@ -287,7 +287,7 @@ def _page(w_in: float, h_in: float) -> tuple[Any, Any, Any]:
     foot = min((0.55 if not portrait else 1.9) / h_in, 0.3)
     ax = fig.add_axes((m, foot, 1 - 2 * m - legend_w, 1 - head - foot))
     lax = fig.add_axes((1 - m - legend_w + 0.01, foot, legend_w - 0.01, 1 - head - foot) if not portrait
-                       else (m, 0.3 / h_in, 1 - 2 * m, foot - 0.35 / h_in))
+                       else (m, 0.5 / h_in, 1 - 2 * m, foot - 0.6 / h_in))
     ax.set_facecolor("#f4f3ee")
     return fig, ax, lax
 
@@ -386,7 +386,7 @@ def draw_figure(spec: MapSpec, layers: Any, frames: list, title: str, subtitle: 
         names.append("places")
     note = f"Map projection {crs} (metres). Drawn by ino-geo from map spec “{spec.name}”."
     line = sources_line(names, cat, note)
-    fig.text(m, 0.12 / h_in, "\n".join(textwrap.wrap(line, int((w_in - 0.7) * 19))[:3]), ha="left",
+    fig.text(m, 0.12 / h_in, "\n".join(textwrap.wrap(line, int((w_in - 0.7) * 19))[:4]), ha="left",
              va="bottom", fontsize=6, color="#444444")
     return fig
 
