@@ -125,3 +125,11 @@ def test_exported_geopackage_still_validates(tmp_path):
     assert run("layers", "export", "parks", "-o", out).exit_code == 0
     r = run("layers", "validate", out)
     assert r.exit_code == 0, r.stderr
+
+
+def test_export_replaces_a_file_that_is_not_a_geopackage(tmp_path):
+    out = tmp_path / "x.gpkg"
+    out.write_bytes(b"not a geopackage")
+    r = run("layers", "export", "parks", "-o", out, "--overwrite")
+    assert r.exit_code == 0, r.stderr
+    assert [n for n, _ in pyogrio.list_layers(out)] == ["parks", "layer_styles"]

@@ -61,7 +61,7 @@ def export_layers(
         raise UsageError(f"{p}: a {driver} file holds one layer; export one name or use a .gpkg")
     counts = {}
     with atomic_path(p, overwrite) as tmp:
-        if driver == "GPKG" and p.is_file():  # keep the file's other layers and their styles
+        if driver == "GPKG" and _readable_gpkg(p):  # keep the file's other layers and their styles
             import shutil
 
             shutil.copyfile(p, tmp)
@@ -76,6 +76,19 @@ def export_layers(
         if driver == "GPKG":
             _add_qgis_styles(tmp, frames, catalogue)
     return p, counts
+
+
+def _readable_gpkg(p: Path) -> bool:
+    """An existing GeoPackage GDAL can open (a file that is not one is replaced whole)."""
+    if not p.is_file():
+        return False
+    try:
+        import pyogrio
+
+        pyogrio.list_layers(p)
+    except Exception:
+        return False
+    return True
 
 
 def _add_qgis_styles(gpkg: Path, frames: dict[str, "gpd.GeoDataFrame"], catalogue: Any) -> None:

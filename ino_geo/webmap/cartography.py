@@ -250,9 +250,9 @@ def scale_bar(ax: Any, side: str = "left", fontsize: float = 7) -> Any:
     return back
 
 
-def north_arrow(ax: Any, crs: str, side: str = "right") -> None:
+def north_arrow(ax: Any, crs: str, side: str = "right") -> Any:
     """A north arrow in the upper `side` corner, pointing to true north (grid convergence
-    from the CRS)."""
+    from the CRS). Returns the box it occupies, in display coordinates."""
     from pyproj import Transformer
 
     x0, x1 = ax.get_xlim()
@@ -270,6 +270,9 @@ def north_arrow(ax: Any, crs: str, side: str = "right") -> None:
                 arrowprops=dict(arrowstyle="-|>,head_length=0.8,head_width=0.4", color="#222222", lw=1.4))
     ax.text(ax_x + dx / 2 * 1.25, ax_y + dy / 2 * 1.25, "N", transform=ax.transAxes, ha="center", va="bottom",
             fontsize=9, fontweight="bold", zorder=62)
+    from matplotlib.transforms import Bbox
+
+    return Bbox(ax.transAxes.transform([(ax_x - 0.035, ax_y - size / 2 - 0.01), (ax_x + 0.035, ax_y + size)]))
 
 
 def draw_legend(fig: Any, lax: Any, groups: list[tuple[str, list]]) -> None:

@@ -19,12 +19,12 @@ else from the boundaries' names; see :func:`place_labels` for the placement rule
 
 Examples
 --------
->>> parse_size("A4")
-(8.267716535433072, 11.692913385826772)
->>> parse_size("A3-landscape")
-(16.535433070866144, 11.692913385826772)
->>> parse_size("160x90mm")
-(6.299212598425197, 3.543307086614173)
+>>> [round(v * 25.4) for v in parse_size("A4")]  # millimetres
+[210, 297]
+>>> [round(v * 25.4) for v in parse_size("A3-landscape")]
+[420, 297]
+>>> [round(v * 25.4) for v in parse_size("160x90mm")]
+[160, 90]
 >>> readable_source("seed:001_f8bb5fa29d4484f7.txt; ru.wikipedia.org")
 'INO Tomsk programme documents; ru.wikipedia.org'
 """
@@ -377,9 +377,9 @@ def draw_figure(spec: MapSpec, layers: Any, frames: list, title: str, subtitle: 
     draw_legend(fig, lax, groups)
     corner, iax = _inset(fig, ax, layers, frames, metric, cat, crs)
     back = scale_bar(ax, "right" if corner == "lower left" else "left")
-    north_arrow(ax, crs, "left" if corner == "upper right" else "right")
+    arrow = north_arrow(ax, crs, "left" if corner == "upper right" else "right")
     renderer = fig.canvas.get_renderer()
-    obstacles = [back.get_window_extent(renderer)] + ([iax.get_window_extent(renderer)] if iax else [])
+    obstacles = [back.get_window_extent(renderer), arrow] + ([iax.get_window_extent(renderer)] if iax else [])
     place_labels(ax, label_candidates(layers, frames, crs), fontsize=8.0, obstacles=obstacles)
     names = [lyr.source for lyr, _g in metric if lyr.kind == "layer"]
     if get_layer(layers, "places") is not None:
