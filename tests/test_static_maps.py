@@ -281,6 +281,12 @@ def test_overview_has_a_detail_inset_on_tomsk(shipped):
     assert any(t.get_text().startswith("Detail: Tomsk") for t in inset.texts)
     # the inset magnifies: its view is several times smaller than the main map's
     assert (fig.axes[0].get_xlim()[1] - fig.axes[0].get_xlim()[0]) > 3 * (inset.get_xlim()[1] - inset.get_xlim()[0])
+    labels = fig.ino_geo_labels
+    boxes = [b for _t, b in labels["placed"]]
+    assert {"Tomsky district", "Asinovsky district"} <= {t for t, _b in labels["placed"]}
+    for i, b in enumerate(boxes):  # no label overlaps another, the inset, the scale bar or the arrow
+        assert not any(b.overlaps(o) for o in boxes[i + 1:] + labels["obstacles"])
+    assert any(o.bounds == inset.get_window_extent().bounds for o in labels["obstacles"])
     wf = ino_geo.load_map_spec("waterfront")  # already a detail: no inset
     frames, title, sub, extent = map_frames(wf, shipped)
     assert len(draw_figure(wf, shipped, frames, title, sub, extent).axes) == 2

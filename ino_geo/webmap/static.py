@@ -380,7 +380,8 @@ def draw_figure(spec: MapSpec, layers: Any, frames: list, title: str, subtitle: 
     arrow = north_arrow(ax, crs, "left" if corner == "upper right" else "right")
     renderer = fig.canvas.get_renderer()
     obstacles = [back.get_window_extent(renderer), arrow] + ([iax.get_window_extent(renderer)] if iax else [])
-    place_labels(ax, label_candidates(layers, frames, crs), fontsize=8.0, obstacles=obstacles)
+    placed = place_labels(ax, label_candidates(layers, frames, crs), fontsize=8.0, obstacles=obstacles)
+    fig.ino_geo_labels = {"placed": placed, "obstacles": obstacles}  # for checks: display-coordinate boxes
     names = [lyr.source for lyr, _g in metric if lyr.kind == "layer"]
     if get_layer(layers, "places") is not None:
         names.append("places")
