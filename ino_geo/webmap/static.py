@@ -253,13 +253,24 @@ def _fit_bounds(ax: Any, b: Sequence[float], pad: float = 0.03) -> None:
     ax.set_aspect("equal", adjustable="box")
 
 
-def _draw_frames(ax: Any, metric: list, catalogue: Any) -> list:
-    """Draw every layer (in the map CRS) in spec order; return the legend groups."""
-    groups = []
-    for z, (lyr, g) in enumerate(metric):
-        entries = draw_layer(ax, lyr, g, catalogue, zorder=2 + z)
-        if lyr.legend and entries:
-            groups.append((lyr.legend_title or lyr.title, entries))
+def _draw_frames(ax: Any, metric: list, catalogue: Any, bounds: Sequence[float] | None = None) -> list:
+    """Draw every layer (in the map CRS) in spec order, only the features touching `bounds` if
+    given; return the legend groups."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    fig = ax.figure
+    canvas = fig.canvas
+    FigureCanvasBase(fig)  # geopandas asks for a redraw after every layer: a no-op canvas meanwhile
+    try:
+        groups = []
+        for z, (lyr, g) in enumerate(metric):
+            if bounds is not None:
+                g = g.cx[bounds[0]:bounds[2], bounds[1]:bounds[3]]
+            entries = draw_layer(ax, lyr, g, catalogue, zorder=2 + z) if len(g) else []
+            if lyr.legend and entries:
+                groups.append((lyr.legend_title or lyr.title, entries))
+    finally:
+        fig.set_canvas(canvas)
     return groups
 
 
@@ -317,7 +328,9 @@ def _inset(fig: Any, ax: Any, layers: Any, frames: list, metric: list, catalogue
     fy = 0.015 if "lower" in corner else 1 - h - 0.015
     iax = fig.add_axes((pos.x0 + fx * pos.width, pos.y0 + fy * pos.height, w * pos.width, h * pos.height))
     iax.set_facecolor(ax.get_facecolor())
-    _draw_frames(iax, metric, catalogue)
+    _fit_bounds(iax, core, pad=0.08)
+    (vx0, vx1), (vy0, vy1) = iax.get_xlim(), iax.get_ylim()
+    _draw_frames(iax, metric, catalogue, bounds=(vx0, vy0, vx1, vy1))
     _fit_bounds(iax, core, pad=0.08)
     _plain(iax, edge="#222222", width=1.2)
     ix0, ix1 = iax.get_xlim()
