@@ -542,7 +542,9 @@ def render_atlas(
         frames, title, subtitle, extent = map_frames(s, layers, (extra_layers or {}).get(s.name),
                                                      **dict((params or {}).get(s.name, {})))
         figs.append(draw_figure(s, layers, frames, title, subtitle, extent, size=size))
-    with atomic_path(path, overwrite) as tmp:
+    import matplotlib
+
+    with atomic_path(path, overwrite) as tmp, matplotlib.rc_context({"pdf.fonttype": 42}):
         with PdfPages(tmp, metadata={"Title": "Maps", "Creator": "ino-geo"}) as pdf:
             for fig in figs:
                 pdf.savefig(fig)
