@@ -17,9 +17,10 @@ from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
 from ino_geo.data.io import atomic_write_text, check_output
 
-__all__ = ["build_pack", "PACK_TABLES"]
+__all__ = ["build_pack", "PACK_TABLES", "PACK_ATLAS"]
 
 PACK_TABLES = ("coverage.csv", "proximity.csv")
+PACK_ATLAS = "atlas.pdf"  # print maps: one page per map, and NAME.png of each (ino_geo.webmap.static)
 
 
 def build_pack(
@@ -31,7 +32,8 @@ def build_pack(
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Write the maps, their embed snippets, the coverage and proximity tables and an index.
+    """Write the maps, their embed snippets, the print atlas and PNGs, the coverage and proximity
+    tables and an index.
 
     Parameters
     ----------
@@ -100,7 +102,15 @@ def _pack_files() -> list[str]:
     from ino_geo.webmap.spec import BUILTIN_MAPS
 
     names = list(BUILTIN_MAPS)
-    return [f"{n}.html" for n in names] + [f"{n}.embed.html" for n in names] + list(PACK_TABLES) + ["index.html"]
+    return ([f"{n}.html" for n in names] + [f"{n}.embed.html" for n in names] + list(PACK_TABLES) + ["index.html"]
+            + _print_files())
+
+
+def _print_files() -> list[str]:
+    """The print maps of a pack: the atlas and a PNG per built-in map."""
+    from ino_geo.webmap.spec import BUILTIN_MAPS
+
+    return [PACK_ATLAS] + [f"{n}.png" for n in BUILTIN_MAPS]
 
 
 def _staging_folder(d: Path) -> Path:
@@ -129,12 +139,18 @@ def _write_pack(layers: Any, stage: Path, d: Path, distances: list[float], self_
     prox = ino_geo.proximity(layers.sites, layers.parks)
     write_frame(prox, stage / "proximity.csv")
 
-    say("analyses of the coverage and proximity maps")
-    staged = render_all(layers, stage, results=builtin_map_results(layers), self_contained=self_contained,
+    say("analyses of the maps")
+    results = builtin_map_results(layers)
+    staged = render_all(layers, stage, results=results, self_contained=self_contained,
                         progress=lambda msg: say(msg.replace(str(stage), str(d))))
     maps = [(name, d / p.name, size) for name, p, size in staged]
     for name, path, _size in staged:
         atomic_write_text(stage / f"{name}.embed.html", embed_snippet(path, title=name))
+    # print maps: the atlas and a PNG per map, from the same specs and results
+    from ino_geo.webmap.static import render_atlas
+
+    say(f"drawing the print atlas {d / PACK_ATLAS} and a PNG per map")
+    render_atlas(layers, stage / PACK_ATLAS, maps=[n for n, _p, _b in staged], png_dir=stage, results=results)
     atomic_write_text(stage / "index.html", _index_html(layers, maps))
     return cov, maps
 
@@ -150,7 +166,8 @@ def _summary(layers: Any, d: Path, cov: Any, maps: list[tuple[str, Path, int]],
         for r in whole.itertuples()
     }
     files = [{"path": str(p), "bytes": p.stat().st_size} for p in
-             [m[1] for m in maps] + snippets + [d / t for t in PACK_TABLES] + [d / "index.html"]]
+             [m[1] for m in maps] + snippets + [d / t for t in PACK_TABLES] + [d / "index.html"]
+             + [d / f for f in _print_files()]]
     say(f"wrote {len(files)} files into {d}")
     return {
         "output": str(d),
@@ -176,7 +193,8 @@ def _index_html(layers: Any, maps: list) -> str:
 </head><body>
 <h1>{title}</h1>
 <p>Maps rendered by ino-geo. Each opens with no network; tables: <a href="coverage.csv">coverage.csv</a>,
-<a href="proximity.csv">proximity.csv</a> (distances in metres, computed in EPSG:32645).</p>
+<a href="proximity.csv">proximity.csv</a> (distances in metres, computed in EPSG:32645).
+Print maps: <a href="atlas.pdf">atlas.pdf</a> (one page per map) and a PNG of each map.</p>
 <ul>
 {items}
 </ul>

@@ -13,7 +13,7 @@ from .options import distance_opt, minutes_opt, mode_opt, network_opt, overwrite
 @click.command("map")
 @click.argument("name_or_spec", metavar="NAME|SPEC")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=str), default=None,
-              help="HTML file to write (default: NAME.html in the current folder).")
+              help="File to write: .html (web map, the default NAME.html), or a print map .png, .svg or .pdf.")
 @click.option("--self-contained/--cdn", "self_contained", default=True, show_default=True,
               help="Inline Leaflet so the page opens with no network (default), or keep folium's CDN links "
                    "(smaller file; adds the fullscreen, measure and minimap controls).")
@@ -30,12 +30,18 @@ from .options import distance_opt, minutes_opt, mode_opt, network_opt, overwrite
 @mode_opt(None, "Coverage/proximity maps: straight-line or along the network (default from the spec).")
 @network_opt("Coverage/proximity maps: line layer to route on (default: the corridors layer).")
 @scenario_opt(None, "Coverage/proximity maps in network mode: corridors in use today, or with the planned ones.")
+@click.option("--dpi", type=float, default=None, help="Print maps (.png/.svg/.pdf): resolution, dots per inch (default 150).")
+@click.option("--size", default=None, metavar="A4|A3|A4-landscape|WxHmm",
+              help="Print maps: paper size, A4/A3 with -portrait/-landscape, or WxH in mm, cm or in "
+                   "(default A4-landscape).")
 @click.pass_obj
 def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, snippet: str | None,
             overwrite: bool, park_types: tuple[str, ...], distance: float | None, minutes: float | None,
-            mode: str | None, network_path: str | None, scenario: str | None, tiles: str | None) -> None:
+            mode: str | None, network_path: str | None, scenario: str | None, tiles: str | None,
+            dpi: float | None = None, size: str | None = None) -> None:
     """Render map NAME (overview, waterfront, corridors, coverage, proximity) or the map spec
-    file SPEC (.toml, see maps/README.md) into an HTML page.
+    file SPEC (.toml, see maps/README.md) into an HTML page, or a print map (PNG, SVG or PDF,
+    chosen by the extension of -o, with --dpi and --size).
 
     Prints {"map", "path", "bytes", "self_contained", "features"} as JSON on stdout.
     """
@@ -45,6 +51,18 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
 
     spec = load_map_spec(name_or_spec)  # unknown name: exit 2; bad spec: exit 1 - before any work
     out = output if output is not None else f"{spec.name}.html"
+    static = os.path.splitext(out)[1].lower() not in (".html", ".htm")
+    if static:  # a print map: the format by the extension (unknown: exit 2), checked before any work
+        from ino_geo.webmap.static import check_dpi, parse_size, static_format
+
+        static_format(out)
+        parse_size(size)
+        if dpi is not None:
+            check_dpi(dpi)
+        if snippet is not None:
+            raise UsageError("--embed-snippet applies to HTML maps only")
+    elif dpi is not None or size is not None:
+        raise UsageError("--dpi and --size apply to print maps (-o NAME.png, .svg or .pdf)")
     check_output(out, overwrite)
     if snippet is not None:
         check_output(snippet, overwrite)
@@ -79,6 +97,9 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
             park_types=park_types or None,
             distance_m=distance, minutes=minutes, mode=mode, scenario=scenario, network=network,
         )
+    if static:
+        _print_map(state, spec, layers, out, dpi, size, overwrite, results)
+        return
     state.progress(f"rendering map {spec.name!r}")
     m = render_map(spec, layers, results=results, online=not self_contained, tiles=tiles)
     path = export_html(m, out, self_contained=self_contained, overwrite=overwrite, embed_snippet_path=snippet)
@@ -87,3 +108,15 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
                    + (f" and {snippet}" if snippet else ""))
     click.echo(json.dumps({"map": spec.name, "path": str(path), "bytes": size, "self_contained": self_contained,
                            "features": m.ino_geo_counts}, ensure_ascii=False))
+
+
+def _print_map(state, spec, layers, out: str, dpi: float | None, size: str | None, overwrite: bool,
+               results) -> None:
+    """A print map (PNG/SVG/PDF) of `spec`, drawing the same analysis results as the web map."""
+    from ino_geo.webmap.static import DEFAULT_DPI, render_static
+
+    state.progress(f"drawing print map {spec.name!r}")
+    info = render_static(spec, layers, out, dpi=DEFAULT_DPI if dpi is None else dpi, size=size,
+                         overwrite=overwrite, results=results)
+    state.progress(f"wrote {info['path']} ({info['bytes'] / 1e6:.2f} MB)")
+    click.echo(json.dumps(info, ensure_ascii=False))
