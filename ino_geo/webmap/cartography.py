@@ -121,11 +121,14 @@ def draw_layer(ax: Any, lyr: MapLayer, gdf: "gpd.GeoDataFrame", catalogue: Any, 
             lw, lc = lw * 0.5, [(r, gg, b, a * 0.6) for r, gg, b, a in lc]
         g.plot(ax=ax, color=lc, linewidth=max(lw, 0.4), linestyle=_dashes(st.dash_array, lw), zorder=zorder)
     if points.any():
+        from ino_geo.webmap.styles import feature_radii
+
         g = gdf[points.to_numpy()]
         fc = [_rgba(c, max(st.fill_opacity, 0.6)) for c in fcol[points.to_numpy()]]
         ec = st.color if (st.color and cols is not None) or st.fill_color else (st.color or "#333333")
-        g.plot(ax=ax, color=fc, edgecolor=ec, linewidth=max(lw * 0.6, 0.3),
-               markersize=(2 * st.radius * PX_PT) ** 2, zorder=zorder + 0.5)
+        radii = feature_radii(lyr, g)  # size_by: circle area proportional to the value
+        size = (2 * st.radius * PX_PT) ** 2 if radii is None else [(2 * r * PX_PT) ** 2 for r in radii]
+        g.plot(ax=ax, color=fc, edgecolor=ec, linewidth=max(lw * 0.6, 0.3), markersize=size, zorder=zorder + 0.5)
     kind = "line" if line_only else "point" if not polys.any() and not lines.any() else "area"
     return [(label, color, kind, st) for label, color in entries]
 

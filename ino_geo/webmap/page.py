@@ -127,8 +127,10 @@ def add_layer(m: "folium.Map", lyr: MapLayer, spec: MapSpec, gdf: "gpd.GeoDataFr
     ).add_to(m)
 
 
-def web_features(lyr: MapLayer, gdf: "gpd.GeoDataFrame", spec: MapSpec, colors: list[str] | None) -> tuple[str, int]:
-    """The layer as a compact, script-safe GeoJSON string and its feature count."""
+def web_features(lyr: MapLayer, gdf: "gpd.GeoDataFrame", spec: MapSpec, colors: list[str] | None,
+                 radii: list[float] | None = None) -> tuple[str, int]:
+    """The layer as a compact, script-safe GeoJSON string and its feature count (``_c``: the
+    feature's colour, ``_r``: its circle radius in pixels)."""
     import shapely
 
     fields = [c for c in dict.fromkeys(lyr.popup + lyr.tooltip) if c in gdf.columns]
@@ -141,6 +143,8 @@ def web_features(lyr: MapLayer, gdf: "gpd.GeoDataFrame", spec: MapSpec, colors: 
         props = {k: v for k, v in props.items() if v is not None}
         if colors is not None:
             props["_c"] = colors[j]
+        if radii is not None:
+            props["_r"] = radii[j]
         parts.append('{"type":"Feature","properties":' + _dumps(props) + ',"geometry":' + g + "}")
     data = '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
     return script_safe(data), len(parts)

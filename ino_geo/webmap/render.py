@@ -24,7 +24,7 @@ from ino_geo.webmap.frames import SpecFrames
 from ino_geo.webmap.page import add_controls, add_layer, add_legend, new_map, web_features, web_frame
 from ino_geo.webmap.results import MapResults, map_texts, require_results
 from ino_geo.webmap.spec import BUILTIN_MAPS, MapSpec, load_map_spec
-from ino_geo.webmap.styles import catalogue_of, feature_colors, legend_html
+from ino_geo.webmap.styles import catalogue_of, feature_colors, feature_radii, legend_html
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -121,7 +121,7 @@ def _draw_layers(m: "folium.Map", spec: MapSpec, drawn: list, frames: SpecFrames
     legend: list[dict[str, Any]] = []
     for i, (lyr, gdf) in enumerate(drawn):
         colors, entries = feature_colors(lyr, gdf, catalogue, frames.where(i, "colors"))
-        data, n = web_features(lyr, gdf, spec, colors)
+        data, n = web_features(lyr, gdf, spec, colors, feature_radii(lyr, gdf))
         counts[lyr.id] = n
         add_layer(m, lyr, spec, gdf, data, n)
         if lyr.legend and entries:

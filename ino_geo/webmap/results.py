@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ino_geo.webmap.spec import MapSpec
 
-__all__ = ["MapResults", "require_results", "coverage_part", "map_texts"]
+__all__ = ["MapResults", "require_results", "coverage_part", "decision_part", "map_texts"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,12 @@ class MapResults:
         The park type of the coverage result to draw (default: the only one in the result).
     distance_m, minutes : float, optional
         The coverage threshold to draw, metres or minutes (default: the only one in the result).
+    accessibility : Accessibility, optional
+        What :func:`ino_geo.accessibility` returned (its ``cells`` and ``parks``: the
+        ``accessibility.*`` sources).
+    site_selection : SiteSelection, optional
+        What :func:`ino_geo.site_selection` returned (its ``sites`` and ``newly_covered``; the
+        ``site_selection.existing`` source is the parks of its park type).
     """
 
     coverage: Any = None
@@ -51,6 +57,8 @@ class MapResults:
     park_type: str | None = None
     distance_m: float | None = None
     minutes: float | None = None
+    accessibility: Any = None
+    site_selection: Any = None
 
     def missing(self, analyses: set[str]) -> list[str]:
         """The analyses in `analyses` that have no result here."""
@@ -113,6 +121,25 @@ def coverage_part(results: MapResults, part: str, where: str) -> "gpd.GeoDataFra
     return out.assign(reach=f"{value:g} {unit}")
 
 
+def decision_part(results: MapResults, source: str, where: str) -> "gpd.GeoDataFrame | None":
+    """``accessibility.cells|parks`` or ``site_selection.sites|newly_covered`` of the results
+    (``site_selection.existing`` is drawn from the parks layer: None here)."""
+    kind, _, part = source.partition(".")
+    if part == "existing":
+        return None
+    gdf = getattr(getattr(results, kind), part, None)
+    if gdf is None:
+        raise DataError(f"{where}: the {kind} result has no {part!r}"
+                        + (" (compute it with area_coverage=True)" if part == "newly_covered" else ""))
+    return gdf
+
+
+def decision_park_type(results: MapResults) -> str | None:
+    """The park type of the site selection result (its summary says)."""
+    summary = getattr(results.site_selection, "summary", None) or {}
+    return results.park_type or summary.get("park_type")
+
+
 def map_texts(spec: "MapSpec", results: MapResults | None) -> tuple[str, str]:
     """The map's title and subtitle: the spec's, worded for the results it draws."""
     title, subtitle = spec.title, spec.description
@@ -120,6 +147,10 @@ def map_texts(spec: "MapSpec", results: MapResults | None) -> tuple[str, str]:
         return title, subtitle
     if "coverage" in spec.analyses and results.coverage is not None:
         return _coverage_texts(spec, results)
+    if "accessibility" in spec.analyses and results.accessibility is not None:
+        return _accessibility_texts(spec, results.accessibility, results.park_type)
+    if "site_selection" in spec.analyses and results.site_selection is not None:
+        return _site_texts(spec, results.site_selection)
     if "proximity" in spec.analyses and results.proximity is not None:
         network = getattr(results.proximity, "attrs", {}).get("mode") == "network"
         kind = "along the network" if network else "straight-line"
@@ -164,3 +195,50 @@ def _headline(table: Any, park_type: str, value: float, unit: str) -> str:
         if not math.isnan(v):
             parts.append(f"{v:.1f} % {what}")
     return f"Covered: {' and '.join(parts)}. " if parts else ""
+
+
+def _reach_text(meta: dict) -> tuple[str, str]:
+    """('2000 m', 'straight-line') of a decision result's metadata."""
+    reach = f"{number(meta.get('threshold')):g} {meta.get('unit', 'm')}"
+    if meta.get("mode") == "network":
+        return reach, f"along the network, scenario {meta.get('scenario') or 'existing'}"
+    speed = meta.get("walk_speed_kmh") or defaults.WALK_SPEED_KMH
+    return reach, (f"straight-line walk at {speed:g} km/h" if meta.get("unit") == "min" else "straight-line")
+
+
+def _accessibility_texts(spec: "MapSpec", acc: Any, park_type: str | None) -> tuple[str, str]:
+    meta = dict(getattr(acc.cells, "attrs", {}) or {})
+    kind = str(park_type or meta.get("park_type") or "").replace("_", " ")
+    reach, how = _reach_text(meta)
+    method = {"2sfca": "2SFCA", "e2sfca": "enhanced 2SFCA", "gravity": "gravity"}.get(meta.get("method"), meta.get("method"))
+    title = f"{spec.title}: {kind + ' parks' if kind else 'parks'} within {reach}"
+    cells = acc.cells
+    pop = cells["population"].astype(float)
+    none = float(pop[cells["n_parks"] == 0].sum()) if "n_parks" in cells.columns else float("nan")
+    head = (f"{none / pop.sum() * 100:.1f} % of the people (modelled population) have no park within reach. "
+            if pop.sum() > 0 and not math.isnan(none) else "")
+    unit = (meta.get("units") or {}).get("score", "supply per 1,000 people")
+    sub = (f"{head}{spec.description} Score: {unit} ({method}, catchment {reach}, {how}); computed in a "
+           "metric CRS (EPSG:32645 for Tomsk). Population cells are modelled.")
+    return title, sub.strip()
+
+
+def _site_texts(spec: "MapSpec", sel: Any) -> tuple[str, str]:
+    meta = dict(sel.summary or {})
+    reach, how = _reach_text(meta)
+    kind = str(meta.get("park_type") or "").replace("_", " ")
+    n = int(meta.get("n_sites") or len(sel.sites))
+    title = f"{spec.title}: {n} new {kind + ' ' if kind else ''}park{'s' if n != 1 else ''} within {reach}"
+    whole = sel.table[sel.table["boundary_id"] == "all"] if "boundary_id" in sel.table.columns else sel.table.iloc[:0]
+    head = ""
+    if len(whole):
+        r = whole.iloc[0]
+        head = (f"Newly covered: {number(r.get('newly_covered')):,.0f} people; covered {number(r.get('pct_before')):.1f} % "
+                f"→ {number(r.get('pct_after')):.1f} % of the people (cell centroids, modelled). ")
+    how_solved = {"exact": "exact optimum"}.get(meta.get("how"), meta.get("how", ""))
+    gap = number(meta.get("gap"))
+    if meta.get("how") != "exact" and not math.isnan(gap):
+        how_solved += f", gap {gap * 100:.1f} %"
+    sub = (f"{head}{spec.description} {meta.get('objective', '')} ({how_solved}), reach {reach} ({how}), "
+           "computed in EPSG:32645.")
+    return title, sub.strip()

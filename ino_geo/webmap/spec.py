@@ -38,6 +38,7 @@ from ino_geo.webmap.styles import park_types
 
 __all__ = [
     "BUILTIN_MAPS",
+    "DECISION_MAPS",
     "ANALYSIS_SOURCES",
     "MapSpec",
     "MapLayer",
@@ -50,8 +51,13 @@ __all__ = [
 
 BUILTIN_MAPS = ("overview", "waterfront", "corridors", "coverage", "proximity")
 
-# `analysis = "..."` sources: results of ino_geo.coverage / ino_geo.proximity
-ANALYSIS_SOURCES = ("coverage.areas", "coverage.gaps", "coverage.cells", "proximity")
+#: The decision maps (issue 12): built-in specs drawn by ``ino-geo build`` after the five.
+DECISION_MAPS = ("accessibility", "site-selection")
+
+# `analysis = "..."` sources: results of ino_geo.coverage / proximity / accessibility / site_selection
+ANALYSIS_SOURCES = ("coverage.areas", "coverage.gaps", "coverage.cells", "proximity",
+                    "accessibility.cells", "accessibility.parks",
+                    "site_selection.sites", "site_selection.existing", "site_selection.newly_covered")
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _DASH_RE = re.compile(r"^[0-9]{1,3}( [0-9]{1,3}){0,7}$")
@@ -117,6 +123,8 @@ class MapLayer:
     legend_title: str | None = None
     show: bool = True
     unit: str = ""  # unit of a graduated color_by field, for the legend
+    size_by: str | None = None  # a numeric column: drawn as circles whose area is proportional to it
+    size_range: tuple[float, float] = (4.0, 18.0)  # circle radius of the smallest / largest value, pixels
 
 
 @dataclass(frozen=True)
@@ -135,10 +143,12 @@ class MapSpec:
     field_labels: Mapping[str, str] = field(default_factory=dict)
     coverage: Mapping[str, Any] = field(default_factory=dict)
     proximity: Mapping[str, Any] = field(default_factory=dict)
+    accessibility: Mapping[str, Any] = field(default_factory=dict)
+    site_selection: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def analyses(self) -> set[str]:
-        """The analyses the map needs: a subset of {"coverage", "proximity"}."""
+        """The analyses the map needs: a subset of {"coverage", "proximity", "accessibility", "site_selection"}."""
         return {lyr.source.split(".")[0] for lyr in self.layers if lyr.kind == "analysis"}
 
     def label(self, column: str) -> str:
@@ -241,6 +251,8 @@ def parse_map_spec(data: Mapping[str, Any], path: "str | os.PathLike | None" = N
 
     coverage = _parse_coverage(_Checker("coverage", where, top.get("coverage", dict, {})))
     proximity = _parse_proximity(_Checker("proximity", where, top.get("proximity", dict, {})))
+    access = _parse_accessibility(_Checker("accessibility", where, top.get("accessibility", dict, {})))
+    sites = _parse_site_selection(_Checker("site_selection", where, top.get("site_selection", dict, {})))
 
     raw_layers = top.get("layers", list, required=True)
     if not raw_layers:
@@ -265,6 +277,7 @@ def parse_map_spec(data: Mapping[str, Any], path: "str | os.PathLike | None" = N
         name=name, title=title, path=Path(where) if path is not None else None, layers=tuple(layers),
         description=description, tiles=tiles, extent=extent, simplify_m=float(simplify_m),
         precision=precision, field_labels=field_labels, coverage=coverage, proximity=proximity,
+        accessibility=access, site_selection=sites,
     )
 
 
@@ -289,6 +302,33 @@ def _parse_extent(m: _Checker) -> Any:
 
 
 def _parse_coverage(c: _Checker) -> dict[str, Any]:
+    out = _parse_reach(c)
+    c.done()
+    return out
+
+
+def _parse_accessibility(c: _Checker) -> dict[str, Any]:
+    """``[accessibility]``: the reach table plus ``method`` (checked by ``ino_geo.map_results``)."""
+    out = _parse_reach(c)
+    out["method"] = c.get("method", str, None)
+    c.done()
+    return out
+
+
+def _parse_site_selection(c: _Checker) -> dict[str, Any]:
+    """``[site_selection]``: the reach table plus ``new`` (sites) and ``objective``."""
+    out = _parse_reach(c)
+    new = c.get("new", int, None)
+    if new is not None and not 1 <= new <= 100:
+        c.fail(f"must be between 1 and 100, got {new}", "new")
+    out["new"] = new
+    out["objective"] = c.get("objective", str, None)
+    c.done()
+    return out
+
+
+def _parse_reach(c: _Checker) -> dict[str, Any]:
+    """park_type, distance_m or minutes, mode, scenario of an analysis table."""
     out: dict[str, Any] = {}
     pt = c.get("park_type", str, None)
     if pt is not None and pt not in park_types():
@@ -300,7 +340,6 @@ def _parse_coverage(c: _Checker) -> dict[str, Any]:
         c.fail("give distance_m or minutes, not both", "minutes")
     out["mode"] = _choice(c, "mode", defaults.MODES, None)
     out["scenario"] = _choice(c, "scenario", defaults.SCENARIOS, None)
-    c.done()
     return out
 
 
@@ -365,9 +404,20 @@ def _parse_layer(c: _Checker) -> MapLayer:
         legend_title=c.get("legend_title", str, None),
         show=c.get("show", bool, True),
         unit=c.get("unit", str, ""),
+        size_by=c.column("size_by"),
+        size_range=_parse_size_range(c),
     )
     c.done()
     return lyr
+
+
+def _parse_size_range(c: _Checker) -> tuple[float, float]:
+    """``size_range = [smallest, largest]``: circle radii in pixels, 1 to 60."""
+    v = c.get("size_range", list, [4.0, 18.0])
+    if len(v) != 2 or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and 1 <= x <= 60 for x in v) \
+            or v[0] > v[1]:
+        c.fail(f"expected [smallest, largest] radii in pixels from 1 to 60, got {v!r}", "size_range")
+    return float(v[0]), float(v[1])
 
 
 def _parse_source(c: _Checker) -> tuple[str, str, tuple[float, ...]]:
