@@ -17,7 +17,7 @@ from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
 from ino_geo.data.io import atomic_write_text, check_output
 
-__all__ = ["build_pack", "PACK_TABLES", "PACK_ATLAS"]
+__all__ = ["build_pack", "pack_maps", "PACK_TABLES", "PACK_ATLAS"]
 
 PACK_TABLES = ("coverage.csv", "proximity.csv")
 PACK_ATLAS = "atlas.pdf"  # print maps: one page per map, and NAME.png of each (ino_geo.webmap.static)
@@ -97,20 +97,23 @@ def _checked_distances(d: Path, distances: Sequence[float]) -> list[float]:
     return out
 
 
+def pack_maps() -> list[str]:
+    """The maps of a pack: the five built-in maps and the decision maps (accessibility, site selection)."""
+    from ino_geo.webmap.spec import BUILTIN_MAPS, DECISION_MAPS
+
+    return list(BUILTIN_MAPS) + list(DECISION_MAPS)
+
+
 def _pack_files() -> list[str]:
     """The names of every file of a pack."""
-    from ino_geo.webmap.spec import BUILTIN_MAPS
-
-    names = list(BUILTIN_MAPS)
+    names = pack_maps()
     return ([f"{n}.html" for n in names] + [f"{n}.embed.html" for n in names] + list(PACK_TABLES) + ["index.html"]
             + _print_files())
 
 
 def _print_files() -> list[str]:
-    """The print maps of a pack: the atlas and a PNG per built-in map."""
-    from ino_geo.webmap.spec import BUILTIN_MAPS
-
-    return [PACK_ATLAS] + [f"{n}.png" for n in BUILTIN_MAPS]
+    """The print maps of a pack: the atlas and a PNG per map."""
+    return [PACK_ATLAS] + [f"{n}.png" for n in pack_maps()]
 
 
 def _staging_folder(d: Path) -> Path:
@@ -139,9 +142,9 @@ def _write_pack(layers: Any, stage: Path, d: Path, distances: list[float], self_
     prox = ino_geo.proximity(layers.sites, layers.parks)
     write_frame(prox, stage / "proximity.csv")
 
-    say("analyses of the maps")
-    results = builtin_map_results(layers)
-    staged = render_all(layers, stage, results=results, self_contained=self_contained,
+    say("analyses of the maps (coverage, proximity, accessibility, site selection)")
+    results = builtin_map_results(layers, pack_maps())
+    staged = render_all(layers, stage, results=results, self_contained=self_contained, names=pack_maps(),
                         progress=lambda msg: say(msg.replace(str(stage), str(d))))
     maps = [(name, d / p.name, size) for name, p, size in staged]
     for name, path, _size in staged:

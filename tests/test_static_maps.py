@@ -297,9 +297,11 @@ def test_build_writes_the_atlas_and_pngs(layers_dir, tmp_path):
     out = tmp_path / "pack"
     r = CliRunner().invoke(cli, ["--layers", str(layers_dir), "build", "-o", str(out), "--distance", "500"])
     assert r.exit_code == 0, r.stderr
-    assert _pdf_pages(out / "atlas.pdf") == 5
+    assert _pdf_pages(out / "atlas.pdf") == 7  # the five maps and the two decision maps
     written = {Path(f["path"]).name for f in json.loads(r.stdout)["files"]}
-    assert {"atlas.pdf", "overview.png", "coverage.png", "proximity.png"} <= written
+    assert {"atlas.pdf", "overview.png", "coverage.png", "proximity.png", "accessibility.png",
+            "site-selection.png", "accessibility.html", "site-selection.embed.html"} <= written
+    _not_blank(_pixels(out / "site-selection.png"))
     _not_blank(_pixels(out / "coverage.png"))
     assert 'href="atlas.pdf"' in (out / "index.html").read_text(encoding="utf-8")
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging left behind

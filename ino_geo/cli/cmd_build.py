@@ -20,10 +20,13 @@ from .options import distance_opt, overwrite_opt
 @overwrite_opt
 @click.pass_obj
 def build(state, out_dir: str, distances: tuple[float, ...], self_contained: bool, overwrite: bool) -> None:
-    """Validate the layers, run coverage and proximity, and render every built-in map.
+    """Validate the layers, run coverage, proximity, accessibility and site selection, and
+    render every built-in map.
 
-    Writes into OUT_DIR: the five maps (NAME.html) with their iframe snippets
-    (NAME.embed.html), coverage.csv (area and population within each distance of each park
+    Writes into OUT_DIR: the five maps and the two decision maps (accessibility, site-selection:
+    with the parameters of their specs in maps/) as NAME.html with their
+    iframe snippets (NAME.embed.html), a print atlas.pdf (one page per map) and NAME.png of
+    each, coverage.csv (area and population within each distance of each park
     type, whole agglomeration and per municipality, CRS EPSG:32645, metres), proximity.csv
     (nearest park of each type from every project site, metres), and index.html linking them.
     A summary of what was written goes to stdout as JSON.

@@ -24,10 +24,11 @@ from .options import distance_opt, minutes_opt, mode_opt, network_opt, overwrite
                    "references no external URL at all (tiles otherwise load when online, and fail quietly offline).")
 @overwrite_opt
 @park_type_opt
-@distance_opt("Coverage map: reach in metres (default from the spec).", multiple=False, positive=True, dest="distance")
-@minutes_opt("Coverage map: reach in minutes (a straight-line walk, or travel along the network with --mode network).",
+@distance_opt("Coverage, accessibility and site-selection maps: reach in metres (default from the spec).",
+              multiple=False, positive=True, dest="distance")
+@minutes_opt("Coverage and decision maps: reach in minutes (a straight-line walk, or travel along the network with --mode network).",
              multiple=False, positive=True)
-@mode_opt(None, "Coverage/proximity maps: straight-line or along the network (default from the spec).")
+@mode_opt(None, "Analysis maps: straight-line or along the network (default from the spec).")
 @network_opt("Coverage/proximity maps: line layer to route on (default: the corridors layer).")
 @scenario_opt(None, "Coverage/proximity maps in network mode: corridors in use today, or with the planned ones.")
 @click.option("--dpi", type=float, default=None, help="Print maps (.png/.svg/.pdf): resolution, dots per inch (default 150).")
@@ -39,7 +40,8 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
             overwrite: bool, park_types: tuple[str, ...], distance: float | None, minutes: float | None,
             mode: str | None, network_path: str | None, scenario: str | None, tiles: str | None,
             dpi: float | None = None, size: str | None = None) -> None:
-    """Render map NAME (overview, waterfront, corridors, coverage, proximity) or the map spec
+    """Render map NAME (overview, waterfront, corridors, coverage, proximity, accessibility,
+    site-selection) or the map spec
     file SPEC (.toml, see maps/README.md) into an HTML page, or a print map (PNG, SVG or PDF,
     chosen by the extension of -o, with --dpi and --size).
 
@@ -71,11 +73,12 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
     if distance is not None and minutes is not None:
         raise UsageError("give --distance or --minutes, not both")
     analyses = spec.analyses
-    if "coverage" in analyses and len(park_types) > 1:
-        raise UsageError("the coverage map shows one park type: give --park-type once")
+    one_type = sorted(analyses & {"coverage", "accessibility", "site_selection"})
+    if one_type and len(park_types) > 1:
+        raise UsageError(f"the {one_type[0].replace('_', '-')} map shows one park type: give --park-type once")
     if not analyses and (park_types or distance is not None or minutes is not None or mode or network_path or scenario):
         raise UsageError(f"map {spec.name!r} draws layers only: --park-type/--distance/--minutes/--mode/--network/"
-                         "--scenario apply to the coverage and proximity maps")
+                         "--scenario apply to the analysis maps (coverage, proximity, accessibility, site-selection)")
     if network_path is not None and not os.path.exists(network_path):
         raise UsageError(f"--network {network_path}: no such file")
 
@@ -93,7 +96,7 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
         state.progress(f"computing {' and '.join(sorted(analyses))} for map {spec.name!r}")
         results = map_results(
             spec, layers,
-            park_type=park_types[0] if ("coverage" in analyses and park_types) else None,
+            park_type=park_types[0] if (one_type and park_types) else None,
             park_types=park_types or None,
             distance_m=distance, minutes=minutes, mode=mode, scenario=scenario, network=network,
         )
