@@ -239,6 +239,6 @@ def _site_texts(spec: "MapSpec", sel: Any) -> tuple[str, str]:
     gap = number(meta.get("gap"))
     if meta.get("how") != "exact" and not math.isnan(gap):
         how_solved += f", gap {gap * 100:.1f} %"
-    sub = (f"{head}{spec.description} {meta.get('objective', '')} ({how_solved}), reach {reach} ({how}), "
+    sub = (f"{head}{spec.description} Objective: {meta.get('objective', '')} ({how_solved}), reach {reach} ({how}), "
            "computed in EPSG:32645.")
     return title, sub.strip()

@@ -396,6 +396,8 @@ def draw_figure(spec: MapSpec, layers: Any, frames: list, title: str, subtitle: 
     placed = place_labels(ax, label_candidates(layers, frames, crs), fontsize=8.0, obstacles=obstacles)
     fig.ino_geo_labels = {"placed": placed, "obstacles": obstacles}  # for checks: display-coordinate boxes
     names = [lyr.source for lyr, _g in metric if lyr.kind == "layer"]
+    for a in sorted(spec.analyses):  # the layers the analyses drawn were computed from
+        names += ["sites", "parks"] if a == "proximity" else ["parks", "population"]
     if get_layer(layers, "places") is not None:
         names.append("places")
     note = f"Map projection {crs} (metres). Drawn by ino-geo from map spec “{spec.name}”."
