@@ -19,6 +19,7 @@ from ino_geo.webmap.spec import DECISION_MAPS, MapLayer, load_map_spec, parse_ma
 from ino_geo.webmap.static import render_static
 from ino_geo.webmap.styles import feature_radii
 from mapdata import METRIC, synthetic_layers, write_layers
+from test_browser_maps import driver  # noqa: F401 - the headless Chromium fixture
 
 
 @pytest.fixture(scope="module")
@@ -171,3 +172,28 @@ def test_cli_decision_map_takes_one_park_type(layers_dir, tmp_path):
                                  "--park-type", "sport", "--park-type", "medical"])
     assert r.exit_code == 2 and r.stderr.startswith("ino-geo: error: the accessibility map shows one park type")
     assert list(tmp_path.iterdir()) == []
+
+
+# -------------------------------------------------------------------------- in a browser
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name,expected", [
+    ("accessibility", {"cells": 9, "boundaries": 3, "river": 1, "parks": 1}),
+    ("site-selection", {"boundaries": 3, "river": 1, "newly_covered": 1, "existing": 1, "new_sites": 3}),
+])
+def test_decision_maps_in_a_browser(driver, layers, tmp_path, name, expected):
+    from test_browser_maps import _js_errors, _open
+
+    res = ino_geo.map_results(name, layers, park_type="innovation")
+    out = ino_geo.export_html(ino_geo.render_map(name, layers, results=res, online=False), tmp_path / f"{name}.html")
+    _open(driver, out, len(expected))
+    for layer_id, n in expected.items():  # one SVG path per feature, per layer
+        drawn = driver.execute_script(
+            "return document.querySelectorAll('path.ino-geo-layer-' + arguments[0]).length;", layer_id)
+        assert drawn == n, f"{name}: layer {layer_id}: {drawn} paths drawn, expected {n}"
+    if name == "accessibility":  # the park circle has the radius of its supply
+        radius = driver.execute_script(
+            "var r = []; inoGeo.layers['parks'].eachLayer(function (l) { r.push(l.getRadius()); }); return r;")
+        assert radius == [18]
+    assert _js_errors(driver) == []
