@@ -67,6 +67,8 @@ def build_pack(
     # the end: a failure half-way leaves `d` as it was (and removes it if this run made it)
     try:
         cov, maps = _write_pack(layers, stage, d, distances, self_contained, say)
+        drawn = {n for n, _p, _b in maps}
+        files = [f for f in files if f.split(".")[0] in drawn or f.split(".")[0] not in pack_maps()]
         for f in files:
             check_output(d / f, overwrite)  # nothing appeared meanwhile
         for f in files:
@@ -133,6 +135,7 @@ def _write_pack(layers: Any, stage: Path, d: Path, distances: list[float], self_
     from ino_geo.data.output import write_frame
     from ino_geo.mapdata import builtin_map_results
     from ino_geo.webmap.render import embed_snippet, render_all
+    from ino_geo.webmap.spec import BUILTIN_MAPS
 
     say(f"coverage of {len(layers.parks)} parks within {', '.join(f'{x:g}' for x in distances)} m")
     cov = ino_geo.coverage(layers.parks, distances=distances, boundaries=layers.boundaries,
@@ -143,8 +146,9 @@ def _write_pack(layers: Any, stage: Path, d: Path, distances: list[float], self_
     write_frame(prox, stage / "proximity.csv")
 
     say("analyses of the maps (coverage, proximity, accessibility, site selection)")
-    results = builtin_map_results(layers, pack_maps())
-    staged = render_all(layers, stage, results=results, self_contained=self_contained, names=pack_maps(),
+    results = builtin_map_results(layers)
+    names = list(BUILTIN_MAPS) + _decision_results(layers, results, say)
+    staged = render_all(layers, stage, results=results, self_contained=self_contained, names=names,
                         progress=lambda msg: say(msg.replace(str(stage), str(d))))
     maps = [(name, d / p.name, size) for name, p, size in staged]
     for name, path, _size in staged:
@@ -156,6 +160,25 @@ def _write_pack(layers: Any, stage: Path, d: Path, distances: list[float], self_
     render_atlas(layers, stage / PACK_ATLAS, maps=[n for n, _p, _b in staged], png_dir=stage, results=results)
     atomic_write_text(stage / "index.html", _index_html(layers, maps))
     return cov, maps
+
+
+def _decision_results(layers: Any, results: dict, say: Callable[[str], None]) -> list[str]:
+    """Add the results of the decision maps to `results`; the names of those computed. A decision
+    map the layers cannot answer (e.g. fewer candidate cells than new sites, no park of the
+    type) is left out of the pack with its reason, instead of failing the whole build."""
+    from ino_geo._errors import InoGeoError
+    from ino_geo.mapdata import map_results
+    from ino_geo.webmap.spec import DECISION_MAPS
+
+    done = []
+    for name in DECISION_MAPS:
+        try:
+            results[name] = map_results(name, layers)
+        except InoGeoError as exc:
+            say(f"map {name} left out: {exc}")
+            continue
+        done.append(name)
+    return done
 
 
 def _summary(layers: Any, d: Path, cov: Any, maps: list[tuple[str, Path, int]],
@@ -170,7 +193,7 @@ def _summary(layers: Any, d: Path, cov: Any, maps: list[tuple[str, Path, int]],
     }
     files = [{"path": str(p), "bytes": p.stat().st_size} for p in
              [m[1] for m in maps] + snippets + [d / t for t in PACK_TABLES] + [d / "index.html"]
-             + [d / f for f in _print_files()]]
+             + [d / PACK_ATLAS] + [d / f"{n}.png" for n, _p, _b in maps]]
     say(f"wrote {len(files)} files into {d}")
     return {
         "output": str(d),

@@ -197,3 +197,17 @@ def test_decision_maps_in_a_browser(driver, layers, tmp_path, name, expected):
             "var r = []; inoGeo.layers['parks'].eachLayer(function (l) { r.push(l.getRadius()); }); return r;")
         assert radius == [18]
     assert _js_errors(driver) == []
+
+
+def test_build_leaves_out_a_decision_map_the_layers_cannot_answer(tmp_path):
+    folder = write_layers(tmp_path / "layers", default_layers_dir() / "catalogue.toml")
+    pop = json.loads((folder / "population.geojson").read_text(encoding="utf-8"))
+    pop["features"] = pop["features"][:2]  # 2 candidate cells: 3 new sites cannot be chosen
+    (folder / "population.geojson").write_text(json.dumps(pop), encoding="utf-8")
+    out = tmp_path / "pack"
+    r = CliRunner().invoke(cli, ["--layers", str(folder), "build", "-o", str(out), "--distance", "500"])
+    assert r.exit_code == 0, r.stderr
+    assert "map site-selection left out: --new 3: more sites than the 2 candidates" in r.stderr
+    written = {Path(f["path"]).name for f in json.loads(r.stdout)["files"]}
+    assert {"accessibility.html", "accessibility.png", "atlas.pdf"} <= written
+    assert not any(n.startswith("site-selection") for n in written | {p.name for p in out.iterdir()})
