@@ -2,8 +2,9 @@
 
 A map spec names the map's title, extent, base tiles and, in drawing order, its layers with
 their styles, legend and popup/tooltip fields. The five built-in maps (``overview``,
-``waterfront``, ``corridors``, ``coverage``, ``proximity``) are spec files in ``maps/``; a
-planner adds a map by writing another one (see ``maps/README.md`` for the format).
+``waterfront``, ``corridors``, ``coverage``, ``proximity``) and the two decision maps
+(``accessibility``, ``site-selection``) are spec files in ``maps/``; a planner adds a map by
+writing another one (see ``maps/README.md`` for the format).
 
 Specs are parsed with :mod:`tomllib` and validated completely before anything is drawn: a bad
 spec raises :class:`~ino_geo._errors.DataError` with one line that names the file and the field
