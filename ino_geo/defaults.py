@@ -25,6 +25,8 @@ __all__ = [
     "MAX_SNAP_M",
     "DENSIFY_M",
     "MAX_DISTANCE_M",
+    "FOCUS_MARGIN_M",
+    "POPULATED_SHARE",
     "MAX_MINUTES",
     "MIN_RADIUS_M",
     "MODES",
@@ -54,6 +56,10 @@ MODES = ("euclidean", "network")
 SCENARIOS = ("existing", "planned")
 #: The coverage distances of ``ino-geo build`` (metres).
 BUILD_DISTANCES_M = (500.0, 1000.0, 3000.0)
+#: Margin around a map's focus boundary (``--focus``): features within it are shown, metres.
+FOCUS_MARGIN_M = 2000.0
+#: A map with ``extent = "populated"`` opens on the densest population cells holding this share of the people.
+POPULATED_SHARE = 0.75
 #: The largest threshold of each unit of :func:`check_threshold`.
 _LIMITS = {"m": MAX_DISTANCE_M, "min": MAX_MINUTES}
 

@@ -69,7 +69,7 @@ def test_export_carries_one_default_style_per_layer(tmp_path):
         rgb = ",".join(str(int(hexc[i:i + 2], 16)) for i in (0, 2, 4))
         color = [o.get("value") for o in by_name[c.get("symbol")].iter("Option") if o.get("name") == "color"][0]
         assert color.startswith(rgb + ",")
-    # sites: cluster with the default palette and an "other / none" class for empty clusters
+    # sites: cluster (its catalogue palette, preferred to category's) and an "other / none" class for empty clusters
     attr, cats = _qml_categories(styles["sites"]["styleQML"])
     assert attr == "cluster" and set(cats) == set(cat.layers["sites"].columns["cluster"].allowed) | {""}
     assert _qml_categories(styles["corridors"]["styleQML"])[0] == "status"
@@ -90,9 +90,14 @@ def test_sld_has_a_rule_per_category_and_a_label_rule():
 
 def test_style_rule_without_palette_and_unknown_layer():
     cat = load_catalogue()
+    # corridors.mode: allowed values but no catalogue palette -> the default palette
+    s = layer_style("corridors", cat, "LineString", ["name", "mode"])
+    assert s.kind == "line" and s.field == "mode"
+    assert [c[2] for c in s.categories] == list(DEFAULT_PALETTE[:len(s.categories)])
+    # sites.cluster (nullable; since main's catalogue palettes it has its own colours)
     s = layer_style("sites", cat, "Point", ["name", "cluster", "status"])
     assert s.kind == "marker" and s.field == "cluster"
-    assert [c[2] for c in s.categories[:-1]] == list(DEFAULT_PALETTE[:len(s.categories) - 1])
+    assert [c[2] for c in s.categories[:-1]] == list(cat.layers["sites"].columns["cluster"].colors.values())
     assert s.categories[-1] == ("", "other / none", OTHER_COLOR)
     mine = layer_style("lakes", cat, "LineString", ["title"])
     assert mine.field is None and mine.label_field is None and mine.kind == "line"

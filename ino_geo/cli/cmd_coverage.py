@@ -15,6 +15,8 @@ from .options import (
     overwrite_opt,
     park_type_column_opt,
     park_type_opt,
+    routing_kwargs,
+    routing_opts,
     scenario_opt,
     walk_speed_opt,
 )
@@ -32,6 +34,7 @@ from .options import osm_network_opts
 @network_opt()
 @osm_network_opts
 @scenario_opt()
+@routing_opts(cost=True)
 @click.option("--compare", is_flag=True,
               help="Network mode: both scenarios side by side (population newly covered, minutes saved).")
 @click.option("--by", type=click.Choice(["municipality", "district"]), default=None,
@@ -46,7 +49,7 @@ from .options import osm_network_opts
 @output_opt
 @overwrite_opt
 @click.pass_obj
-def coverage(state, park_types, parks_path, park_type_column, distances, minutes, mode, network_path, osm_profile, osm_no_cache, scenario, compare, by, population_path,
+def coverage(state, park_types, parks_path, park_type_column, distances, minutes, mode, network_path, osm_profile, osm_no_cache, scenario, direction, cost, compare, by, population_path,
              gaps_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
     """Covered area (km2, %) and population (people, %) per park type and threshold.
 
@@ -55,6 +58,9 @@ def coverage(state, park_types, parks_path, park_type_column, distances, minutes
     the road corridors (rail is not door-to-door) or on --network PATH; walking legs count at
     --walk-speed and never cross the Tom. Scenario 'existing': corridors in use today
     (reconstruction at today's speed); 'planned': all corridors at their design speed.
+    Along the network --minutes follows the quickest routes, --distance the shortest (metres
+    along the network; --cost says which the thresholds must be); --direction to (default)
+    covers where people reach a park from.
 
     Example: ino-geo coverage --minutes 15 --mode network --compare --by municipality
     """
@@ -67,6 +73,7 @@ def coverage(state, park_types, parks_path, park_type_column, distances, minutes
         raise UsageError("--compare needs --mode network (straight-line coverage does not depend on corridors)")
     if network_path and mode != "network":
         raise UsageError("--network needs --mode network")
+    routing = routing_kwargs(mode, direction, cost)
     from ino_geo.data.output import check_extension
 
     if output:
@@ -95,7 +102,7 @@ def coverage(state, park_types, parks_path, park_type_column, distances, minutes
         population = lay["population"] if "population" in lay else None
     common = dict(
         park_types=list(park_types) or None, distances=distances, minutes=minutes, boundaries=boundaries, by=by,
-        population=population, walk_speed_kmh=walk_speed, max_snap=max_snap, progress=state.progress,
+        population=population, walk_speed_kmh=walk_speed, max_snap=max_snap, progress=state.progress, **routing,
     )
     if mode == "network":
         common["river"] = river_layer(lay)

@@ -7,7 +7,7 @@ import os
 
 import click
 
-from .options import distance_opt, minutes_opt, mode_opt, network_opt, overwrite_opt, park_type_opt, scenario_opt
+from .options import distance_opt, focus_opt, lang_opt, minutes_opt, mode_opt, network_opt, overwrite_opt, park_type_opt, scenario_opt
 
 
 @click.command("map")
@@ -22,6 +22,8 @@ from .options import distance_opt, minutes_opt, mode_opt, network_opt, overwrite
 @click.option("--tiles", type=click.Choice(["OpenStreetMap", "CartoDB positron", "none"]), default=None,
               help="Base map (default from the spec). 'none': features on a plain background, and the page "
                    "references no external URL at all (tiles otherwise load when online, and fail quietly offline).")
+@lang_opt()
+@focus_opt()
 @overwrite_opt
 @park_type_opt
 @distance_opt("Coverage, accessibility and site-selection maps: reach in metres (default from the spec).",
@@ -39,11 +41,12 @@ from .options import distance_opt, minutes_opt, mode_opt, network_opt, overwrite
 def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, snippet: str | None,
             overwrite: bool, park_types: tuple[str, ...], distance: float | None, minutes: float | None,
             mode: str | None, network_path: str | None, scenario: str | None, tiles: str | None,
-            dpi: float | None = None, size: str | None = None) -> None:
+            dpi: float | None = None, size: str | None = None, lang: str = "en", focus: str | None = None) -> None:
     """Render map NAME (overview, waterfront, corridors, coverage, proximity, accessibility,
     site-selection) or the map spec
     file SPEC (.toml, see maps/README.md) into an HTML page, or a print map (PNG, SVG or PDF,
-    chosen by the extension of -o, with --dpi and --size).
+    chosen by the extension of -o, with --dpi and --size), in English or Russian (--lang),
+    whole or around one boundary (--focus).
 
     Prints {"map", "path", "bytes", "self_contained", "features"} as JSON on stdout.
     """
@@ -86,6 +89,10 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
     from ino_geo.webmap.render import export_html, render_map
 
     layers = state.layers()
+    if focus is not None:
+        from ino_geo.webmap.focus import resolve_focus
+
+        resolve_focus(layers, focus)  # unknown boundary: a usage error before any work
     network = None
     if network_path is not None:
         from ._inputs import network_layer
@@ -101,10 +108,10 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
             distance_m=distance, minutes=minutes, mode=mode, scenario=scenario, network=network,
         )
     if static:
-        _print_map(state, spec, layers, out, dpi, size, overwrite, results)
+        _print_map(state, spec, layers, out, dpi, size, overwrite, results, lang, focus)
         return
     state.progress(f"rendering map {spec.name!r}")
-    m = render_map(spec, layers, results=results, online=not self_contained, tiles=tiles)
+    m = render_map(spec, layers, results=results, online=not self_contained, tiles=tiles, lang=lang, focus=focus)
     path = export_html(m, out, self_contained=self_contained, overwrite=overwrite, embed_snippet_path=snippet)
     size = path.stat().st_size
     state.progress(f"wrote {path} ({size / 1e6:.2f} MB{', self-contained' if self_contained else ', CDN links'})"
@@ -114,12 +121,12 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
 
 
 def _print_map(state, spec, layers, out: str, dpi: float | None, size: str | None, overwrite: bool,
-               results) -> None:
+               results, lang: str = "en", focus: str | None = None) -> None:
     """A print map (PNG/SVG/PDF) of `spec`, drawing the same analysis results as the web map."""
     from ino_geo.webmap.static import DEFAULT_DPI, render_static
 
     state.progress(f"drawing print map {spec.name!r}")
     info = render_static(spec, layers, out, dpi=DEFAULT_DPI if dpi is None else dpi, size=size,
-                         overwrite=overwrite, results=results)
+                         overwrite=overwrite, results=results, lang=lang, focus=focus)
     state.progress(f"wrote {info['path']} ({info['bytes'] / 1e6:.2f} MB)")
     click.echo(json.dumps(info, ensure_ascii=False))

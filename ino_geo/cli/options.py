@@ -267,3 +267,59 @@ osm_no_cache_opt = click.option(
 def osm_network_opts(f):
     """``--profile`` and ``--no-cache`` for commands taking ``--network``."""
     return osm_profile_opt(osm_no_cache_opt(f))
+
+
+# --- routing along one-way streets (issue 11): --direction, --cost -----------------------------
+direction_opt = click.option(
+    "--direction",
+    type=click.Choice(["to", "from"]),
+    default=None,
+    help="Network mode: travel from the origin / population to the park (to, the default) or from the park "
+         "(from); they differ on one-way streets.",
+)
+
+cost_opt = click.option(
+    "--cost",
+    type=click.Choice(["time", "distance"]),
+    default=None,
+    help="Network mode: the quickest route (time, the default) or the shortest (distance); "
+         "results give both the minutes and the metres of the chosen route.",
+)
+
+
+def routing_opts(cost: bool = True):
+    """``--direction`` (and ``--cost``, if `cost`): how routes along the network are chosen."""
+
+    def deco(f):
+        f = direction_opt(f)
+        return cost_opt(f) if cost else f
+
+    return deco
+
+
+def routing_kwargs(mode: str, direction: str | None, cost: str | None = None) -> dict:
+    """Keyword arguments of the analysis for ``--direction`` / ``--cost`` (UsageError unless
+    ``--mode network`` when one is given)."""
+    from ino_geo._errors import UsageError
+
+    given = [f"--{n}" for n, v in (("direction", direction), ("cost", cost)) if v is not None]
+    if given and mode != "network":
+        raise UsageError(f"{' and '.join(given)} {'needs' if len(given) == 1 else 'need'} --mode network")
+    kw = {"direction": direction} if direction else {}
+    if cost:
+        kw["cost"] = cost
+    return kw
+
+
+# --- maps: language and focus (issue 13) -----------------------------------------------------
+def lang_opt():
+    """``--lang en|ru``: the language of a map's titles, legend, popups and place names."""
+    return click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
+                        help="Language of the map titles, legends, popup labels and place names.")
+
+
+def focus_opt():
+    """``--focus BOUNDARY``: a boundary id or name (any case) to open the map(s) on."""
+    return click.option("--focus", type=str, default=None, metavar="BOUNDARY",
+                        help="Map one boundary (id or name, e.g. tomsk-sovetsky or Seversk): its extent, its name in "
+                             "the title, and the features within 2 km of it.")

@@ -8,7 +8,8 @@ per exported layer; other layers' rows are kept.
 Which field, which colours (documented rule):
 
 1. the first column of the layer whose catalogue entry has a palette (``colors``), e.g.
-   ``park_type`` of ``parks``: its colours and human labels (``labels``);
+   ``park_type`` of ``parks`` - of several, the first of :data:`CATEGORY_FIELDS` (``cluster``
+   before ``category`` of sites, as on the overview map): its colours and human labels (``labels``);
 2. else the first of :data:`CATEGORY_FIELDS` that the catalogue constrains to a list of
    ``allowed`` values (``cluster`` of sites, ``status`` of corridors, ``level`` of boundaries):
    the values in catalogue order coloured from :data:`DEFAULT_PALETTE` (ColorBrewer Dark2,
@@ -87,6 +88,7 @@ def layer_style(layer: str, catalogue: Any, geometry_type: str, columns: Sequenc
     label = "name" if "name" in columns else None
     field, cats = None, ()
     with_palette = [c for c in cols.values() if c.colors and c.name in columns]
+    with_palette.sort(key=lambda c: CATEGORY_FIELDS.index(c.name) if c.name in CATEGORY_FIELDS else -1)
     if with_palette:
         c = with_palette[0]
         field = c.name

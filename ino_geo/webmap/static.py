@@ -141,7 +141,8 @@ def check_dpi(dpi: float) -> float:
 
 
 def map_frames(spec: MapSpec, layers: Any, extra_layers: Mapping[str, Any] | None = None, *,
-               results: MapResults | None = None) -> tuple[list[tuple[MapLayer, "gpd.GeoDataFrame"]], str, str, tuple]:
+               results: MapResults | None = None, lang: str = "en",
+               focus: str | None = None) -> tuple[list[tuple[MapLayer, "gpd.GeoDataFrame"]], str, str, tuple]:
     """The features of each spec layer (EPSG:4326), the title, subtitle and extent (lon/lat).
 
     The layers are selected and filtered by :class:`~ino_geo.webmap.frames.SpecFrames`, as for
@@ -149,15 +150,22 @@ def map_frames(spec: MapSpec, layers: Any, extra_layers: Mapping[str, Any] | Non
     ``ino_geo.map_results``), so a static and a web map of the same spec and results show the
     same features. `extra_layers` maps a spec layer id or an analysis source (e.g.
     ``coverage.areas``, ``proximity``) to a GeoDataFrame drawn instead (an analysis given so
-    needs no result); any other key is drawn on top as its own layer.
+    needs no result); any other key is drawn on top as its own layer. `lang` words the title and
+    subtitle; `focus` (a boundary id or name) keeps only what lies near that boundary, clipped,
+    frames the map on it and adds its name to the title, as on the web map.
     """
+    from ino_geo.webmap.focus import resolve_focus
+    from ino_geo.webmap.words import check_lang
+
+    lang = check_lang(lang)
+    where = resolve_focus(layers, focus) if focus else None
     extra = dict(extra_layers or {})
     given = {lyr.id for lyr in spec.layers if lyr.id in extra or (lyr.kind == "analysis" and lyr.source in extra)}
     needed = {lyr.source.split(".")[0] for lyr in spec.layers if lyr.kind == "analysis" and lyr.id not in given}
     results = results if results is not None else MapResults()
     if results.missing(needed):
         require_results(spec, results)  # raises, naming what to pass
-    source = SpecFrames(spec, layers, results)
+    source = SpecFrames(spec, layers, results, clip=where.area if where is not None else None)
     frames = []
     for i, lyr in enumerate(spec.layers):
         gdf = extra.pop(lyr.id, None)
@@ -168,8 +176,10 @@ def map_frames(spec: MapSpec, layers: Any, extra_layers: Mapping[str, Any] | Non
         if key not in ANALYSIS_SOURCES:
             frames.append((MapLayer(id=key, title=key.replace("_", " ").capitalize(), kind="layer", source=key),
                            gdf.to_crs("EPSG:4326")))
-    title, subtitle = map_texts(spec, None if results.missing(spec.analyses) else results)
+    title, subtitle = map_texts(spec, None if results.missing(spec.analyses) else results, lang)
     subtitle = " ".join([subtitle, *source.notes]).strip()
+    if where is not None:
+        return frames, f"{title} — {where.title(lang)}", subtitle, where.bounds
     return frames, title, subtitle, tuple(source.extent(frames))
 
 
@@ -431,6 +441,8 @@ def render_static(
     size: "str | tuple[float, float] | None" = None,
     results: MapResults | None = None,
     extra_layers: Mapping[str, Any] | None = None,
+    lang: str = "en",
+    focus: str | None = None,
     overwrite: bool = False,
 ) -> dict[str, Any]:
     """Draw map `spec` into a PNG, SVG or PDF file (by the extension of `path`), atomically.
@@ -453,6 +465,8 @@ def render_static(
         for :func:`ino_geo.render_map`; print maps never compute analyses.
     extra_layers : mapping, optional
         GeoDataFrames drawn instead of spec layers or analysis parts, see :func:`map_frames`.
+    lang, focus : str, optional
+        The title's language and a boundary to focus on, see :func:`map_frames`.
     overwrite : bool
         Replace an existing file.
 
@@ -474,7 +488,7 @@ def render_static(
     spec = load_map_spec(spec)
     check_output(path, overwrite)
     layers = _layers(layers)
-    frames, title, subtitle, extent = map_frames(spec, layers, extra_layers, results=results)
+    frames, title, subtitle, extent = map_frames(spec, layers, extra_layers, results=results, lang=lang, focus=focus)
     fig = draw_figure(spec, layers, frames, title, subtitle, extent, size=size)
     with atomic_path(path, overwrite) as tmp:
         _save(fig, tmp, dpi)
@@ -503,6 +517,8 @@ def render_atlas(
     size: "str | tuple[float, float] | None" = None,
     results: Mapping[str, MapResults] | None = None,
     extra_layers: Mapping[str, Mapping[str, Any]] | None = None,
+    lang: str = "en",
+    focus: str | None = None,
     overwrite: bool = False,
     progress: Any = None,
 ) -> dict[str, Any]:
@@ -521,6 +537,8 @@ def render_atlas(
         The results of each map that draws analyses (``ino_geo.builtin_map_results``).
     extra_layers : mapping of map name -> mapping, optional
         Per map: GeoDataFrames drawn instead of spec layers, as for :func:`render_static`.
+    lang, focus : str, optional
+        As for :func:`render_static`, for every page.
 
     Returns
     -------
@@ -547,7 +565,7 @@ def render_atlas(
     for s in specs:
         say(f"drawing the {s.name} map for print")
         frames, title, subtitle, extent = map_frames(s, layers, (extra_layers or {}).get(s.name),
-                                                     results=(results or {}).get(s.name))
+                                                     results=(results or {}).get(s.name), lang=lang, focus=focus)
         figs.append(draw_figure(s, layers, frames, title, subtitle, extent, size=size))
     import matplotlib
 
