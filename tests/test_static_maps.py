@@ -220,6 +220,21 @@ def test_cli_coverage_print_map_honours_parameters(layers_dir, tmp_path):
     assert "sport parks within 800 m" in joined
 
 
+def test_cli_print_map_honours_lang_and_focus(layers_dir, tmp_path):
+    whole = json.loads(run(layers_dir, "coverage", "-o", tmp_path / "w.svg", "--dpi", "50").stdout)
+    out = tmp_path / "c.svg"
+    r = run(layers_dir, "coverage", "-o", out, "--lang", "ru", "--focus", "county", "--dpi", "50")
+    assert r.exit_code == 0, r.stderr
+    joined = " ".join("".join(t.itertext()) for t in ET.parse(out).getroot().iter("{http://www.w3.org/2000/svg}text"))
+    spec = ino_geo.load_map_spec("coverage")
+    assert spec.text("title", "ru") in joined and "— County" in joined  # Russian title, the focus named
+    assert "Тип парка" in joined and "Park type" not in joined  # the legend in Russian
+    focused = json.loads(r.stdout)["features"]
+    assert sum(focused.values()) < sum(whole["features"].values())  # only what lies near the boundary
+    r = run(layers_dir, "coverage", "-o", tmp_path / "x.png", "--focus", "nowhere")
+    assert r.exit_code == 2 and "--focus 'nowhere'" in r.stderr and not (tmp_path / "x.png").exists()
+
+
 @pytest.mark.parametrize("args,needle", [
     (["-o", "{d}/o.jpg"], "unknown map format '.jpg'"),
     (["-o", "{d}/o"], "unknown map format"),

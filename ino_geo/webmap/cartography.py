@@ -43,7 +43,7 @@ def _kinds(gdf: "gpd.GeoDataFrame") -> Any:
     return t.str.contains("Polygon"), t.str.contains("LineString"), t.str.contains("Point")
 
 
-def _palette(lyr: MapLayer, gdf: "gpd.GeoDataFrame", catalogue: Any) -> tuple[dict, dict]:
+def _palette(lyr: MapLayer, gdf: "gpd.GeoDataFrame", catalogue: Any, lang: str = "en") -> tuple[dict, dict]:
     """Categorical colours and labels of `lyr`: the catalogue palette of the field if it has
     one (with the catalogue's human labels), else the spec's."""
     colors, labels = dict(lyr.colors), dict(lyr.labels) if isinstance(lyr.labels, Mapping) else {}
@@ -51,11 +51,12 @@ def _palette(lyr: MapLayer, gdf: "gpd.GeoDataFrame", catalogue: Any) -> tuple[di
     col = src.columns.get(lyr.color_by) if src is not None else None
     if col is not None and col.colors:
         colors = dict(col.colors)
-        labels = {k: col.value_label(k) for k in colors}
+        labels = {k: col.value_label(k, lang) for k in colors}
     return colors, labels
 
 
-def _feature_colors(lyr: MapLayer, gdf: "gpd.GeoDataFrame", catalogue: Any) -> tuple[list | None, list]:
+def _feature_colors(lyr: MapLayer, gdf: "gpd.GeoDataFrame", catalogue: Any,
+                    lang: str = "en") -> tuple[list | None, list]:
     """Per-feature colours and legend entries ``(label, colour)`` of a layer."""
     import numpy as np
 
@@ -68,7 +69,7 @@ def _feature_colors(lyr: MapLayer, gdf: "gpd.GeoDataFrame", catalogue: Any) -> t
         idx = np.searchsorted(np.asarray(lyr.bins), arr, side="left")
         cols = [lyr.other_color if math.isnan(v) else lyr.bin_colors[int(k)] for v, k in zip(arr, idx)]
         return cols, list(zip(_bin_labels(lyr), lyr.bin_colors))
-    colors, labels = _palette(lyr, gdf, catalogue)
+    colors, labels = _palette(lyr, gdf, catalogue, lang)
     keys = [None if v is None or (isinstance(v, float) and math.isnan(v)) or v == "" else str(v) for v in values]
     cols = [colors.get(k, lyr.other_color) if k is not None else lyr.other_color for k in keys]
     present = set(keys)
@@ -95,12 +96,13 @@ def _dashes(dash: str | None, lw: float) -> Any:
     return (0, tuple(seq))
 
 
-def draw_layer(ax: Any, lyr: MapLayer, gdf: "gpd.GeoDataFrame", catalogue: Any, zorder: float) -> list:
+def draw_layer(ax: Any, lyr: MapLayer, gdf: "gpd.GeoDataFrame", catalogue: Any, zorder: float,
+               lang: str = "en") -> list:
     """Draw one layer (already in the map CRS); return its legend entries."""
     import numpy as np
 
     st = lyr.style
-    cols, entries = _feature_colors(lyr, gdf, catalogue)
+    cols, entries = _feature_colors(lyr, gdf, catalogue, lang)
     polys, lines, points = _kinds(gdf)
     base = st.fill_color or st.color or "#3388ff"
     fcol = np.array(cols if cols is not None else [base] * len(gdf), dtype=object)
@@ -291,6 +293,8 @@ def north_arrow(ax: Any, crs: str, side: str = "right") -> Any:
 
 def draw_legend(fig: Any, lax: Any, groups: list[tuple[str, list]]) -> None:
     """The legend, in its own axes beside the map: one block per layer group."""
+    import textwrap
+
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -307,8 +311,11 @@ def draw_legend(fig: Any, lax: Any, groups: list[tuple[str, list]]) -> None:
         return
     # as many columns as the legend's box needs (one beside the map; several below it in portrait)
     rows = max(int(lax.get_position().height * fig.get_size_inches()[1] * 72 / (7.5 * 1.75)), 1)
+    ncol = -(-len(handles) // rows)
+    chars = max(int(lax.get_position().width * fig.get_size_inches()[0] / ncol * 72 / (7.5 * 0.6)) - 4, 12)
+    labels = [textwrap.fill(t, chars) for t in labels]  # long titles stay inside the page
     leg = lax.legend(handles, labels, loc="upper left", frameon=False, fontsize=7.5, handlelength=1.8,
-                     borderaxespad=0.0, labelspacing=0.45, handletextpad=0.6, ncol=-(-len(handles) // rows),
+                     borderaxespad=0.0, labelspacing=0.45, handletextpad=0.6, ncol=ncol,
                      columnspacing=1.5)
     for h, text in zip(handles, leg.get_texts()):
         if isinstance(h, Patch) and not h.get_visible():

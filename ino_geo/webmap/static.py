@@ -166,6 +166,11 @@ def map_frames(spec: MapSpec, layers: Any, extra_layers: Mapping[str, Any] | Non
     if results.missing(needed):
         require_results(spec, results)  # raises, naming what to pass
     source = SpecFrames(spec, layers, results, clip=where.area if where is not None else None)
+    if lang == "ru":  # the layers' titles, legend titles and labels in Russian (the spec's *_ru, else English)
+        from dataclasses import replace
+
+        spec = replace(spec, layers=tuple(replace(lyr, title=lyr.text("title", lang), legend_title=lyr.text(
+            "legend_title", lang), labels=lyr.labels_ru or lyr.labels) for lyr in spec.layers))
     frames = []
     for i, lyr in enumerate(spec.layers):
         gdf = extra.pop(lyr.id, None)
@@ -263,7 +268,8 @@ def _fit_bounds(ax: Any, b: Sequence[float], pad: float = 0.03) -> None:
     ax.set_aspect("equal", adjustable="box")
 
 
-def _draw_frames(ax: Any, metric: list, catalogue: Any, bounds: Sequence[float] | None = None) -> list:
+def _draw_frames(ax: Any, metric: list, catalogue: Any, bounds: Sequence[float] | None = None,
+                 lang: str = "en") -> list:
     """Draw every layer (in the map CRS) in spec order, only the features touching `bounds` if
     given; return the legend groups."""
     from matplotlib.backend_bases import FigureCanvasBase
@@ -276,7 +282,7 @@ def _draw_frames(ax: Any, metric: list, catalogue: Any, bounds: Sequence[float] 
         for z, (lyr, g) in enumerate(metric):
             if bounds is not None:
                 g = g.cx[bounds[0]:bounds[2], bounds[1]:bounds[3]]
-            entries = draw_layer(ax, lyr, g, catalogue, zorder=2 + z) if len(g) else []
+            entries = draw_layer(ax, lyr, g, catalogue, zorder=2 + z, lang=lang) if len(g) else []
             if lyr.legend and entries:
                 groups.append((lyr.legend_title or lyr.title, entries))
     finally:
@@ -376,8 +382,15 @@ def _detail_title(layers: Any, box: tuple, crs: str) -> str:
     return "Detail: " + ", ".join(names) if names else "Detail"
 
 
+def _fit_width(text: Any, width_px: float, smallest: float = 9.0) -> None:
+    """Shrink `text`'s font until it is at most `width_px` wide (down to `smallest` pt)."""
+    renderer = text.figure.canvas.get_renderer()
+    while text.get_window_extent(renderer).width > width_px and text.get_fontsize() > smallest:
+        text.set_fontsize(text.get_fontsize() - 0.5)
+
+
 def draw_figure(spec: MapSpec, layers: Any, frames: list, title: str, subtitle: str, extent: tuple, *,
-                size: Any = None) -> Any:
+                size: Any = None, lang: str = "en") -> Any:
     """A matplotlib Figure of the map (not saved): headings, map, detail inset, legend, scale
     bar, north arrow, place labels and the sources line."""
     import textwrap
@@ -390,11 +403,12 @@ def draw_figure(spec: MapSpec, layers: Any, frames: list, title: str, subtitle: 
     cat = _catalogue(layers)
     metric = [(lyr, g.to_crs(crs)) for lyr, g in frames if len(g)]
     _fit_extent(ax, extent, crs)
-    groups = _draw_frames(ax, metric, cat)
+    groups = _draw_frames(ax, metric, cat, lang=lang)
     _fit_extent(ax, extent, crs)  # plotting may have moved the limits
     _plain(ax)
     m = 0.35 / w_in
-    fig.text(m, 1 - 0.16 / h_in, title, ha="left", va="top", fontsize=14, fontweight="bold")
+    head = fig.text(m, 1 - 0.16 / h_in, title, ha="left", va="top", fontsize=14, fontweight="bold")
+    _fit_width(head, (w_in - 0.7) * fig.dpi)  # a long title (e.g. with a focus name) stays on the page
     fig.text(m, 1 - 0.45 / h_in, "\n".join(textwrap.wrap(subtitle, int((w_in - 0.7) * 15))[:2]), ha="left",
              va="top", fontsize=7.5, color="#333333")
     draw_legend(fig, lax, groups)
@@ -489,7 +503,7 @@ def render_static(
     check_output(path, overwrite)
     layers = _layers(layers)
     frames, title, subtitle, extent = map_frames(spec, layers, extra_layers, results=results, lang=lang, focus=focus)
-    fig = draw_figure(spec, layers, frames, title, subtitle, extent, size=size)
+    fig = draw_figure(spec, layers, frames, title, subtitle, extent, size=size, lang=lang)
     with atomic_path(path, overwrite) as tmp:
         _save(fig, tmp, dpi)
     p = Path(path)
@@ -566,7 +580,7 @@ def render_atlas(
         say(f"drawing the {s.name} map for print")
         frames, title, subtitle, extent = map_frames(s, layers, (extra_layers or {}).get(s.name),
                                                      results=(results or {}).get(s.name), lang=lang, focus=focus)
-        figs.append(draw_figure(s, layers, frames, title, subtitle, extent, size=size))
+        figs.append(draw_figure(s, layers, frames, title, subtitle, extent, size=size, lang=lang))
     import matplotlib
 
     with atomic_path(path, overwrite) as tmp, matplotlib.rc_context({"pdf.fonttype": 42}):
