@@ -220,6 +220,19 @@ def test_cli_coverage_print_map_honours_parameters(layers_dir, tmp_path):
     assert "sport parks within 800 m" in joined
 
 
+def test_print_maps_draw_the_reference_base_under_the_spec_layers(shipped):
+    from ino_geo.webmap.static import map_frames
+
+    frames = map_frames(ino_geo.load_map_spec("waterfront"), shipped)[0]
+    ids = [lyr.id for lyr, _g in frames]
+    base = [i for i in ids if i.startswith("base_")]
+    assert {"base_boundaries", "base_river", "base_roads"} <= set(base) and ids[:len(base)] == base  # drawn first
+    assert not any(lyr.legend for lyr, _g in frames[:len(base)])  # and out of the legend
+    off = map_frames(ino_geo.parse_map_spec({"map": {"title": "T", "base": False},
+                                             "layers": [{"id": "p", "layer": "parks"}]}), shipped)[0]
+    assert [lyr.id for lyr, _g in off] == ["p"]
+
+
 def test_cli_print_map_honours_lang_and_focus(layers_dir, tmp_path):
     whole = json.loads(run(layers_dir, "coverage", "-o", tmp_path / "w.svg", "--dpi", "50").stdout)
     out = tmp_path / "c.svg"

@@ -183,9 +183,29 @@ def map_frames(spec: MapSpec, layers: Any, extra_layers: Mapping[str, Any] | Non
                            gdf.to_crs("EPSG:4326")))
     title, subtitle = map_texts(spec, None if results.missing(spec.analyses) else results, lang)
     subtitle = " ".join([subtitle, *source.notes]).strip()
-    if where is not None:
-        return frames, f"{title} — {where.title(lang)}", subtitle, where.bounds
-    return frames, title, subtitle, tuple(source.extent(frames))
+    extent = where.bounds if where is not None else tuple(source.extent(frames))
+    if spec.base:
+        frames = _base_frames(layers, source.clip) + frames
+    return frames, (f"{title} — {where.title(lang)}" if where is not None else title), subtitle, extent
+
+
+def _base_frames(layers: Any, clip: Any) -> list:
+    """The offline reference base of the web maps (``maps/base/reference.toml``) under the
+    print map, out of the legend; a layer the folder lacks is left out."""
+    from dataclasses import replace
+
+    from ino_geo._errors import DataError
+    from ino_geo.webmap.base import base_config
+
+    spec = base_config().spec
+    frames = SpecFrames(spec, layers, MapResults(), clip=clip)
+    out = []
+    for i, lyr in enumerate(spec.layers):
+        try:
+            out.append((replace(lyr, legend=False), frames.layer_frame(i, lyr)))
+        except DataError:
+            continue
+    return out
 
 
 def _catalogue(layers: Any) -> Any:
@@ -508,7 +528,7 @@ def render_static(
         _save(fig, tmp, dpi)
     p = Path(path)
     return {"map": spec.name, "path": str(p), "bytes": p.stat().st_size,
-            "features": {lyr.id: int(len(g)) for lyr, g in frames},
+            "features": {lyr.id: int(len(g)) for lyr, g in frames if not lyr.id.startswith("base_")},
             "size_mm": [round(float(v) * 25.4, 1) for v in fig.get_size_inches()],
             "dpi": dpi}
 
