@@ -123,6 +123,9 @@ def test_accessibility_web_map_draws_scores_and_sized_parks(layers):
     (p,) = _features(page, "parks")
     assert p["geometry"]["type"] == "Point" and p["properties"]["_r"] == 18.0  # the largest (only) park
     assert "Accessibility: innovation parks within 2000 m" in page
+    ru = ino_geo.render_map("accessibility", layers, results=res, online=False, lang="ru")
+    label = ino_geo.load_catalogue()["parks"].columns["park_type"].value_label("innovation", "ru")
+    assert ru.ino_geo_title == f"Обеспеченность парками: {label} — в пределах 2000 м" and label != "innovation"
     # the outlines and the Tom come from the offline reference base, not from the spec
     assert 'inoGeo.base["base_boundaries"]' in page and 'inoGeo.base["base_river"]' in page
 

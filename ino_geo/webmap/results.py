@@ -155,8 +155,7 @@ def decision_park_type(results: MapResults) -> str | None:
 
 
 def map_texts(spec: "MapSpec", results: MapResults | None, lang: str = "en") -> tuple[str, str]:
-    """The map's title and subtitle in `lang`: the spec's, worded for the results it draws
-    (the decision maps' figures are worded in English whatever `lang`)."""
+    """The map's title and subtitle in `lang`: the spec's, worded for the results it draws."""
     title, subtitle = spec.text("title", lang), spec.text("description", lang)
     if results is None:
         return title, subtitle
@@ -258,28 +257,40 @@ def _headline(table: Any, park_type: str, value: float, unit: str, lang: str = "
     return f"Covered: {' and '.join(parts)}. " if parts else ""
 
 
-def _reach_text(meta: dict) -> tuple[str, str]:
-    """('2000 m', 'straight-line') of a decision result's metadata."""
-    reach = f"{number(meta.get('threshold')):g} {meta.get('unit', 'm')}"
+def _reach_text(meta: dict, lang: str = "en") -> tuple[str, str]:
+    """('2000 m', 'straight-line') of a decision result's metadata, in `lang`."""
+    unit = meta.get("unit", "m")
+    ru = lang == "ru"
+    reach = f"{number(meta.get('threshold')):g} {({'m': 'м', 'min': 'мин'}.get(unit, unit)) if ru else unit}"
+    scen = meta.get("scenario") or "existing"
     if meta.get("mode") == "network":
-        return reach, f"along the network, scenario {meta.get('scenario') or 'existing'}"
+        return reach, (f"по сети дорог, сценарий {scen}" if ru else f"along the network, scenario {scen}")
     speed = meta.get("walk_speed_kmh") or defaults.WALK_SPEED_KMH
-    return reach, (f"straight-line walk at {speed:g} km/h" if meta.get("unit") == "min" else "straight-line")
+    if unit == "min":
+        return reach, (f"пешком по прямой, {speed:g} км/ч" if ru else f"straight-line walk at {speed:g} km/h")
+    return reach, ("по прямой" if ru else "straight-line")
 
 
 def _accessibility_texts(spec: "MapSpec", acc: Any, park_type: str | None, lang: str = "en") -> tuple[str, str]:
     meta = dict(getattr(acc.cells, "attrs", {}) or {})
-    kind = str(park_type or meta.get("park_type") or "").replace("_", " ")
+    pt = str(park_type or meta.get("park_type") or "")
     spec_title, spec_desc = spec.text("title", lang), spec.text("description", lang)
-    reach, how = _reach_text(meta)
+    reach, how = _reach_text(meta, lang)
     method = {"2sfca": "2SFCA", "e2sfca": "enhanced 2SFCA", "gravity": "gravity"}.get(meta.get("method"), meta.get("method"))
-    title = f"{spec_title}: {kind + ' parks' if kind else 'parks'} within {reach}"
     cells = acc.cells
     pop = cells["population"].astype(float)
     none = float(pop[cells["n_parks"] == 0].sum()) if "n_parks" in cells.columns else float("nan")
-    head = (f"{none / pop.sum() * 100:.1f} % of the people (modelled population) have no park within reach. "
-            if pop.sum() > 0 and not math.isnan(none) else "")
+    share = none / pop.sum() * 100 if pop.sum() > 0 and not math.isnan(none) else None
     unit = (meta.get("units") or {}).get("score", "supply per 1,000 people")
+    if lang == "ru":
+        title = f"{spec_title}: {_type_name(pt, lang) if pt else 'парки'} — в пределах {reach}"
+        head = f"{share:.1f} % населения (модель) без парка в зоне доступности. " if share is not None else ""
+        sub = (f"{head}{spec_desc} Оценка: предложение на 1000 жителей ({method}, зона {reach}, {how}); расчёт в "
+               "метрической СК (EPSG:32645). Ячейки населения смоделированы.")
+        return title, sub.strip()
+    kind = pt.replace("_", " ")
+    title = f"{spec_title}: {kind + ' parks' if kind else 'parks'} within {reach}"
+    head = f"{share:.1f} % of the people (modelled population) have no park within reach. " if share is not None else ""
     sub = (f"{head}{spec_desc} Score: {unit} ({method}, catchment {reach}, {how}); computed in a "
            "metric CRS (EPSG:32645 for Tomsk). Population cells are modelled.")
     return title, sub.strip()
@@ -288,20 +299,27 @@ def _accessibility_texts(spec: "MapSpec", acc: Any, park_type: str | None, lang:
 def _site_texts(spec: "MapSpec", sel: Any, lang: str = "en") -> tuple[str, str]:
     meta = dict(sel.summary or {})
     spec_title, spec_desc = spec.text("title", lang), spec.text("description", lang)
-    reach, how = _reach_text(meta)
-    kind = str(meta.get("park_type") or "").replace("_", " ")
+    reach, how = _reach_text(meta, lang)
+    pt = str(meta.get("park_type") or "")
     n = int(meta.get("n_sites") or len(sel.sites))
-    title = f"{spec_title}: {n} new {kind + ' ' if kind else ''}park{'s' if n != 1 else ''} within {reach}"
     whole = sel.table[sel.table["boundary_id"] == "all"] if "boundary_id" in sel.table.columns else sel.table.iloc[:0]
-    head = ""
-    if len(whole):
-        r = whole.iloc[0]
-        head = (f"Newly covered: {number(r.get('newly_covered')):,.0f} people; covered {number(r.get('pct_before')):.1f} % "
-                f"→ {number(r.get('pct_after')):.1f} % of the people (cell centroids, modelled). ")
-    how_solved = {"exact": "exact optimum"}.get(meta.get("how"), meta.get("how", ""))
+    r = whole.iloc[0] if len(whole) else None
     gap = number(meta.get("gap"))
+    ru = lang == "ru"
+    how_solved = ({"exact": "точный оптимум" if ru else "exact optimum"}).get(meta.get("how"), meta.get("how", ""))
     if meta.get("how") != "exact" and not math.isnan(gap):
-        how_solved += f", gap {gap * 100:.1f} %"
+        how_solved += f", {'разрыв' if ru else 'gap'} {gap * 100:.1f} %"
+    if ru:
+        title = f"{spec_title}: новых площадок — {n}{', ' + _type_name(pt, lang) if pt else ''}, в пределах {reach}"
+        people = f"{number(r.get('newly_covered')):,.0f}".replace(",", "\u00a0") if r is not None else ""
+        head = (f"Впервые в зоне доступности: {people} чел.; покрытие {number(r.get('pct_before')):.1f} % → "
+                f"{number(r.get('pct_after')):.1f} % населения (центроиды ячеек, модель). ") if r is not None else ""
+        sub = f"{head}{spec_desc} Цель: {meta.get('objective', '')} ({how_solved}), доступность {reach} ({how}), расчёт в EPSG:32645."
+        return title, sub.strip()
+    kind = pt.replace("_", " ")
+    title = f"{spec_title}: {n} new {kind + ' ' if kind else ''}park{'s' if n != 1 else ''} within {reach}"
+    head = (f"Newly covered: {number(r.get('newly_covered')):,.0f} people; covered {number(r.get('pct_before')):.1f} % "
+            f"→ {number(r.get('pct_after')):.1f} % of the people (cell centroids, modelled). ") if r is not None else ""
     sub = (f"{head}{spec_desc} Objective: {meta.get('objective', '')} ({how_solved}), reach {reach} ({how}), "
            "computed in EPSG:32645.")
     return title, sub.strip()
