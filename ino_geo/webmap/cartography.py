@@ -8,7 +8,8 @@ coordinates are metres of a projected CRS.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+import re
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from ino_geo.webmap.spec import MapLayer
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
 __all__ = ["draw_layer", "label_candidates", "place_labels", "scale_bar", "north_arrow", "draw_legend",
-           "get_layer", "core_bounds", "quiet_corner", "PX_PT"]
+           "get_layer", "core_bounds", "quiet_corner", "readable_source", "sources_line", "PX_PT"]
 
 PX_PT = 0.75  # a Leaflet pixel is drawn as 0.75 pt (96 px per inch)
 
@@ -402,3 +403,44 @@ def quiet_corner(ax: Any, frames: Sequence[tuple[Any, Any]], w: float, h: float,
         if score is None or n < score:
             best, score = name, n
     return best
+
+
+_SEED_RE = re.compile(r"\bseeds?\s*:?\s*[0-9]{3}(_[0-9a-f]+\.txt)?(\s*(?:[-–,]|and)\s*[0-9]{3}(_[0-9a-f]+\.txt)?)*",
+                      re.IGNORECASE)
+_PROGRAMME = "INO Tomsk programme documents"
+
+
+# ================================================================================ sources
+
+
+def readable_source(text: str) -> str:
+    """A source text with internal seed file names (``seed:001_....txt``, ``Seeds 000-004``)
+    replaced by "INO Tomsk programme documents" (once)."""
+    out = _SEED_RE.sub(_PROGRAMME, str(text))
+    parts: list[str] = []
+    for p in (s.strip() for s in out.split(";")):
+        if p and p not in parts:
+            parts.append(p)
+    return "; ".join(parts)
+
+
+def sources_line(layer_names: Iterable[str], catalogue: Any, analysis: str = "") -> str:
+    """One line of readable citations for the catalogue layers drawn, with their licences."""
+    cites: dict[str, list[str]] = {}
+    licences: list[str] = []
+    for name in dict.fromkeys(layer_names):
+        spec = catalogue.layers.get(name) if catalogue is not None else None
+        if spec is None or not spec.source:
+            continue
+        src = readable_source(spec.source)
+        src = "modelled" if src.strip().lower() == "modelled" else src.rstrip(".")
+        cites.setdefault(src, []).append(spec.title or name)
+        if spec.licence and spec.licence not in licences:
+            licences.append(spec.licence)
+    parts = [f"{', '.join(titles)}: {src}" for src, titles in cites.items()]
+    line = "Sources — " + "; ".join(parts) + "." if parts else ""
+    if licences:
+        line += f" Licence {', '.join(licences)}."
+    if analysis:
+        line += " " + analysis
+    return line.strip()

@@ -34,7 +34,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from ino_geo._errors import UsageError
 from ino_geo.webmap.cartography import (
@@ -46,7 +46,9 @@ from ino_geo.webmap.cartography import (
     north_arrow,
     place_labels,
     quiet_corner,
+    readable_source,
     scale_bar,
+    sources_line,
 )
 from ino_geo.webmap.frames import SpecFrames
 from ino_geo.webmap.results import MapResults, map_texts, require_results
@@ -76,10 +78,7 @@ PAPER_MM = {"A5": (148.0, 210.0), "A4": (210.0, 297.0), "A3": (297.0, 420.0), "A
 DEFAULT_SIZE = "A4-landscape"
 DEFAULT_DPI = 150
 _MM = 1 / 25.4
-_SEED_RE = re.compile(r"\bseeds?\s*:?\s*[0-9]{3}(_[0-9a-f]+\.txt)?(\s*(?:[-–,]|and)\s*[0-9]{3}(_[0-9a-f]+\.txt)?)*",
-                      re.IGNORECASE)
 _SIZE_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*[x×]\s*([0-9]+(?:\.[0-9]+)?)\s*(mm|cm|in)?\s*$", re.IGNORECASE)
-_PROGRAMME = "INO Tomsk programme documents"
 
 
 # ================================================================================ options
@@ -218,42 +217,6 @@ def _catalogue(layers: Any) -> Any:
         except Exception:  # a folder without a catalogue: spec colours only
             return None
     return cat
-
-
-# ================================================================================ sources
-
-
-def readable_source(text: str) -> str:
-    """A source text with internal seed file names (``seed:001_....txt``, ``Seeds 000-004``)
-    replaced by "INO Tomsk programme documents" (once)."""
-    out = _SEED_RE.sub(_PROGRAMME, str(text))
-    parts: list[str] = []
-    for p in (s.strip() for s in out.split(";")):
-        if p and p not in parts:
-            parts.append(p)
-    return "; ".join(parts)
-
-
-def sources_line(layer_names: Iterable[str], catalogue: Any, analysis: str = "") -> str:
-    """One line of readable citations for the catalogue layers drawn, with their licences."""
-    cites: dict[str, list[str]] = {}
-    licences: list[str] = []
-    for name in dict.fromkeys(layer_names):
-        spec = catalogue.layers.get(name) if catalogue is not None else None
-        if spec is None or not spec.source:
-            continue
-        src = readable_source(spec.source)
-        src = "modelled" if src.strip().lower() == "modelled" else src.rstrip(".")
-        cites.setdefault(src, []).append(spec.title or name)
-        if spec.licence and spec.licence not in licences:
-            licences.append(spec.licence)
-    parts = [f"{', '.join(titles)}: {src}" for src, titles in cites.items()]
-    line = "Sources — " + "; ".join(parts) + "." if parts else ""
-    if licences:
-        line += f" Licence {', '.join(licences)}."
-    if analysis:
-        line += " " + analysis
-    return line.strip()
 
 
 # ================================================================================ drawing
