@@ -73,6 +73,8 @@ _LAZY: dict[str, str] = {
     "render_all": "webmap.render",
     "export_html": "webmap.render",
     "embed_snippet": "webmap.render",
+    "render_static": "webmap.static",
+    "render_atlas": "webmap.static",
     # the analyses of maps (above analysis and webmap)
     "map_results": "mapdata",
     "builtin_map_results": "mapdata",

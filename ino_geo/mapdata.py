@@ -3,8 +3,10 @@
 Maps take results, they do not compute them (:func:`ino_geo.render_map` draws what it is
 given). :func:`map_results` sits above the analysis and web-map packages and runs what a spec
 needs - :func:`ino_geo.coverage` for its ``coverage.*`` layers, :func:`ino_geo.proximity` for
-its ``proximity`` layer - with the spec's ``[coverage]`` / ``[proximity]`` tables, overridden
-by the caller's arguments. ``ino-geo map``, ``ino-geo build`` (:mod:`ino_geo.pack`) and the
+its ``proximity`` layer, :func:`ino_geo.accessibility` and :func:`ino_geo.site_selection` for
+the decision maps' ``accessibility.*`` / ``site_selection.*`` layers - with the spec's
+``[coverage]`` / ``[proximity]`` / ``[accessibility]`` / ``[site_selection]`` tables,
+overridden by the caller's arguments. ``ino-geo map``, ``ino-geo build`` (:mod:`ino_geo.pack`) and the
 notebooks all call it.
 
 Defaults, when neither the caller nor the spec says: the first park type of the catalogue
@@ -28,9 +30,10 @@ from typing import Any, Iterable, Sequence
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
 from ino_geo.webmap.results import MapResults
-from ino_geo.webmap.spec import BUILTIN_MAPS, MapSpec, load_map_spec
+from ino_geo.webmap.spec import BUILTIN_MAPS, DECISION_MAPS, MapSpec, load_map_spec
 
-__all__ = ["MAP_DISTANCE_M", "map_results", "builtin_map_results", "nearest_links"]
+__all__ = ["MAP_DISTANCE_M", "DECISION_DEFAULTS", "map_results", "builtin_map_results", "decision_map_results",
+           "decision_params", "nearest_links"]
 
 #: Coverage threshold of a coverage map whose spec and caller give none (metres).
 MAP_DISTANCE_M = 2000.0
@@ -88,6 +91,12 @@ def map_results(
         out.update(park_type=params["park_types"][0], **first)
     if "proximity" in spec.analyses:
         out["proximity"] = _run_proximity(spec, layers, park_types, mode, scenario, network)
+    for kind in ("accessibility", "site_selection"):
+        if kind in spec.analyses:
+            params = decision_params(spec, kind, layers, park_type=park_type, distance_m=distance_m,
+                                     minutes=minutes, mode=mode, scenario=scenario)
+            out[kind] = _run_decision(kind, layers, params, network)
+            out["park_type"] = params["park_type"]
     return MapResults(**out)
 
 
@@ -114,6 +123,11 @@ def builtin_map_results(layers: Any = None, names: Iterable[str] | None = None, 
     return out
 
 
+def decision_map_results(layers: Any = None) -> dict[str, MapResults]:
+    """:func:`map_results` of the decision maps (``accessibility``, ``site-selection``), by map name."""
+    return builtin_map_results(layers, DECISION_MAPS)
+
+
 def coverage_params(spec: MapSpec, layers: Any, *, park_type: str | None = None, distance_m: float | None = None,
                     minutes: float | None = None, mode: str | None = None,
                     scenario: str | None = None) -> dict[str, Any]:
@@ -137,6 +151,63 @@ def coverage_params(spec: MapSpec, layers: Any, *, park_type: str | None = None,
     c["mode"] = mode or c.get("mode") or defaults.MODES[0]
     c["scenario"] = scenario or c.get("scenario") or defaults.SCENARIOS[0]
     return c
+
+
+#: Defaults of the decision maps when neither the caller nor the spec says.
+DECISION_DEFAULTS = {"accessibility": {"method": "2sfca"}, "site_selection": {"new": 3, "objective": "max-coverage"}}
+
+
+def decision_params(spec: MapSpec, kind: str, layers: Any, **given: Any) -> dict[str, Any]:
+    """The parameters of the ``accessibility`` / ``site_selection`` analysis of a map: the
+    caller's (``park_type, distance_m, minutes, mode, scenario``), else the spec's
+    ``[accessibility]`` / ``[site_selection]`` table, else the defaults (as for coverage)."""
+    table = dict(getattr(spec, kind))
+    from dataclasses import replace
+
+    c = coverage_params(replace(spec, coverage=table), layers, **given)
+    for key, default in DECISION_DEFAULTS[kind].items():
+        c[key] = table.get(key) or default
+    _check_choice(spec, kind, c)
+    return c
+
+
+def _check_choice(spec: MapSpec, kind: str, c: dict[str, Any]) -> None:
+    """The spec's method / objective is one the analysis knows (DataError naming the spec)."""
+    if kind == "accessibility":
+        from ino_geo.analysis.accessibility import METHODS as allowed
+
+        key = "method"
+    else:
+        from ino_geo.analysis.site_selection import OBJECTIVES as allowed
+
+        key = "objective"
+    if c[key] not in allowed:
+        raise DataError(f"{spec.path or '<map spec>'}: {kind}.{key}: unknown {key} {c[key]!r} "
+                        f"(expected one of: {', '.join(allowed)})")
+
+
+def _run_decision(kind: str, layers: Any, c: dict[str, Any], network: Any) -> Any:
+    """:func:`ino_geo.accessibility` or :func:`ino_geo.site_selection` with the map's parameters."""
+    kwargs: dict[str, Any] = {"park_type": c["park_type"], "mode": c["mode"],
+                              "boundaries": _layer(layers, "boundaries", required=False),
+                              "river": _layer(layers, "river", required=False)}
+    if c.get("distance_m") is not None:
+        kwargs["distance"] = c["distance_m"]
+    else:
+        kwargs["minutes"] = c["minutes"]
+    if c["mode"] == "network":
+        kwargs["scenario"] = c["scenario"]
+        kwargs["network"] = network if network is not None else _layer(layers, "corridors")
+    if kind == "accessibility":
+        from ino_geo.analysis.accessibility import accessibility as run
+
+        kwargs["method"] = c["method"]
+    else:
+        from ino_geo.analysis.site_selection import site_selection as run
+
+        kwargs.update(new=c["new"], objective=c["objective"])
+    return run(_layer(layers, "parks"), _layer(layers, "population"),
+               **{k: v for k, v in kwargs.items() if v is not None})
 
 
 def _run_coverage(layers: Any, c: dict[str, Any], network: Any) -> Any:

@@ -17,9 +17,10 @@ from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
 from ino_geo.data.io import atomic_write_text, check_output
 
-__all__ = ["build_pack", "PACK_TABLES"]
+__all__ = ["build_pack", "pack_maps", "PACK_TABLES", "PACK_ATLAS"]
 
 PACK_TABLES = ("coverage.csv", "proximity.csv")
+PACK_ATLAS = "atlas.pdf"  # print maps: one page per map, and NAME.png of each (ino_geo.webmap.static)
 
 
 def build_pack(
@@ -36,7 +37,8 @@ def build_pack(
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Write the maps, their embed snippets, the coverage and proximity tables and an index.
+    """Write the maps, their embed snippets, the print atlas and PNGs, the coverage and proximity
+    tables and an index.
 
     Parameters
     ----------
@@ -88,6 +90,8 @@ def build_pack(
     # the end: a failure half-way leaves `d` as it was (and removes it if this run made it)
     try:
         cov, maps = _write_pack(layers, stage, d, params, self_contained, say)
+        drawn = {n for n, _p, _b in maps}
+        files = [f for f in files if f.split(".")[0] in drawn or f.split(".")[0] not in pack_maps()]
         for f in files:
             check_output(d / f, overwrite)  # nothing appeared meanwhile
         for f in files:
@@ -118,12 +122,23 @@ def _checked_distances(d: Path, distances: Sequence[float]) -> list[float]:
     return out
 
 
+def pack_maps() -> list[str]:
+    """The maps of a pack: the five built-in maps and the decision maps (accessibility, site selection)."""
+    from ino_geo.webmap.spec import BUILTIN_MAPS, DECISION_MAPS
+
+    return list(BUILTIN_MAPS) + list(DECISION_MAPS)
+
+
 def _pack_files() -> list[str]:
     """The names of every file of a pack."""
-    from ino_geo.webmap.spec import BUILTIN_MAPS
+    names = pack_maps()
+    return ([f"{n}.html" for n in names] + [f"{n}.embed.html" for n in names] + list(PACK_TABLES) + ["index.html"]
+            + _print_files())
 
-    names = list(BUILTIN_MAPS)
-    return [f"{n}.html" for n in names] + [f"{n}.embed.html" for n in names] + list(PACK_TABLES) + ["index.html"]
+
+def _print_files() -> list[str]:
+    """The print maps of a pack: the atlas and a PNG per map."""
+    return [PACK_ATLAS] + [f"{n}.png" for n in pack_maps()]
 
 
 def _staging_folder(d: Path) -> Path:
@@ -143,6 +158,7 @@ def _write_pack(layers: Any, stage: Path, d: Path, params: dict[str, Any], self_
     from ino_geo.data.output import write_frame
     from ino_geo.mapdata import builtin_map_results
     from ino_geo.webmap.render import embed_snippet, render_all
+    from ino_geo.webmap.spec import BUILTIN_MAPS
 
     distances, minutes, types, mode = params["distances"], params["minutes"], params["park_types"], params["mode"]
     net = {"network": layers.corridors} if mode == "network" else {}
@@ -157,17 +173,43 @@ def _write_pack(layers: Any, stage: Path, d: Path, params: dict[str, Any], self_
                              **net)
     write_frame(prox, stage / "proximity.csv")
 
-    say("analyses of the coverage and proximity maps")
+    say("analyses of the maps (coverage, proximity, accessibility, site selection)")
     results = builtin_map_results(layers, park_types=types or None, distances=distances or None,
                                   minutes=minutes or None, mode=mode)
-    staged = render_all(layers, stage, results=results, self_contained=self_contained,
+    names = list(BUILTIN_MAPS) + _decision_results(layers, results, say)
+    staged = render_all(layers, stage, results=results, self_contained=self_contained, names=names,
                         lang=params["lang"], focus=params["focus"],
                         progress=lambda msg: say(msg.replace(str(stage), str(d))))
     maps = [(name, d / p.name, size) for name, p, size in staged]
     for name, path, _size in staged:
         atomic_write_text(stage / f"{name}.embed.html", embed_snippet(path, title=name))
+    # print maps: the atlas and a PNG per map, from the same specs and results
+    from ino_geo.webmap.static import render_atlas
+
+    say(f"drawing the print atlas {d / PACK_ATLAS} and a PNG per map")
+    render_atlas(layers, stage / PACK_ATLAS, maps=[n for n, _p, _b in staged], png_dir=stage, results=results,
+                 lang=params["lang"], focus=params["focus"])
     atomic_write_text(stage / "index.html", _index_html(layers, maps))
     return cov, maps
+
+
+def _decision_results(layers: Any, results: dict, say: Callable[[str], None]) -> list[str]:
+    """Add the results of the decision maps to `results`; the names of those computed. A decision
+    map the layers cannot answer (e.g. fewer candidate cells than new sites, no park of the
+    type) is left out of the pack with its reason, instead of failing the whole build."""
+    from ino_geo._errors import InoGeoError
+    from ino_geo.mapdata import map_results
+    from ino_geo.webmap.spec import DECISION_MAPS
+
+    done = []
+    for name in DECISION_MAPS:
+        try:
+            results[name] = map_results(name, layers)
+        except InoGeoError as exc:
+            say(f"map {name} left out: {exc}")
+            continue
+        done.append(name)
+    return done
 
 
 def _summary(layers: Any, d: Path, cov: Any, maps: list[tuple[str, Path, int]],
@@ -181,7 +223,8 @@ def _summary(layers: Any, d: Path, cov: Any, maps: list[tuple[str, Path, int]],
         for r in whole.itertuples()
     }
     files = [{"path": str(p), "bytes": p.stat().st_size} for p in
-             [m[1] for m in maps] + snippets + [d / t for t in PACK_TABLES] + [d / "index.html"]]
+             [m[1] for m in maps] + snippets + [d / t for t in PACK_TABLES] + [d / "index.html"]
+             + [d / PACK_ATLAS] + [d / f"{n}.png" for n, _p, _b in maps]]
     say(f"wrote {len(files)} files into {d}")
     return {
         "output": str(d),
@@ -207,7 +250,8 @@ def _index_html(layers: Any, maps: list) -> str:
 </head><body>
 <h1>{title}</h1>
 <p>Maps rendered by ino-geo. Each opens with no network; tables: <a href="coverage.csv">coverage.csv</a>,
-<a href="proximity.csv">proximity.csv</a> (distances in metres, computed in EPSG:32645).</p>
+<a href="proximity.csv">proximity.csv</a> (distances in metres, computed in EPSG:32645).
+Print maps: <a href="atlas.pdf">atlas.pdf</a> (one page per map) and a PNG of each map.</p>
 <ul>
 {items}
 </ul>

@@ -110,7 +110,8 @@ def test_export_gpkg_one_layer_per_name(run, tmp_path, mini_layers):
     out = tmp_path / "all.gpkg"
     r = run("--layers", mini_layers, "layers", "export", "parks", "sites", "corridors", "-o", out)
     assert r.exit_code == 0
-    assert [name for name, _ in pyogrio.list_layers(out)] == ["parks", "sites", "corridors"]
+    # plus the QGIS style table (tests/test_qgis_styles.py)
+    assert [name for name, _ in pyogrio.list_layers(out)] == ["parks", "sites", "corridors", "layer_styles"]
     sites = gpd.read_file(out, layer="sites")
     assert list(sites.site_id) == ["S1", "S2"] and sites.crs.to_epsg() == 4326
 

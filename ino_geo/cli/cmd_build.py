@@ -27,12 +27,16 @@ from .options import distance_opt, focus_opt, lang_opt, minutes_opt, mode_opt, o
 def build(state, out_dir: str, distances: tuple[float, ...], self_contained: bool, overwrite: bool,
           minutes: tuple[float, ...] = (), park_types: tuple[str, ...] = (), mode: str | None = None,
           lang: str = "en", focus: str | None = None) -> None:
-    """Validate the layers, run coverage and proximity, and render every built-in map.
+    """Validate the layers, run coverage, proximity, accessibility and site selection, and
+    render every built-in map (web and print), in English or Russian, whole or around one boundary.
 
-    Writes into OUT_DIR: the five maps (NAME.html) with their iframe snippets
-    (NAME.embed.html), coverage.csv (area and population within each distance of each park
+    Writes into OUT_DIR: the five maps and the two decision maps (accessibility, site-selection:
+    with the parameters of their specs in maps/) as NAME.html with their
+    iframe snippets (NAME.embed.html), a print atlas.pdf (one page per map) and NAME.png of
+    each, coverage.csv (area and population within each distance of each park
     type, whole agglomeration and per municipality, CRS EPSG:32645, metres), proximity.csv
     (nearest park of each type from every project site, metres), and index.html linking them.
+    --distance/--minutes, --park-type and --mode reach the coverage and proximity tables and maps.
     A summary of what was written goes to stdout as JSON.
     """
     from ino_geo.pack import build_pack

@@ -188,7 +188,8 @@ def export_cmd(state, names: tuple[str, ...], output: str, fmt: str | None, over
     unknown = [n for n in names if n not in lay]
     if unknown:
         raise UsageError(f"layers export NAMES: no layer {', '.join(map(repr, unknown))}; layers: {', '.join(lay)}")
-    path, counts = export_layers({n: lay[n] for n in names}, output, fmt=fmt, overwrite=overwrite)
+    path, counts = export_layers({n: lay[n] for n in names}, output, fmt=fmt, overwrite=overwrite,
+                                 catalogue=getattr(lay, "catalogue", None))
     state.progress(f"wrote {path} ({', '.join(f'{n}: {c}' for n, c in counts.items())})")
     click.echo(json.dumps({"output": str(path), "layers": counts}))
 

@@ -92,7 +92,8 @@ def list_layers(path: Path) -> list[str | None]:
     import fiona
 
     if path.suffix.lower() in (".gpkg", ".zip"):
-        return list(fiona.listlayers(path))
+        # layer_styles: the QGIS style table (ino_geo.data.qgis_styles), not data
+        return [n for n in fiona.listlayers(path) if n != "layer_styles"]
     return [None]
 
 

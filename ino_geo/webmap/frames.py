@@ -14,7 +14,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from ino_geo._errors import DataError
-from ino_geo.webmap.results import MapResults, coverage_part
+from ino_geo.webmap.results import MapResults, coverage_part, decision_part, decision_park_type
 from ino_geo.webmap.spec import MapLayer, MapSpec
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -74,6 +74,8 @@ class SpecFrames:
         if self.clip is not None:
             gdf = clip_frame(gdf, self.clip)
         gdf = self.drop_empty(i, lyr, gdf)
+        if lyr.size_by is not None:
+            gdf = self.as_circles(i, lyr, gdf)
         for key, cols in (("popup", lyr.popup), ("tooltip", lyr.tooltip)):
             missing = [c for c in cols if c not in gdf.columns]
             if missing:
@@ -84,12 +86,28 @@ class SpecFrames:
         return gdf
 
     def analysis(self, i: int, lyr: MapLayer) -> "gpd.GeoDataFrame":
-        """A part of the given results: ``coverage.areas|gaps|cells`` or ``proximity``."""
+        """A part of the given results: ``coverage.areas|gaps|cells``, ``proximity``,
+        ``accessibility.cells|parks``, ``site_selection.sites|existing|newly_covered``."""
         if lyr.source.startswith("coverage."):
             part = coverage_part(self.results, lyr.source.split(".", 1)[1], self.where(i, "analysis"),
                                  every=lyr.source == "coverage.areas")
             return as_storage(part, lyr.source)
-        return as_storage(self.results.proximity, lyr.source)
+        if lyr.source == "proximity":
+            return as_storage(self.results.proximity, lyr.source)
+        part = decision_part(self.results, lyr.source, self.where(i, "analysis"))
+        if part is None:  # site_selection.existing: the parks of the chosen type
+            parks = self.source_layer("parks", self.where(i, "analysis"))
+            part = parks[parks["park_type"] == decision_park_type(self.results)] if "park_type" in parks.columns \
+                else parks.iloc[:0]
+        return as_storage(part, lyr.source)
+
+    def as_circles(self, i: int, lyr: MapLayer, gdf: "gpd.GeoDataFrame") -> "gpd.GeoDataFrame":
+        """A ``size_by`` layer: each feature as a point inside it, largest first (drawn below)."""
+        if lyr.size_by not in gdf.columns:
+            raise DataError(f"{self.where(i, 'size_by')}: no column {lyr.size_by!r} in {lyr.source!r}")
+        out = gdf.assign(_size=gdf[lyr.size_by].astype(float))
+        out = out.set_geometry(out.geometry.representative_point())
+        return out.sort_values("_size", ascending=False, na_position="last").drop(columns="_size")
 
     def filter(self, i: int, lyr: MapLayer, gdf: "gpd.GeoDataFrame") -> "gpd.GeoDataFrame":
         """The features the spec's ``where``, ``contains`` and ``near`` keep."""

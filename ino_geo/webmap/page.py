@@ -189,8 +189,10 @@ def add_layer(m: Any, lyr: MapLayer, words: Words, gdf: "gpd.GeoDataFrame", data
     ).add_to(m)
 
 
-def web_features(lyr: MapLayer, gdf: "gpd.GeoDataFrame", words: Words, colors: list[str] | None) -> tuple[str, int]:
-    """The layer as a compact, script-safe GeoJSON string and its feature count.
+def web_features(lyr: MapLayer, gdf: "gpd.GeoDataFrame", words: Words, colors: list[str] | None,
+                 radii: list[float] | None = None) -> tuple[str, int]:
+    """The layer as a compact, script-safe GeoJSON string and its feature count (``_c``: the
+    feature's colour, ``_r``: its circle radius in pixels).
 
     Values are worded for the public in the map's language: catalogue labels of coded values
     (``research_education`` -> "Research & education park"), sources as citations, the name
@@ -212,6 +214,8 @@ def web_features(lyr: MapLayer, gdf: "gpd.GeoDataFrame", words: Words, colors: l
         props = {k: v for k, v in props.items() if v is not None}
         if colors is not None:
             props["_c"] = colors[j]
+        if radii is not None:
+            props["_r"] = radii[j]
         parts.append('{"type":"Feature","properties":' + _dumps(props) + ',"geometry":' + g + "}")
     data = '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
     return script_safe(data), len(parts)

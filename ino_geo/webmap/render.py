@@ -29,7 +29,7 @@ from ino_geo.webmap.page import (Words, add_controls, add_labels, add_layer, add
                                  web_frame)
 from ino_geo.webmap.results import MapResults, map_texts, require_results
 from ino_geo.webmap.spec import BUILTIN_MAPS, MapSpec, load_map_spec
-from ino_geo.webmap.styles import catalogue_of, feature_colors, legend_html
+from ino_geo.webmap.styles import catalogue_of, feature_colors, feature_radii, legend_html
 from ino_geo.webmap.words import phrase
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -184,7 +184,7 @@ def _draw_layers(m: "folium.Map", drawn: list, frames: SpecFrames, words: Words,
         if lyr.source == "coverage.areas" and results.coverage is not None:
             counts[lyr.id] = _draw_reaches(m, lyr, gdf, words, results)
         else:
-            data, n = web_features(lyr, gdf, words, colors)
+            data, n = web_features(lyr, gdf, words, colors, feature_radii(lyr, gdf))
             counts[lyr.id] = n
             add_layer(m, lyr, words, gdf, data, n)
         if lyr.legend and entries:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ino_geo.webmap.spec import MapSpec
 
-__all__ = ["MapResults", "require_results", "coverage_part", "map_texts"]
+__all__ = ["MapResults", "require_results", "coverage_part", "decision_part", "map_texts"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,12 @@ class MapResults:
         The park type of the coverage result to draw (default: the only one in the result).
     distance_m, minutes : float, optional
         The coverage threshold to draw, metres or minutes (default: the only one in the result).
+    accessibility : Accessibility, optional
+        What :func:`ino_geo.accessibility` returned (its ``cells`` and ``parks``: the
+        ``accessibility.*`` sources).
+    site_selection : SiteSelection, optional
+        What :func:`ino_geo.site_selection` returned (its ``sites`` and ``newly_covered``; the
+        ``site_selection.existing`` source is the parks of its park type).
     """
 
     coverage: Any = None
@@ -51,6 +57,8 @@ class MapResults:
     park_type: str | None = None
     distance_m: float | None = None
     minutes: float | None = None
+    accessibility: Any = None
+    site_selection: Any = None
 
     def missing(self, analyses: set[str]) -> list[str]:
         """The analyses in `analyses` that have no result here."""
@@ -127,6 +135,25 @@ def coverage_part(results: MapResults, part: str, where: str, every: bool = Fals
     return out.assign(reach=f"{value:g} {unit}")
 
 
+def decision_part(results: MapResults, source: str, where: str) -> "gpd.GeoDataFrame | None":
+    """``accessibility.cells|parks`` or ``site_selection.sites|newly_covered`` of the results
+    (``site_selection.existing`` is drawn from the parks layer: None here)."""
+    kind, _, part = source.partition(".")
+    if part == "existing":
+        return None
+    gdf = getattr(getattr(results, kind), part, None)
+    if gdf is None:
+        raise DataError(f"{where}: the {kind} result has no {part!r}"
+                        + (" (compute it with area_coverage=True)" if part == "newly_covered" else ""))
+    return gdf
+
+
+def decision_park_type(results: MapResults) -> str | None:
+    """The park type of the site selection result (its summary says)."""
+    summary = getattr(results.site_selection, "summary", None) or {}
+    return results.park_type or summary.get("park_type")
+
+
 def map_texts(spec: "MapSpec", results: MapResults | None, lang: str = "en") -> tuple[str, str]:
     """The map's title and subtitle in `lang`: the spec's, worded for the results it draws."""
     title, subtitle = spec.text("title", lang), spec.text("description", lang)
@@ -134,6 +161,10 @@ def map_texts(spec: "MapSpec", results: MapResults | None, lang: str = "en") -> 
         return title, subtitle
     if "coverage" in spec.analyses and results.coverage is not None:
         return _coverage_texts(spec, results, lang)
+    if "accessibility" in spec.analyses and results.accessibility is not None:
+        return _accessibility_texts(spec, results.accessibility, results.park_type, lang)
+    if "site_selection" in spec.analyses and results.site_selection is not None:
+        return _site_texts(spec, results.site_selection, lang)
     if "proximity" in spec.analyses and results.proximity is not None:
         attrs = getattr(results.proximity, "attrs", {}) or {}
         network = attrs.get("mode") == "network"
@@ -224,3 +255,71 @@ def _headline(table: Any, park_type: str, value: float, unit: str, lang: str = "
     if lang == "ru":
         return f"Покрыто: {' и '.join(parts)}. " if parts else ""
     return f"Covered: {' and '.join(parts)}. " if parts else ""
+
+
+def _reach_text(meta: dict, lang: str = "en") -> tuple[str, str]:
+    """('2000 m', 'straight-line') of a decision result's metadata, in `lang`."""
+    unit = meta.get("unit", "m")
+    ru = lang == "ru"
+    reach = f"{number(meta.get('threshold')):g} {({'m': 'м', 'min': 'мин'}.get(unit, unit)) if ru else unit}"
+    scen = meta.get("scenario") or "existing"
+    if meta.get("mode") == "network":
+        return reach, (f"по сети дорог, сценарий {scen}" if ru else f"along the network, scenario {scen}")
+    speed = meta.get("walk_speed_kmh") or defaults.WALK_SPEED_KMH
+    if unit == "min":
+        return reach, (f"пешком по прямой, {speed:g} км/ч" if ru else f"straight-line walk at {speed:g} km/h")
+    return reach, ("по прямой" if ru else "straight-line")
+
+
+def _accessibility_texts(spec: "MapSpec", acc: Any, park_type: str | None, lang: str = "en") -> tuple[str, str]:
+    meta = dict(getattr(acc.cells, "attrs", {}) or {})
+    pt = str(park_type or meta.get("park_type") or "")
+    spec_title, spec_desc = spec.text("title", lang), spec.text("description", lang)
+    reach, how = _reach_text(meta, lang)
+    method = {"2sfca": "2SFCA", "e2sfca": "enhanced 2SFCA", "gravity": "gravity"}.get(meta.get("method"), meta.get("method"))
+    cells = acc.cells
+    pop = cells["population"].astype(float)
+    none = float(pop[cells["n_parks"] == 0].sum()) if "n_parks" in cells.columns else float("nan")
+    share = none / pop.sum() * 100 if pop.sum() > 0 and not math.isnan(none) else None
+    unit = (meta.get("units") or {}).get("score", "supply per 1,000 people")
+    if lang == "ru":
+        title = f"{spec_title}: {_type_name(pt, lang) if pt else 'парки'} — в пределах {reach}"
+        head = f"{share:.1f} % населения (модель) без парка в зоне доступности. " if share is not None else ""
+        sub = (f"{head}{spec_desc} Оценка: предложение на 1000 жителей ({method}, зона {reach}, {how}); расчёт в "
+               "метрической СК (EPSG:32645). Ячейки населения смоделированы.")
+        return title, sub.strip()
+    kind = pt.replace("_", " ")
+    title = f"{spec_title}: {kind + ' parks' if kind else 'parks'} within {reach}"
+    head = f"{share:.1f} % of the people (modelled population) have no park within reach. " if share is not None else ""
+    sub = (f"{head}{spec_desc} Score: {unit} ({method}, catchment {reach}, {how}); computed in a "
+           "metric CRS (EPSG:32645 for Tomsk). Population cells are modelled.")
+    return title, sub.strip()
+
+
+def _site_texts(spec: "MapSpec", sel: Any, lang: str = "en") -> tuple[str, str]:
+    meta = dict(sel.summary or {})
+    spec_title, spec_desc = spec.text("title", lang), spec.text("description", lang)
+    reach, how = _reach_text(meta, lang)
+    pt = str(meta.get("park_type") or "")
+    n = int(meta.get("n_sites") or len(sel.sites))
+    whole = sel.table[sel.table["boundary_id"] == "all"] if "boundary_id" in sel.table.columns else sel.table.iloc[:0]
+    r = whole.iloc[0] if len(whole) else None
+    gap = number(meta.get("gap"))
+    ru = lang == "ru"
+    how_solved = ({"exact": "точный оптимум" if ru else "exact optimum"}).get(meta.get("how"), meta.get("how", ""))
+    if meta.get("how") != "exact" and not math.isnan(gap):
+        how_solved += f", {'разрыв' if ru else 'gap'} {gap * 100:.1f} %"
+    if ru:
+        title = f"{spec_title}: новых площадок — {n}{', ' + _type_name(pt, lang) if pt else ''}, в пределах {reach}"
+        people = f"{number(r.get('newly_covered')):,.0f}".replace(",", "\u00a0") if r is not None else ""
+        head = (f"Впервые в зоне доступности: {people} чел.; покрытие {number(r.get('pct_before')):.1f} % → "
+                f"{number(r.get('pct_after')):.1f} % населения (центроиды ячеек, модель). ") if r is not None else ""
+        sub = f"{head}{spec_desc} Цель: {meta.get('objective', '')} ({how_solved}), доступность {reach} ({how}), расчёт в EPSG:32645."
+        return title, sub.strip()
+    kind = pt.replace("_", " ")
+    title = f"{spec_title}: {n} new {kind + ' ' if kind else ''}park{'s' if n != 1 else ''} within {reach}"
+    head = (f"Newly covered: {number(r.get('newly_covered')):,.0f} people; covered {number(r.get('pct_before')):.1f} % "
+            f"→ {number(r.get('pct_after')):.1f} % of the people (cell centroids, modelled). ") if r is not None else ""
+    sub = (f"{head}{spec_desc} Objective: {meta.get('objective', '')} ({how_solved}), reach {reach} ({how}), "
+           "computed in EPSG:32645.")
+    return title, sub.strip()

@@ -2,8 +2,9 @@
 
 A map spec names the map's title, extent, base tiles and, in drawing order, its layers with
 their styles, legend and popup/tooltip fields. The five built-in maps (``overview``,
-``waterfront``, ``corridors``, ``coverage``, ``proximity``) are spec files in ``maps/``; a
-planner adds a map by writing another one (see ``maps/README.md`` for the format).
+``waterfront``, ``corridors``, ``coverage``, ``proximity``) and the two decision maps
+(``accessibility``, ``site-selection``) are spec files in ``maps/``; a planner adds a map by
+writing another one (see ``maps/README.md`` for the format).
 
 Specs are parsed with :mod:`tomllib` and validated completely before anything is drawn: a bad
 spec raises :class:`~ino_geo._errors.DataError` with one line that names the file and the field
@@ -34,10 +35,14 @@ from ino_geo.webmap.checker import COLOR_RE as _COLOR_RE
 from ino_geo.webmap.checker import NAME_RE as _NAME_RE
 from ino_geo.webmap.checker import Checker as _Checker
 from ino_geo.webmap.checker import tname as _tname
-from ino_geo.webmap.styles import park_types
+from ino_geo.webmap.spec_tables import parse_accessibility as _parse_accessibility
+from ino_geo.webmap.spec_tables import parse_coverage as _parse_coverage
+from ino_geo.webmap.spec_tables import parse_proximity as _parse_proximity
+from ino_geo.webmap.spec_tables import parse_site_selection as _parse_site_selection
 
 __all__ = [
     "BUILTIN_MAPS",
+    "DECISION_MAPS",
     "ANALYSIS_SOURCES",
     "MapSpec",
     "MapLayer",
@@ -50,8 +55,13 @@ __all__ = [
 
 BUILTIN_MAPS = ("overview", "waterfront", "corridors", "coverage", "proximity")
 
-# `analysis = "..."` sources: results of ino_geo.coverage / ino_geo.proximity
-ANALYSIS_SOURCES = ("coverage.areas", "coverage.gaps", "coverage.cells", "proximity")
+#: The decision maps (issue 12): built-in specs drawn by ``ino-geo build`` after the five.
+DECISION_MAPS = ("accessibility", "site-selection")
+
+# `analysis = "..."` sources: results of ino_geo.coverage / proximity / accessibility / site_selection
+ANALYSIS_SOURCES = ("coverage.areas", "coverage.gaps", "coverage.cells", "proximity",
+                    "accessibility.cells", "accessibility.parks",
+                    "site_selection.sites", "site_selection.existing", "site_selection.newly_covered")
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _DASH_RE = re.compile(r"^[0-9]{1,3}( [0-9]{1,3}){0,7}$")
@@ -117,6 +127,8 @@ class MapLayer:
     legend_title: str | None = None
     show: bool = True
     unit: str = ""  # unit of a graduated color_by field, for the legend
+    size_by: str | None = None  # a numeric column: drawn as circles whose area is proportional to it
+    size_range: tuple[float, float] = (4.0, 18.0)  # circle radius of the smallest / largest value, pixels
     title_ru: str | None = None
     legend_title_ru: str | None = None
     labels_ru: Mapping[str, str] | tuple[str, ...] = field(default_factory=dict)
@@ -143,6 +155,8 @@ class MapSpec:
     field_labels: Mapping[str, str] = field(default_factory=dict)
     coverage: Mapping[str, Any] = field(default_factory=dict)
     proximity: Mapping[str, Any] = field(default_factory=dict)
+    accessibility: Mapping[str, Any] = field(default_factory=dict)
+    site_selection: Mapping[str, Any] = field(default_factory=dict)
     title_ru: str | None = None
     description_ru: str | None = None
     field_labels_ru: Mapping[str, str] = field(default_factory=dict)
@@ -155,7 +169,7 @@ class MapSpec:
 
     @property
     def analyses(self) -> set[str]:
-        """The analyses the map needs: a subset of {"coverage", "proximity"}."""
+        """The analyses the map needs: a subset of {"coverage", "proximity", "accessibility", "site_selection"}."""
         return {lyr.source.split(".")[0] for lyr in self.layers if lyr.kind == "analysis"}
 
     def label(self, column: str, lang: str = "en", catalogue_title: str | None = None) -> str:
@@ -262,6 +276,8 @@ def parse_map_spec(data: Mapping[str, Any], path: "str | os.PathLike | None" = N
 
     coverage = _parse_coverage(_Checker("coverage", where, top.get("coverage", dict, {})))
     proximity = _parse_proximity(_Checker("proximity", where, top.get("proximity", dict, {})))
+    access = _parse_accessibility(_Checker("accessibility", where, top.get("accessibility", dict, {})))
+    sites = _parse_site_selection(_Checker("site_selection", where, top.get("site_selection", dict, {})))
 
     raw_layers = top.get("layers", list, required=True)
     if not raw_layers:
@@ -286,6 +302,7 @@ def parse_map_spec(data: Mapping[str, Any], path: "str | os.PathLike | None" = N
         name=name, title=title, path=Path(where) if path is not None else None, layers=tuple(layers),
         description=description, tiles=tiles, extent=extent, simplify_m=float(simplify_m),
         precision=precision, field_labels=field_labels, coverage=coverage, proximity=proximity,
+        accessibility=access, site_selection=sites,
         title_ru=title_ru, description_ru=description_ru, field_labels_ru=field_labels_ru, base=base,
     )
 
@@ -320,48 +337,6 @@ def _parse_extent(m: _Checker) -> Any:
     buffer_m = e.number("buffer_m", 0.0, lo=0, hi=defaults.MAX_DISTANCE_M)
     e.done()
     return {"layer": layer, "buffer_m": buffer_m}
-
-
-def _parse_coverage(c: _Checker) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    pt = c.get("park_type", str, None)
-    if pt is not None and pt not in park_types():
-        c.fail(f"unknown park type {pt!r} (expected one of: {', '.join(park_types())})", "park_type")
-    out["park_type"] = pt
-    out["distance_m"] = c.number("distance_m", None, lo=0, hi=defaults.MAX_DISTANCE_M, strict_lo=True)
-    out["minutes"] = c.number("minutes", None, lo=0, hi=defaults.MAX_MINUTES, strict_lo=True)
-    if out["distance_m"] is not None and out["minutes"] is not None:
-        c.fail("give distance_m or minutes, not both", "minutes")
-    out["mode"] = _choice(c, "mode", defaults.MODES, None)
-    out["scenario"] = _choice(c, "scenario", defaults.SCENARIOS, None)
-    c.done()
-    return out
-
-
-def _parse_proximity(c: _Checker) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    pts = c.get("park_types", list, [])
-    for i, pt in enumerate(pts):
-        if pt not in park_types():
-            c.fail(f"item {i + 1}: unknown park type {pt!r} (expected one of: {', '.join(park_types())})", "park_types")
-    out["park_types"] = tuple(pts)
-    out["origins"] = c.get("origins", str, "sites")
-    k = c.get("k", int, 1)
-    if not 1 <= k <= 20:
-        c.fail(f"must be between 1 and 20, got {k}", "k")
-    out["k"] = k
-    out["links"] = _choice(c, "links", ("nearest", "each_type"), "nearest")
-    out["mode"] = _choice(c, "mode", defaults.MODES, None)
-    out["scenario"] = _choice(c, "scenario", defaults.SCENARIOS, None)
-    c.done()
-    return out
-
-
-def _choice(c: _Checker, key: str, choices: tuple[str, ...], default: str | None) -> str | None:
-    v = c.get(key, str, default)
-    if v is not None and v not in choices:
-        c.fail(f"unknown value {v!r} (expected one of: {', '.join(choices)})", key)
-    return v
 
 
 def _parse_layer(c: _Checker) -> MapLayer:
@@ -401,12 +376,23 @@ def _parse_layer(c: _Checker) -> MapLayer:
         legend_title=c.get("legend_title", str, None),
         show=c.get("show", bool, True),
         unit=c.get("unit", str, ""),
+        size_by=c.column("size_by"),
+        size_range=_parse_size_range(c),
         title_ru=c.get("title_ru", str, None),
         legend_title_ru=c.get("legend_title_ru", str, None),
         labels_ru=labels_ru,
     )
     c.done()
     return lyr
+
+
+def _parse_size_range(c: _Checker) -> tuple[float, float]:
+    """``size_range = [smallest, largest]``: circle radii in pixels, 1 to 60."""
+    v = c.get("size_range", list, [4.0, 18.0])
+    if len(v) != 2 or not all(isinstance(x, (int, float)) and not isinstance(x, bool) and 1 <= x <= 60 for x in v) \
+            or v[0] > v[1]:
+        c.fail(f"expected [smallest, largest] radii in pixels from 1 to 60, got {v!r}", "size_range")
+    return float(v[0]), float(v[1])
 
 
 def _parse_source(c: _Checker) -> tuple[str, str, tuple[float, ...]]:

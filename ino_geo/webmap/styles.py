@@ -40,6 +40,7 @@ __all__ = [
     "load_default_catalogue",
     "park_types",
     "feature_colors",
+    "feature_radii",
     "bin_labels",
     "legend_html",
     "line_only",
@@ -129,6 +130,30 @@ def feature_colors(lyr: "MapLayer", gdf: "gpd.GeoDataFrame", catalogue: "Catalog
     if lyr.bins:
         return _graduated(lyr, values, line, lang)
     return _categorical(lyr, values, line, categorical_style(lyr, catalogue, where, lang), lang)
+
+
+def feature_radii(lyr: "MapLayer", gdf: "gpd.GeoDataFrame") -> list[float] | None:
+    """Circle radii (pixels) of a ``size_by`` layer: area proportional to the value, the largest
+    value at ``size_range[1]``, none below ``size_range[0]``; None without ``size_by``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from ino_geo.webmap.spec import MapLayer
+    >>> lyr = MapLayer(id="p", title="P", kind="layer", source="parks", size_by="ha", size_range=(2.0, 20.0))
+    >>> feature_radii(lyr, pd.DataFrame({"ha": [100.0, 25.0, 0.0]}))
+    [20.0, 10.0, 2.0]
+    """
+    import numpy as np
+
+    if lyr.size_by is None or lyr.size_by not in gdf.columns:
+        return None
+    v = np.array([number(x) for x in gdf[lyr.size_by].tolist()], dtype=float)
+    v = np.where(np.isnan(v) | (v < 0), 0.0, v)
+    top = v.max() if len(v) else 0.0
+    lo, hi = lyr.size_range
+    r = hi * np.sqrt(v / top) if top > 0 else np.full(len(v), lo)
+    return [round(float(x), 2) for x in np.maximum(r, lo)]
 
 
 def _graduated(lyr: "MapLayer", values: list[Any], line: str, lang: str = "en") -> tuple[list[str], list[dict[str, str]]]:

@@ -82,6 +82,8 @@ window.inoGeo = window.inoGeo || { layers: {}, counts: {}, base: {}, extra: {} }
     for (var k in base) s[k] = base[k];
     var c = feature && feature.properties && feature.properties._c;
     if (c) { s.fillColor = c; if (base._byStroke) s.color = c; }
+    var r = feature && feature.properties && feature.properties._r;
+    if (r) s.radius = r;
     delete s._byStroke;
     return s;
   };
