@@ -8,7 +8,7 @@ import click
 
 from ino_geo import defaults
 
-from .options import distance_opt, overwrite_opt
+from .options import distance_opt, overwrite_opt, with_outputs
 
 
 @click.command("build")
@@ -19,6 +19,7 @@ from .options import distance_opt, overwrite_opt
               help="Inline Leaflet so the maps open with no network, or link folium's CDN.")
 @overwrite_opt
 @click.pass_obj
+@with_outputs()
 def build(state, out_dir: str, distances: tuple[float, ...], self_contained: bool, overwrite: bool) -> None:
     """Validate the layers, run coverage and proximity, and render every built-in map.
 

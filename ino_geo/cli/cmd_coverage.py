@@ -17,6 +17,7 @@ from .options import (
     park_type_opt,
     scenario_opt,
     walk_speed_opt,
+    with_outputs,
 )
 
 
@@ -44,6 +45,7 @@ from .options import (
 @output_opt
 @overwrite_opt
 @click.pass_obj
+@with_outputs("parks_path", "population_path", "network_path")
 def coverage(state, park_types, parks_path, park_type_column, distances, minutes, mode, network_path, scenario, compare, by, population_path,
              gaps_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
     """Covered area (km2, %) and population (people, %) per park type and threshold.

@@ -17,6 +17,7 @@ from .options import (
     scenario_opt,
     walk_speed_opt,
     xy_opt,
+    with_outputs,
 )
 
 
@@ -42,6 +43,7 @@ from .options import (
 @output_opt
 @overwrite_opt
 @click.pass_obj
+@with_outputs("origins", "destinations", "network_path")
 def proximity(state, origins, xy, crs, destinations, park_type_column, park_types, k, mode, network_path, scenario, max_snap, walk_speed,
               matrix, fmt, output, overwrite) -> None:
     """Distance (m) and, in network mode, travel time (min) to the nearest park of each type.

@@ -108,7 +108,11 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (KeyboardInterrupt, click.exceptions.Exit, click.exceptions.Abort, click.exceptions.NoArgsIsHelpError):
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see main): outputs already discarded
+            sigterm = bool(exc.args) and str(exc.args[0]) == _SIGTERM_MESSAGE
+            click.echo(error_line("terminated" if sigterm else "interrupted"), err=True)
+            ctx.exit(143 if sigterm else 130)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.exceptions.NoArgsIsHelpError):
             raise
         except click.ClickException as exc:
             raise _from_click(exc) from None
@@ -150,6 +154,39 @@ def cli(ctx: click.Context, layers_dir: str | None, verbose: int, quiet: bool, d
     ctx.obj = CliState(layers_dir=layers_dir, verbosity=-1 if quiet else verbose, debug=debug)
 
 
+_SIGTERM_MESSAGE = "SIGTERM"
+
+
+def _on_sigterm(signum, frame) -> None:
+    """SIGTERM unwinds like Ctrl-C: every output transaction removes its staging files."""
+    raise KeyboardInterrupt(_SIGTERM_MESSAGE)
+
+
+def warning_line(message: object, category: type = Warning) -> str:
+    """A library warning as one line ``ino-geo: warning: ...`` (no source path, no code line)."""
+    return f"ino-geo: warning: {one_line(message)}"
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    try:
+        (file or sys.stderr).write(warning_line(message, category) + "\n")
+    except (OSError, ValueError):  # stderr closed
+        pass
+
+
+def install_handlers() -> None:
+    """SIGTERM as Ctrl-C, and library warnings as one ``ino-geo: warning:`` line each."""
+    import signal
+    import warnings
+
+    warnings.showwarning = _show_warning
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not in the main thread
+        pass
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``ino-geo`` console script."""
+    install_handlers()
     cli.main(args=argv, prog_name="ino-geo")

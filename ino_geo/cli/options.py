@@ -33,7 +33,37 @@ __all__ = [
     "max_snap_opt",
     "walk_speed_opt",
     "catalogue_park_types",
+    "with_outputs",
 ]
+
+
+def with_outputs(*input_params: str) -> Callable:
+    """Run the command inside its one output transaction (``state.outputs``): the command's
+    parameters named `input_params` (paths, or layer names that are not files) are the run's
+    inputs, ``overwrite`` its ``--overwrite``. Put it below ``@click.pass_obj``."""
+    import functools
+
+    def decorate(f: Callable) -> Callable:
+        @functools.wraps(f)
+        def run(state, *args, **kwargs):
+            inputs: list[str] = []
+            for name in input_params:
+                value = kwargs.get(name)
+                for v in (value if isinstance(value, (list, tuple)) else [value]):
+                    if isinstance(v, str) and v:
+                        inputs.append(v.split(":", 1)[0] if ":" in v and not _exists(v) else v)
+            with state.outputs(bool(kwargs.get("overwrite")), inputs):
+                return f(state, *args, **kwargs)
+
+        return run
+
+    return decorate
+
+
+def _exists(path: str) -> bool:
+    import os
+
+    return os.path.exists(path)
 
 overwrite_opt = click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
 

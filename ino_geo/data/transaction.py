@@ -40,6 +40,7 @@ ino_geo._errors.UsageError: ...a.txt: exists; pass --overwrite to replace it
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import ctypes
 import errno
 import os
@@ -51,13 +52,15 @@ from typing import Iterable, Iterator
 
 from ino_geo._errors import DataError, UsageError
 
-__all__ = ["Outputs", "publish_noreplace", "sweep_stale", "STAGE_PREFIX", "SHAPEFILE_SIDECARS"]
+__all__ = ["Outputs", "current_outputs", "in_staging", "publish_noreplace", "sweep_stale", "STAGE_PREFIX",
+           "SHAPEFILE_SIDECARS"]
 
 #: Prefix of every staging name: ``.ino-geo-stage-<pid>-<token>-<final name>``.
 STAGE_PREFIX = ".ino-geo-stage-"
 #: The files that make one Shapefile output.
 SHAPEFILE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd")
 _LOCK_SUFFIX = ".ino-geo.lock"
+_CURRENT: contextvars.ContextVar = contextvars.ContextVar("ino_geo_outputs", default=None)
 _RENAME_NOREPLACE = 1
 _AT_FDCWD = -100
 
@@ -96,6 +99,16 @@ def publish_noreplace(src: str | os.PathLike, dst: str | os.PathLike) -> None:
     else:  # pragma: no cover - only without renameat2
         os.link(src, dst)
         os.unlink(src)
+
+
+def current_outputs() -> "Outputs | None":
+    """The transaction of the running command (an ``Outputs(current=True)`` block), if any."""
+    return _CURRENT.get()
+
+
+def in_staging(path: str | os.PathLike) -> bool:
+    """Whether `path` lies inside a staging folder (written there by a folder output's work)."""
+    return any(part.startswith(STAGE_PREFIX) for part in Path(os.path.abspath(path)).parts[:-1])
 
 
 def _pid_alive(pid: int) -> bool:
@@ -186,10 +199,13 @@ class Outputs:
     block removes every staging path and publishes nothing.
     """
 
-    def __init__(self, *, overwrite: bool = False, inputs: Iterable[str | os.PathLike] = ()):
+    def __init__(self, *, overwrite: bool = False, inputs: Iterable[str | os.PathLike] = (), current: bool = False):
         self.overwrite = overwrite
+        self._current = current
+        self._token = None
         self._inputs: list[tuple[str, tuple[int, int] | None]] = []
-        for p in inputs:
+        self.input_paths: list[str | os.PathLike] = list(inputs)
+        for p in self.input_paths:
             for member in _members(Path(p)):
                 if member.exists():
                     self._inputs.append(_identity(member))
@@ -219,9 +235,28 @@ class Outputs:
         self._staged.append(_Staged(final, stage, is_dir=True))
         return stage
 
+    def declared(self, path: str | os.PathLike) -> Path | None:
+        """The staging path of the declared output `path`, or None if it was not declared."""
+        key = os.path.abspath(path)
+        for s in self._staged:
+            if os.path.abspath(s.final) == key:
+                return s.stage
+        return None
+
+    def add_inputs(self, paths: Iterable[str | os.PathLike]) -> None:
+        """More inputs of the run (read after some outputs were declared): checked at once."""
+        for p in paths:
+            for member in _members(Path(p)):
+                if member.exists():
+                    self._inputs.append(_identity(member))
+        for s in self._staged:
+            self._check_not_input(s.final)
+
     def _check(self, final: Path, *, want_dir: bool) -> Path:
-        if any(s.final == final for s in self._staged):
-            raise UsageError(f"{final}: given twice as an output")
+        mine = {_identity(m)[0] for m in _members(final)}
+        for s in self._staged:
+            if mine & {_identity(m)[0] for m in _members(s.final)}:
+                raise UsageError(f"{final}: given twice as an output (also {s.final})")
         if not want_dir and final.is_dir():
             raise UsageError(f"{final}: is a directory, expected a file path")
         if want_dir and final.exists() and not final.is_dir():
@@ -263,9 +298,14 @@ class Outputs:
 
     # -- the transaction ---------------------------------------------------------------
     def __enter__(self) -> "Outputs":
+        if self._current:
+            self._token = _CURRENT.set(self)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        if self._token is not None:
+            _CURRENT.reset(self._token)
+            self._token = None
         if exc_type is None:
             self.publish()
         else:
@@ -274,10 +314,10 @@ class Outputs:
 
     def staged(self, final: str | os.PathLike) -> Path:
         """The staging path of a declared output."""
-        for s in self._staged:
-            if s.final == Path(final):
-                return s.stage
-        raise KeyError(final)
+        stage = self.declared(final)
+        if stage is None:
+            raise KeyError(final)
+        return stage
 
     def publish(self) -> list[Path]:
         """Publish every staged output, all or nothing; return the final paths."""
