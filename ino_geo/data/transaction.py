@@ -59,7 +59,7 @@ __all__ = ["Outputs", "current_outputs", "in_staging", "publish_noreplace", "swe
 STAGE_PREFIX = ".ino-geo-stage-"
 #: The files that make one Shapefile output.
 SHAPEFILE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd")
-_LOCK_SUFFIX = ".ino-geo.lock"
+_LOCK_PREFIX = STAGE_PREFIX + "lock-"
 _CURRENT: contextvars.ContextVar = contextvars.ContextVar("ino_geo_outputs", default=None)
 _RENAME_NOREPLACE = 1
 _AT_FDCWD = -100
@@ -142,6 +142,10 @@ def sweep_stale(folder: str | os.PathLike) -> list[Path]:
     except OSError:
         return removed
     for entry in entries:
+        if entry.name.startswith(_LOCK_PREFIX):
+            if _remove_free_lock(Path(entry.path)):
+                removed.append(Path(entry.path))
+            continue
         pid = _stage_pid(entry.name)
         if pid is None or pid == os.getpid() or _pid_alive(pid):
             continue
@@ -153,6 +157,30 @@ def sweep_stale(folder: str | os.PathLike) -> list[Path]:
                 path.unlink()
             removed.append(path)
     return removed
+
+
+def _remove_free_lock(lock: Path) -> bool:
+    """Remove a folder lock file that nobody holds (its run was killed); True if removed."""
+    import fcntl
+
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return False
+    try:
+        if os.stat(lock).st_ino == os.fstat(fd).st_ino:
+            os.unlink(lock)  # unlinked while held: a waiting run re-opens the new file
+            return True
+        return False
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _identity(path: Path) -> tuple[str, tuple[int, int] | None]:
@@ -433,7 +461,7 @@ def _folder_lock(folder: Path) -> Iterator[None]:
     """An exclusive lock (``flock``) on a lock file beside `folder`, for writing into it."""
     import fcntl
 
-    lock = folder.parent / f".{folder.name}{_LOCK_SUFFIX}"
+    lock = folder.parent / f"{_LOCK_PREFIX}{folder.name}"
     while True:
         try:
             fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
