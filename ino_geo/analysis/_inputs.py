@@ -83,14 +83,18 @@ def check_max_snap(max_snap: Any) -> None:
 
 
 def metric_crs(crs: Any, gdf: "gpd.GeoDataFrame") -> str:
-    """The metric CRS to work in: `crs` if projected (UsageError if not), else one for `gdf`."""
+    """The metric CRS to work in (:func:`ino_geo.crs.metric_crs_for`): `crs` if projected
+    (UsageError if not) and of small scale error over `gdf`, else one for `gdf`."""
     from ino_geo.crs import is_projected, metric_crs_for
 
-    if crs is None:
-        crs = metric_crs_for(gdf)
-    elif not is_projected(crs):
-        raise UsageError(f"crs {crs}: not a projected metric CRS")
-    return str(crs)
+    if crs is not None:
+        try:
+            ok = is_projected(crs)
+        except Exception:
+            ok = False
+        if not ok:
+            raise UsageError(f"crs {crs!r}: not a projected metric CRS")
+    return str(metric_crs_for(gdf, crs))
 
 
 @functools.lru_cache(maxsize=1)
