@@ -165,9 +165,9 @@ def metric_crs_for(gdf: "gpd.GeoDataFrame", crs: Any | None = None) -> str:
     'EPSG:32645'
     >>> metric_crs_for(g.to_crs(3857))  # Web Mercator: 79 % too long at Tomsk
     'EPSG:32645'
-    >>> g.attrs.update(metric_crs="EPSG:3576", metric_crs_extent=(83.5, 55.9, 86.8, 57.5))
+    >>> g.attrs.update(metric_crs="EPSG:32644", metric_crs_extent=(83.5, 55.9, 86.8, 57.5))
     >>> metric_crs_for(g)
-    'EPSG:3576'
+    'EPSG:32644'
     """
     if gdf.crs is None:
         raise DataError("cannot choose a metric CRS: the data has no CRS")

@@ -43,7 +43,7 @@ import numpy as np
 
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
-from ino_geo.analysis._inputs import (check_geometries, check_max_snap, check_mode, check_thresholds,
+from ino_geo.analysis._inputs import (as_progress, check_frame, check_geometries, check_max_snap, check_mode, check_thresholds,
                                       check_walk_speed, metric_crs, metric_geoms, park_groups)
 from ino_geo.analysis.shares import covered_shares, probe_points
 from ino_geo.crs import STORAGE_CRS
@@ -155,7 +155,7 @@ def coverage(
     check_walk_speed(walk_speed_kmh)
     check_max_snap(max_snap)
     crs, groups, pgeoms = _projected_parks(parks, park_types, crs)
-    say = progress or (lambda msg: None)
+    say = as_progress(progress)
     zones, study = _study_zones(boundaries, by, crs)
     pop = _population(population, crs, zones, cells, say)
     reach = _Reach(mode, thresholds, walk_speed_kmh, max_snap, step)
@@ -244,6 +244,7 @@ def _population(population: "gpd.GeoDataFrame | None", crs: str, zones: list, ce
     pop = _Population()
     if population is None:
         return pop
+    check_frame(population, "population")
     pop.geoms, pop.people, pop.ids = _read_cells(population, crs)
     if not zones:
         pop.study = shapely.union_all(pop.geoms)

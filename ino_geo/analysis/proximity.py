@@ -58,7 +58,7 @@ import numpy as np
 
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
-from ino_geo.analysis._inputs import (check_geometries, check_max_snap, check_mode, check_walk_speed, metric_crs,
+from ino_geo.analysis._inputs import (as_progress, check_frame, check_geometries, check_max_snap, check_mode, check_walk_speed, metric_crs,
                                       metric_geoms, park_groups)
 from ino_geo.analysis.nearest import nearest_polygons
 
@@ -181,10 +181,12 @@ def proximity(
     """
     river = check_mode(mode, river)
     _check_options(k, max_snap, walk_speed_kmh)
+    check_frame(origins, "origins")
+    check_frame(destinations, "destinations")
     ocol, dcol = id_column(origins, origin_id), id_column(destinations, destination_id)
     check_geometries(origins, "origins", ocol)
     check_geometries(destinations, "destinations", dcol)
-    say = progress or (lambda msg: None)
+    say = as_progress(progress)
     crs = metric_crs(crs, origins if len(origins) else destinations)
     if len(destinations) == 0 and not park_types:
         raise DataError("destinations: the layer is empty (name --park-type to get no_destination rows)")
