@@ -32,7 +32,9 @@ def one_line(text: object) -> str:
 
     s = str(text).strip().replace("\r\n", "\n")
     s = re.sub(r"\s*\n\s*", " | ", s)
-    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", s)
+    from ino_geo._text import inert
+
+    return inert(s)  # control and bidi-control characters as escapes
 
 
 def error_line(message: object) -> str:
@@ -137,9 +139,12 @@ class _Group(click.Group):
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 @click.option("--debug", is_flag=True, hidden=False, help="Show tracebacks instead of one-line errors.")
+@click.option("--csv-raw", is_flag=True,
+              help="CSV cells exactly as computed. By default a text cell that a spreadsheet would run as a "
+                   "formula (starting with = + - @, a tab or CR; not a plain number) gets a leading '.")
 @click.version_option(__version__, "--version", prog_name="ino-geo")
 @click.pass_context
-def cli(ctx: click.Context, layers_dir: str | None, verbose: int, quiet: bool, debug: bool) -> None:
+def cli(ctx: click.Context, layers_dir: str | None, verbose: int, quiet: bool, debug: bool, csv_raw: bool) -> None:
     """Territory planning toolkit for the Tomsk agglomeration (INO Tomsk).
 
     Machine-readable output goes to stdout, logs and progress to stderr.
@@ -152,6 +157,9 @@ def cli(ctx: click.Context, layers_dir: str | None, verbose: int, quiet: bool, d
     log.setLevel(level)
     log.propagate = False
     ctx.obj = CliState(layers_dir=layers_dir, verbosity=-1 if quiet else verbose, debug=debug)
+    from ino_geo.data.output import raw_csv
+
+    raw_csv(csv_raw)
 
 
 _SIGTERM_MESSAGE = "SIGTERM"
