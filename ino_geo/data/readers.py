@@ -259,6 +259,8 @@ def diagnose(path: Path, exc: BaseException) -> str:
             doc = json.loads(path.read_bytes().decode("utf-8", errors="replace"))
         except json.JSONDecodeError as jexc:
             return f"not valid JSON (truncated or corrupt?): {jexc.msg} at line {jexc.lineno} column {jexc.colno}"
+        except RecursionError:
+            return "JSON nested too deeply to be read"
         if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
             return "JSON but not GeoJSON: no FeatureCollection or Feature at the top"
     return f"cannot be read as a vector file ({kinds}): {short(exc)}"
