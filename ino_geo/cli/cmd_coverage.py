@@ -81,7 +81,6 @@ def coverage(state, park_types, parks_path, park_type_column, distances, minutes
             raise UsageError("--gaps and -o name the same file")
 
     from ._inputs import network_layer, parks_file, river_layer
-    from ino_geo.data.layers import read_layer
 
     lay = state.layers()
     if park_type_column and not parks_path:
@@ -89,8 +88,9 @@ def coverage(state, park_types, parks_path, park_type_column, distances, minutes
     parks = parks_file(state, lay, parks_path, "--parks", park_type_column) if parks_path else lay["parks"]
     boundaries = lay["boundaries"] if "boundaries" in lay else None
     if population_path:
-        state.progress(f"reading population {population_path}")
-        population = read_layer(population_path)
+        from ._inputs import population_file
+
+        population = population_file(state, lay, population_path)
     else:
         population = lay["population"] if "population" in lay else None
     common = dict(

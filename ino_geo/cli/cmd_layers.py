@@ -117,6 +117,11 @@ def validate_cmd(state, paths: tuple[str, ...], as_layer: str | None, fmt: str, 
     else:
         for pr in problems:
             click.echo(str(pr))
+    for r in reports:
+        if r.inferred:
+            click.echo(f"ino-geo: note: {r.file}" + (f" layer {r.layer}" if r.layer else "")
+                       + f": checked as catalogue layer {r.spec.name} (inferred from its columns; "
+                       "use --as LAYER to choose)", err=True)
     # a file that could not be read was not checked against anything: its problem says so
     unchecked = [r for r in reports if r.spec is None and not any(pr.field == "file" for pr in r.problems)]
     for r in unchecked:

@@ -71,6 +71,7 @@ class LayerReport:
     geometry_types: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     frame: Any = None  # the GeoDataFrame, when asked for
+    inferred: bool = False  # the catalogue layer was inferred from the columns
 
     @property
     def ok(self) -> bool:
