@@ -25,6 +25,9 @@ COMMANDS: dict[str, str] = {
 }
 
 
+_MAX_LINE = 2000  # an error or warning line never grows with the data (a 50 MB name)
+
+
 def one_line(text: object) -> str:
     """`text` as one line: newlines and other control characters (from data or from a
     library's message) shown as escapes, so an error is always exactly one line."""
@@ -34,7 +37,8 @@ def one_line(text: object) -> str:
     s = re.sub(r"\s*\n\s*", " | ", s)
     from ino_geo._text import inert
 
-    return inert(s)  # control and bidi-control characters as escapes
+    s = inert(s)  # control and bidi-control characters as escapes
+    return s if len(s) <= _MAX_LINE else s[: _MAX_LINE - 1] + "…"
 
 
 def error_line(message: object) -> str:

@@ -287,6 +287,11 @@ class Outputs:
                 raise UsageError(f"{final}: given twice as an output (also {s.final})")
         if not want_dir and final.is_dir():
             raise UsageError(f"{final}: is a directory, expected a file path")
+        if not want_dir:
+            for member in _members(final):
+                if member.exists() and not member.is_file():  # a device, FIFO or socket (also via a link)
+                    raise UsageError(f"{member}: is not a regular file (a device, pipe or socket); "
+                                     "write the output to a file")
         if want_dir and final.exists() and not final.is_dir():
             raise UsageError(f"{final}: is not a folder")
         self._check_not_input(final)
