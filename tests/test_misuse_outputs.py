@@ -244,3 +244,36 @@ def test_disk_full_leaves_existing_outputs_byte_identical(mini_layers, tmp_path,
     finally:
         if mounted:
             subprocess.run(["umount", str(disk)], capture_output=True)
+
+
+@pytest.mark.parametrize("target", ["/dev/null", "link", "fifo"])
+def test_an_output_is_never_a_device_or_pipe(mini_layers, tmp_path, target):
+    if target == "fifo":
+        target = tmp_path / "f.csv"
+        os.mkfifo(target)
+    elif target == "link":
+        target = tmp_path / "null.csv"
+        target.symlink_to("/dev/null")
+    r = _run(["proximity", "-o", str(target), "--overwrite"], mini_layers)
+    assert r.exit_code == 2 and "not a regular file" in r.output
+    assert Path("/dev/null").is_char_device()
+
+
+def test_an_output_through_a_symbolic_link_writes_the_linked_file(mini_layers, tmp_path):
+    real = tmp_path / "real.csv"
+    real.write_text("old")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    r = _run(["-q", "proximity", "-o", str(link), "--overwrite"], mini_layers)
+    assert r.exit_code == 0, r.output
+    assert link.is_symlink() and "origin_id" in real.read_text()
+
+
+def test_overwrite_replaces_and_publishes_no_replace_otherwise(mini_layers, tmp_path):
+    out = tmp_path / "p.geojson"
+    out.write_text("old")
+    r = _run(["layers", "export", "parks", "-o", str(out)], mini_layers)
+    assert r.exit_code == 2 and out.read_text() == "old"
+    r = _run(["layers", "export", "parks", "-o", str(out), "--overwrite"], mini_layers)
+    assert r.exit_code == 0 and out.read_text() != "old"
+    assert _debris(tmp_path) == []

@@ -247,7 +247,10 @@ class Outputs:
         The staging path keeps the final extension (drivers choose formats by it) and does
         not exist yet (drivers create their files themselves).
         """
-        final = self._check(Path(path), want_dir=False)
+        final = Path(path)
+        if final.is_symlink():  # write the file the link names; the link itself stays
+            final = Path(os.path.realpath(final))
+        final = self._check(final, want_dir=False)
         stage = self._stage_name(final)
         self._staged.append(_Staged(final, stage))
         return stage
@@ -265,9 +268,9 @@ class Outputs:
 
     def declared(self, path: str | os.PathLike) -> Path | None:
         """The staging path of the declared output `path`, or None if it was not declared."""
-        key = os.path.abspath(path)
+        key = os.path.realpath(path)
         for s in self._staged:
-            if os.path.abspath(s.final) == key:
+            if os.path.realpath(s.final) == key:
                 return s.stage
         return None
 
