@@ -247,3 +247,23 @@ def test_validate_infers_the_layer_and_catches_a_misspelt_column(mini_layers, tm
     g = write_fc(tmp_path / "my_swapped.geojson", _swapped(_features(mini_layers / "parks.geojson")))
     r = _run(mini_layers, "layers", "validate", g)
     assert r.exit_code == 1 and "swapped" in r.stdout
+
+
+@pytest.mark.parametrize("option", ["--from", "--to"])
+@pytest.mark.parametrize("kind", ["fifo.geojson", "fifo.csv", "/dev/zero"])
+def test_inputs_that_are_not_regular_files(mini_layers, tmp_path, option, kind):
+    if kind.startswith("fifo"):
+        target = tmp_path / kind
+        os.mkfifo(target)
+    else:
+        target = Path(kind)
+    r = _run(mini_layers, "proximity", option, target)
+    assert r.exit_code == 2 and "not a regular file" in _one_error(r)
+
+
+@pytest.mark.parametrize("which", ["catalogue.toml", "parks.geojson"])
+def test_layers_folder_files_that_are_pipes(mini_layers, which):
+    (mini_layers / which).unlink()
+    os.mkfifo(mini_layers / which)
+    r = _run(mini_layers, "proximity", "--park-type", "sport")
+    assert r.exit_code in (1, 2) and "not a regular file" in _one_error(r)

@@ -153,6 +153,8 @@ def catalogue_park_types(layers_dir: str | None) -> tuple[tuple[str, ...], str] 
 
     try:
         path = Path(layers_dir or default_layers_dir()) / "catalogue.toml"
+        if not path.is_file():  # a FIFO would block here; reported when the layers load
+            return None
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         allowed = raw["layers"]["parks"]["columns"]["park_type"]["allowed"]
     except Exception:  # a missing or broken catalogue is reported when the layers load

@@ -287,6 +287,8 @@ def _catalogue_file(path: str | Path | None) -> Path:
     if not p.exists():
         where = p.parent if p.name == CATALOGUE_FILE else p
         raise UsageError(f"{where}: no {CATALOGUE_FILE} found (a layers folder needs one)")
+    if not p.is_file():
+        raise DataError(f"{p}: not a regular file (a folder, device or pipe)")
     return p
 
 

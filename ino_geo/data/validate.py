@@ -45,6 +45,8 @@ def _check_input_path(path: str | os.PathLike) -> Path:
     p = Path(path)
     if not p.exists():
         raise UsageError(f"{p}: no such file or folder")
+    if not p.is_dir() and not p.is_file():
+        raise UsageError(f"{p}: is not a regular file (a device, pipe or socket); expected a vector file")
     if p.is_dir() and not (p / CATALOGUE_FILE).exists():
         raise UsageError(f"{p}: is a folder without a {CATALOGUE_FILE}; expected a vector file or a layers folder")
     if p.is_file() and p.suffix.lower() not in READ_EXTENSIONS:
@@ -105,6 +107,10 @@ def validate_path(
             if not f.exists():
                 reports.append(LayerReport(str(f), spec.name, spec, problems=[
                     Problem(str(f), spec.name, None, None, "file", "layer file listed in the catalogue is missing")]))
+                continue
+            if not f.is_file():
+                reports.append(LayerReport(str(f), spec.name, spec, problems=[
+                    Problem(str(f), spec.name, None, None, "file", "not a regular file (a folder, device or pipe)")]))
                 continue
             reports.extend(_validate_file(f, cat, spec.name, frames, require_crs=cat.crs))
         return reports
