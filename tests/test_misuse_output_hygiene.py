@@ -84,3 +84,14 @@ def test_csv_file_outputs_are_protected_and_geopackage_exact(hostile_layers, tmp
                                  str(tmp_path / "p.csv")])
     names = {row["park_name"] for row in csv.DictReader(open(tmp_path / "p.csv", encoding="utf-8"))}
     assert names and all(n.startswith("'") for n in names)
+
+
+def test_layers_list_with_a_huge_hostile_description_stays_small(mini_layers):
+    cat = (mini_layers / "catalogue.toml").read_text()
+    huge = "\u202e=cmd" + "x" * 5_000_000
+    cat = cat.replace('description = "Territories of the six park types developed by INO Tomsk (seed 001 item 7)."',
+                      f'description = "{huge}"')
+    (mini_layers / "catalogue.toml").write_text(cat)
+    r = CliRunner().invoke(cli, ["--layers", str(mini_layers), "layers", "list"])
+    assert r.exit_code == 0, r.output[:500]
+    assert len(r.stdout) < 10_000 and "\u202e" not in r.stdout and "\\u202e" in r.stdout
