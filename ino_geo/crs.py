@@ -12,7 +12,7 @@ import logging
 import math
 from typing import TYPE_CHECKING, Any
 
-from ino_geo._errors import DataError
+from ino_geo._errors import DataError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -169,6 +169,8 @@ def metric_crs_for(gdf: "gpd.GeoDataFrame", crs: Any | None = None) -> str:
     >>> metric_crs_for(g)
     'EPSG:32644'
     """
+    if not hasattr(gdf, "crs") or not hasattr(gdf, "geometry"):
+        raise UsageError(f"metric_crs_for: expected a GeoDataFrame, got {type(gdf).__name__}")
     if gdf.crs is None:
         raise DataError("cannot choose a metric CRS: the data has no CRS")
     empty = gdf.empty or gdf.geometry.is_empty.all()

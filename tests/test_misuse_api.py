@@ -114,6 +114,14 @@ BAD_CALLS = {
     "crs geographic": lambda L: ino_geo.proximity(L.sites, L.parks, crs=4326),
     "network str": lambda L: ino_geo.proximity(L.sites, L.parks, mode="network", network="corridors", river=L.river),
     "progress int": lambda L: ino_geo.proximity(L.sites, L.parks, progress=5),
+    "river str": lambda L: ino_geo.proximity(L.sites, L.parks, mode="network", network=L.corridors, river="Tom"),
+    "step 0": lambda L: ino_geo.coverage(L.parks, minutes=5, mode="network", network=L.corridors, river=L.river, step=0),
+    "step True": lambda L: ino_geo.coverage(L.parks, distances=500, step=True),
+    "distances complex": lambda L: ino_geo.coverage(L.parks, distances=500 + 0j),
+    "distances nested": lambda L: ino_geo.coverage(L.parks, distances=[[500]]),
+    "read_layer int": lambda L: ino_geo.read_layer(5),
+    "load_layers list": lambda L: ino_geo.load_layers(["layers"]),
+    "metric_crs_for str": lambda L: ino_geo.metric_crs_for("parks"),
 }
 
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
 __all__ = ["as_list", "as_number", "as_progress", "check_frame", "check_thresholds", "check_mode", "check_walk_speed",
-           "check_max_snap", "metric_crs", "park_groups", "check_geometries", "metric_geoms"]
+           "check_step", "check_max_snap", "metric_crs", "park_groups", "check_geometries", "metric_geoms"]
 
 
 def as_list(value: Any, what: str) -> list:
@@ -44,7 +44,9 @@ def as_list(value: Any, what: str) -> list:
 
     if value is None:
         return []
-    if isinstance(value, (str, bytes, int, float, np.number, np.bool_)):
+    from numbers import Number
+
+    if isinstance(value, (str, bytes, Number, np.number, np.bool_)):
         return [value]
     if isinstance(value, Mapping) or not isinstance(value, Iterable):
         raise UsageError(f"{what}: expected a list of values, got {type(value).__name__} {value!r:.60}")
@@ -117,6 +119,13 @@ def check_mode(mode: str, river: Any) -> Any:
             UserWarning,
             stacklevel=3,
         )
+    if river is not None and river is not False:
+        import geopandas as gpd
+        from shapely.geometry.base import BaseGeometry
+
+        if not isinstance(river, (gpd.GeoDataFrame, gpd.GeoSeries, BaseGeometry)):
+            raise UsageError(f"river: expected a layer (GeoDataFrame), a geometry, None or False; "
+                             f"got {type(river).__name__}")
     return None if river is False else river
 
 
@@ -126,6 +135,13 @@ def check_walk_speed(walk_speed_kmh: Any) -> None:
             isinstance(walk_speed_kmh, (int, float, np.integer, np.floating)) and math.isfinite(walk_speed_kmh)
             and walk_speed_kmh > 0):
         raise UsageError(f"walking speed {walk_speed_kmh!r}: must be a positive number of km/h")
+
+
+def check_step(step: Any) -> None:
+    """UsageError unless the densify step is a positive finite number of metres."""
+    if isinstance(step, (bool, np.bool_)) or not (
+            isinstance(step, (int, float, np.integer, np.floating)) and math.isfinite(step) and step > 0):
+        raise UsageError(f"step {step!r}: must be a positive number of metres")
 
 
 def check_max_snap(max_snap: Any) -> None:

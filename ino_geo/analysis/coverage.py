@@ -43,7 +43,7 @@ import numpy as np
 
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
-from ino_geo.analysis._inputs import (as_progress, check_frame, check_geometries, check_max_snap, check_mode, check_thresholds,
+from ino_geo.analysis._inputs import (as_progress, check_frame, check_step, check_geometries, check_max_snap, check_mode, check_thresholds,
                                       check_walk_speed, metric_crs, metric_geoms, park_groups)
 from ino_geo.analysis.shares import covered_shares, probe_points
 from ino_geo.crs import STORAGE_CRS
@@ -154,6 +154,7 @@ def coverage(
     thresholds = check_thresholds(distances, minutes)
     check_walk_speed(walk_speed_kmh)
     check_max_snap(max_snap)
+    check_step(step)
     crs, groups, pgeoms = _projected_parks(parks, park_types, crs)
     say = as_progress(progress)
     zones, study = _study_zones(boundaries, by, crs)
