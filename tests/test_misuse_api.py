@@ -20,11 +20,27 @@ def lay():
     return ino_geo.load_layers()
 
 
-def test_web_mercator_is_never_the_metric_crs(caplog):
+class _Records(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def test_web_mercator_is_never_the_metric_crs():
     g = gpd.GeoDataFrame(geometry=[Point(84.95, 56.48), Point(85.0, 56.5)], crs=4326).to_crs(3857)
-    with caplog.at_level(logging.INFO, logger="ino_geo"):
+    log, seen = logging.getLogger("ino_geo"), _Records()
+    level = log.level
+    log.addHandler(seen)
+    log.setLevel(logging.INFO)
+    try:
         assert metric_crs_for(g) == "EPSG:32645"
-    assert any("scale error" in r.getMessage() and "EPSG:32645" in r.getMessage() for r in caplog.records)
+    finally:
+        log.removeHandler(seen)
+        log.setLevel(level)
+    assert any("scale error" in r.getMessage() and "EPSG:32645" in r.getMessage() for r in seen.records)
     assert metric_crs_for(g, crs="EPSG:3857") == "EPSG:32645"  # asked for, still refused
 
 

@@ -95,14 +95,20 @@ def test_signal_during_build_leaves_no_debris(mini_layers, tmp_path, sig):
 
 def test_sigterm_during_export_leaves_nothing(mini_layers, tmp_path):
     p = _start(["--layers", str(mini_layers), "layers", "export", "parks", "sites", "-o", "out.gpkg"], tmp_path)
-    time.sleep(1.0)
-    p.send_signal(signal.SIGTERM)
+    deadline, staged = time.time() + 120, False
+    while time.time() < deadline and p.poll() is None:  # until the file is being written
+        if any(q.name.startswith(STAGE_PREFIX) and "probe" not in q.name for q in tmp_path.iterdir()):
+            staged = True
+            break
+        time.sleep(0.01)
+    if staged:
+        p.send_signal(signal.SIGTERM)
     code = p.wait(timeout=120)
     err = p.communicate()[1]
     if code == 0:  # finished before the signal: a complete file
         assert (tmp_path / "out.gpkg").exists()
     else:
-        assert code == 143 and not (tmp_path / "out.gpkg").exists() and "Traceback" not in err
+        assert code == 143 and not (tmp_path / "out.gpkg").exists() and "Traceback" not in err, err
     assert _debris(tmp_path) == []
 
 

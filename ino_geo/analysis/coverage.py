@@ -23,12 +23,13 @@ the result tables (:meth:`_Tally.result`).
 
 Examples
 --------
+>>> LOCAL = "+proj=tmerc +lon_0=87 +datum=WGS84 +units=m"  # planar at (0, 0): scale 1
 >>> import geopandas as gpd
 >>> from shapely import box
 >>> parks = gpd.GeoDataFrame({"park_id": ["p"], "name": ["P"], "park_type": ["green"]},
-...                          geometry=[box(0, 0, 100, 100)], crs="EPSG:32645")
+...                          geometry=[box(0, 0, 100, 100)], crs=LOCAL)
 >>> cells = gpd.GeoDataFrame({"population": [100.0, 100.0]},
-...                          geometry=[box(0, 0, 200, 100), box(200, 0, 400, 100)], crs="EPSG:32645")
+...                          geometry=[box(0, 0, 200, 100), box(200, 0, 400, 100)], crs=LOCAL)
 >>> cov = coverage(parks, distances=[100], population=cells)
 >>> cov.table[["park_type", "threshold", "population", "population_total"]].values.tolist()
 [['green', 100.0, 100.0, 200.0]]

@@ -35,12 +35,13 @@ Ties and empty sets
 
 Examples
 --------
+>>> LOCAL = "+proj=tmerc +lon_0=87 +datum=WGS84 +units=m"  # planar at (0, 0): scale 1
 >>> import geopandas as gpd
 >>> from shapely import Point, box
 >>> parks = gpd.GeoDataFrame({"park_id": ["a", "b"], "name": ["A", "B"], "park_type": ["green", "green"]},
-...                          geometry=[box(0, 0, 100, 100), box(300, 0, 400, 100)], crs="EPSG:32645")
+...                          geometry=[box(0, 0, 100, 100), box(300, 0, 400, 100)], crs=LOCAL)
 >>> sites = gpd.GeoDataFrame({"site_id": ["s1", "s2"], "name": ["S1", "S2"]},
-...                          geometry=[Point(50, 50), Point(150, 50)], crs="EPSG:32645")
+...                          geometry=[Point(50, 50), Point(150, 50)], crs=LOCAL)
 >>> r = proximity(sites, parks, k=2)
 >>> r[["origin_id", "rank", "park_id", "distance_m"]].values.tolist()
 [['s1', 1, 'a', 0.0], ['s1', 2, 'b', 250.0], ['s2', 1, 'a', 50.0], ['s2', 2, 'b', 150.0]]

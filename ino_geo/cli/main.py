@@ -84,6 +84,14 @@ def _message(exc: Exception) -> tuple[str, int]:
             "(a bug in ino-geo: please report it; --debug shows the traceback)"), 1
 
 
+def _interrupted(exc: KeyboardInterrupt) -> None:
+    """One line and exit 130 (Ctrl-C) or 143 (SIGTERM); the transactions already removed
+    their staging files while the interrupt unwound."""
+    sigterm = bool(exc.args) and str(exc.args[0]) == _SIGTERM_MESSAGE
+    click.echo(error_line("terminated" if sigterm else "interrupted"), err=True)
+    sys.exit(143 if sigterm else 130)
+
+
 class _Group(click.Group):
     """A click group that loads its commands lazily and turns every error into one line on
     stderr and an exit code: ino_geo errors (raised by the commands and by the option
@@ -110,14 +118,14 @@ class _Group(click.Group):
             raise
         except click.ClickException as exc:  # the group's own options, e.g. --layers FILE
             raise _from_click(exc) from None
+        except KeyboardInterrupt as exc:  # a signal while the line is parsed: as in invoke
+            _interrupted(exc)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see main): outputs already discarded
-            sigterm = bool(exc.args) and str(exc.args[0]) == _SIGTERM_MESSAGE
-            click.echo(error_line("terminated" if sigterm else "interrupted"), err=True)
-            ctx.exit(143 if sigterm else 130)
+            _interrupted(exc)
         except (click.exceptions.Exit, click.exceptions.Abort, click.exceptions.NoArgsIsHelpError):
             raise
         except click.ClickException as exc:
