@@ -330,7 +330,10 @@ class Outputs:
     @staticmethod
     def _stage_name(final: Path) -> Path:
         token = os.urandom(4).hex()
-        return final.parent / f"{STAGE_PREFIX}{os.getpid()}-{token}-{final.name}"
+        name = final.name
+        if len(os.fsencode(name)) > 160:  # keep the staging name within the 255-byte limit
+            name = "long" + "".join(final.suffixes[-1:])[:40]
+        return final.parent / f"{STAGE_PREFIX}{os.getpid()}-{token}-{name}"
 
     # -- the transaction ---------------------------------------------------------------
     def __enter__(self) -> "Outputs":
@@ -469,7 +472,12 @@ def _folder_lock(folder: Path) -> Iterator[None]:
     """An exclusive lock (``flock``) on a lock file beside `folder`, for writing into it."""
     import fcntl
 
-    lock = folder.parent / f"{_LOCK_PREFIX}{folder.name}"
+    name = folder.name
+    if len(os.fsencode(name)) > 160:  # within the 255-byte limit, still one lock per folder
+        import hashlib
+
+        name = hashlib.sha256(os.fsencode(name)).hexdigest()
+    lock = folder.parent / f"{_LOCK_PREFIX}{name}"
     while True:
         try:
             fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
