@@ -36,6 +36,10 @@ _LAZY: dict[str, str] = {
     "covered_shares": "analysis.shares",
     "proximity": "analysis.proximity",
     "nearest_polygons": "analysis.nearest",
+    "Accessibility": "analysis.accessibility",
+    "accessibility": "analysis.accessibility",
+    "SiteSelection": "analysis.site_selection",
+    "site_selection": "analysis.site_selection",
     "Network": "network.graph",
     "build_network": "network.graph",
     "snap": "network.snapping",
@@ -46,6 +50,10 @@ _LAZY: dict[str, str] = {
     "select_corridors": "network.scenarios",
     "scenario_network": "network.scenarios",
     "compare_scenarios": "analysis.compare",
+    # OpenStreetMap extracts
+    "import_osm_network": "data.osm",
+    "network_from_path": "data.osm",
+    "layers_from_osm": "data.osm_layers",
     # validation
     "Problem": "data.validate",
     "validate_path": "data.validate",

@@ -27,7 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
 __all__ = ["as_list", "as_number", "as_progress", "check_frame", "check_thresholds", "check_mode", "check_walk_speed",
-           "check_step", "check_max_snap", "metric_crs", "park_groups", "check_geometries", "metric_geoms"]
+           "check_step", "check_max_snap", "metric_crs", "park_groups", "check_geometries", "metric_geoms",
+           "check_cost"]
 
 
 def as_list(value: Any, what: str) -> list:
@@ -240,3 +241,15 @@ def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | Non
             "repair it explicitly (ino-geo layers validate --fix, or shapely.make_valid)"
         )
     return g
+
+
+def check_cost(cost: str) -> str:
+    """Network mode: the unit of `cost`, ``"time"`` -> ``"min"``, ``"distance"`` -> ``"m"`` (else UsageError).
+
+    >>> check_cost("distance")
+    'm'
+    """
+    units = {"time": "min", "distance": "m"}
+    if cost not in units:
+        raise UsageError(f"unknown cost {cost!r}; use 'time' (quickest route) or 'distance' (shortest route)")
+    return units[cost]

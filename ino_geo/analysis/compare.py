@@ -43,10 +43,12 @@ def compare_scenarios(
     crs: Any = None,
     step: float = defaults.DENSIFY_M,
     progress=None,
+    direction: str = "to",
+    cost: str | None = None,
 ) -> "pd.DataFrame":
     """What the planned corridors change: network coverage in both scenarios, side by side.
 
-    Parameters are those of :func:`ino_geo.coverage` (network mode); `network` is the
+    Parameters are those of :func:`ino_geo.coverage` (network mode, `direction` and `cost` included); `network` is the
     corridors layer (both scenarios are selected from it).
 
     Returns
@@ -66,6 +68,7 @@ def compare_scenarios(
     common = dict(
         park_types=park_types, distances=distances, minutes=minutes, mode="network", boundaries=boundaries, by=by,
         population=population, river=river, walk_speed_kmh=walk_speed_kmh, max_snap=max_snap, crs=crs, step=step,
+        direction=direction, cost=cost,
     )
     results = {}
     for sc in defaults.SCENARIOS:

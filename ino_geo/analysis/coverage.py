@@ -7,7 +7,11 @@ For each park type and each threshold (metres, or minutes) the covered area is
 * ``mode="network"``: the isochrone along the network (:func:`ino_geo.network.isochrones.isochrone`):
   the park is reached from the network where it snaps (and at nodes inside it), travel is
   along corridors at their scenario speed (minutes) or length (metres), and the rest of the
-  budget is walked, at most ``max_snap`` metres, never across the river.
+  budget is walked, at most ``max_snap`` metres, never across the river. A threshold in
+  minutes follows the quickest routes, one in metres the shortest routes along the network.
+  ``direction="to"`` (the default) covers the places from which a park is reached within the
+  threshold (the population travels to the park; one-way streets are driven their way),
+  ``"from"`` the places reached from a park.
 
 The table reports, for the study area (the union of the boundaries; without boundaries the
 union of the population cells) and per boundary of the level `by`, the covered area (km2, %)
@@ -44,10 +48,12 @@ import numpy as np
 
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
-from ino_geo.analysis._inputs import (as_progress, check_frame, check_step, check_geometries, check_max_snap, check_mode, check_thresholds,
+from ino_geo.analysis._inputs import (as_progress, check_cost, check_frame, check_geometries, check_max_snap, check_mode,
+                                      check_step, check_thresholds,
                                       check_walk_speed, metric_crs, metric_geoms, park_groups)
 from ino_geo.analysis.shares import covered_shares, probe_points
 from ino_geo.crs import STORAGE_CRS
+from ino_geo.network.graph import check_direction
 from ino_geo.network._naming import geometry_type_name, label, record_ref
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -110,6 +116,7 @@ def coverage(
     step: float = defaults.DENSIFY_M,
     cells: bool = True,
     progress: Callable[[str], None] | None = None,
+    direction: str = "to", cost: str | None = None,
 ) -> Coverage:
     """Area and population within each distance / travel time of each park type.
 
@@ -145,7 +152,9 @@ def coverage(
     cells : bool
         Build :attr:`Coverage.cells` (one row per cell, park type and threshold).
     progress : callable, optional
-        Called with progress messages.
+    direction, cost : str, optional
+        Network mode: ``"to"`` the park (default) or ``"from"`` it; ``"time"`` / ``"distance"``:
+        quickest / shortest routes, thresholds in minutes / metres only (None: either).
 
     Returns
     -------
@@ -153,14 +162,13 @@ def coverage(
     """
     river = check_mode(mode, river)
     thresholds = check_thresholds(distances, minutes)
-    check_walk_speed(walk_speed_kmh)
-    check_max_snap(max_snap)
+    _check_options(walk_speed_kmh, max_snap, direction, cost, mode, thresholds)
     check_step(step)
     crs, groups, pgeoms = _projected_parks(parks, park_types, crs)
     say = as_progress(progress)
     zones, study = _study_zones(boundaries, by, crs)
     pop = _population(population, crs, zones, cells, say)
-    reach = _Reach(mode, thresholds, walk_speed_kmh, max_snap, step)
+    reach = _Reach(mode, thresholds, walk_speed_kmh, max_snap, step, direction)
     if mode == "network":
         reach.prepare(network, scenario, crs, river, pop, say)
     tally = _Tally(zones, study if study is not None else pop.study, pop)
@@ -169,9 +177,33 @@ def coverage(
         for value, unit in thresholds:
             say(f"{ptype}: {value:g} {unit}")
             tally.add(ptype, len(idx), value, unit, reach.area(pgeoms[idx], value, unit))
-    run = dict(mode=mode, scenario=scenario if mode == "network" else None, walk_speed_kmh=walk_speed_kmh,
-               max_snap_m=max_snap if mode == "network" else None)
-    return tally.result(crs, run, reach.cell_minutes)
+    return tally.result(crs, _run_attrs(mode, scenario, walk_speed_kmh, max_snap, direction, cost), reach.cell_minutes)
+
+
+def _run_attrs(mode: str, scenario: str, walk_speed_kmh: float, max_snap: float, direction: str, cost) -> dict:
+    """The settings of the run, for ``.attrs`` (the network ones None in euclidean mode)."""
+    net = mode == "network"
+    return dict(mode=mode, scenario=scenario if net else None, walk_speed_kmh=walk_speed_kmh,
+                max_snap_m=max_snap if net else None, direction=direction if net else None, cost=cost if net else None)
+
+
+def _check_options(walk_speed_kmh: float, max_snap: float, direction: str, cost: str | None, mode: str,
+                   thresholds: list) -> None:
+    """UsageError on a bad walking speed, `max_snap` or `direction`, or a `cost` set outside
+    network mode or with a threshold in the other unit."""
+    check_walk_speed(walk_speed_kmh)
+    check_max_snap(max_snap)
+    check_direction(direction)
+    if cost is None:
+        return
+    unit = check_cost(cost)
+    if mode != "network":
+        raise UsageError(f"cost={cost!r} needs mode='network'")
+    other = sorted({u for _, u in thresholds if u != unit})
+    if other:
+        given = "distances (metres)" if other == ["m"] else "minutes"
+        raise UsageError(f"cost {cost!r} ({'quickest' if unit == 'min' else 'shortest'} routes) takes thresholds in "
+                         f"{'minutes' if unit == 'min' else 'metres'}, not {given}")
 
 
 def _projected_parks(parks: "gpd.GeoDataFrame", park_types: Sequence[str] | None, crs: Any):
@@ -341,8 +373,9 @@ class _Reach:
     an isochrone along the network; in network mode with population, also the minutes from
     each population fragment to the nearest park of each type (:attr:`cell_minutes`)."""
 
-    def __init__(self, mode: str, thresholds: list, walk_speed_kmh: float, max_snap: float, step: float):
-        self.mode, self.thresholds, self.step = mode, thresholds, step
+    def __init__(self, mode: str, thresholds: list, walk_speed_kmh: float, max_snap: float, step: float,
+                 direction: str = "to"):
+        self.mode, self.thresholds, self.step, self.direction = mode, thresholds, step, direction
         self.walk_speed_kmh, self.max_snap = walk_speed_kmh, max_snap
         self.net = self.barrier = self.psnap = self.pop = self.frag_snap = self.frag_points = None
         self.node_cost: dict = {}
@@ -377,8 +410,10 @@ class _Reach:
         self.psnap = snap(self.net, geoms, max_snap=self.max_snap, barrier=self.barrier)
         if self.frag_snap is None:
             return
-        nc = self.node_cost["min"] = node_costs(self.net, self.psnap, unit="min", walk_speed_kmh=speed)
-        fm = nearest_costs(self.net, self.psnap, self.frag_snap, unit="min", walk_speed_kmh=speed, node_cost=nc)
+        way = self.direction
+        nc = self.node_cost["min"] = node_costs(self.net, self.psnap, unit="min", walk_speed_kmh=speed, direction=way)
+        fm = nearest_costs(self.net, self.psnap, self.frag_snap, unit="min", walk_speed_kmh=speed, node_cost=nc,
+                           direction=way)
         fm = np.minimum(fm, nearest_walk_minutes(self.frag_points, geoms, self.max_snap, self.barrier, speed))
         pop = self.pop
         self.minutes.append(pd.DataFrame({
@@ -409,10 +444,10 @@ class _Reach:
         if unit not in self.node_cost:  # once per unit, up to the largest threshold in it
             top = max(v for v, u in self.thresholds if u == unit)
             self.node_cost[unit] = node_costs(self.net, self.psnap, unit=unit, walk_speed_kmh=self.walk_speed_kmh,
-                                              limit=top)
+                                              limit=top, direction=self.direction)
         return isochrone(self.net, self.node_cost[unit], value, unit=unit, walk_speed_kmh=self.walk_speed_kmh,
                          max_snap=self.max_snap, places=self.psnap, place_geoms=geoms, barrier=self.barrier,
-                         step=self.step)
+                         step=self.step, direction=self.direction)
 
     @property
     def cell_minutes(self) -> "pd.DataFrame | None":

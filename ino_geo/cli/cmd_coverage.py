@@ -15,10 +15,13 @@ from .options import (
     overwrite_opt,
     park_type_column_opt,
     park_type_opt,
+    routing_kwargs,
+    routing_opts,
     scenario_opt,
     walk_speed_opt,
     with_outputs,
 )
+from .options import osm_network_opts
 
 
 @click.command("coverage")
@@ -30,7 +33,9 @@ from .options import (
 @minutes_opt("Travel-time threshold in minutes (repeatable): along the network, or a straight walk.")
 @mode_opt()
 @network_opt()
+@osm_network_opts
 @scenario_opt()
+@routing_opts(cost=True)
 @click.option("--compare", is_flag=True,
               help="Network mode: both scenarios side by side (population newly covered, minutes saved).")
 @click.option("--by", type=click.Choice(["municipality", "district"]), default=None,
@@ -46,7 +51,7 @@ from .options import (
 @overwrite_opt
 @click.pass_obj
 @with_outputs("parks_path", "population_path", "network_path")
-def coverage(state, park_types, parks_path, park_type_column, distances, minutes, mode, network_path, scenario, compare, by, population_path,
+def coverage(state, park_types, parks_path, park_type_column, distances, minutes, mode, network_path, osm_profile, osm_no_cache, scenario, direction, cost, compare, by, population_path,
              gaps_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
     """Covered area (km2, %) and population (people, %) per park type and threshold.
 
@@ -55,6 +60,9 @@ def coverage(state, park_types, parks_path, park_type_column, distances, minutes
     the road corridors (rail is not door-to-door) or on --network PATH; walking legs count at
     --walk-speed and never cross the Tom. Scenario 'existing': corridors in use today
     (reconstruction at today's speed); 'planned': all corridors at their design speed.
+    Along the network --minutes follows the quickest routes, --distance the shortest (metres
+    along the network; --cost says which the thresholds must be); --direction to (default)
+    covers where people reach a park from.
 
     Example: ino-geo coverage --minutes 15 --mode network --compare --by municipality
     """
@@ -67,6 +75,7 @@ def coverage(state, park_types, parks_path, park_type_column, distances, minutes
         raise UsageError("--compare needs --mode network (straight-line coverage does not depend on corridors)")
     if network_path and mode != "network":
         raise UsageError("--network needs --mode network")
+    routing = routing_kwargs(mode, direction, cost)
     from ino_geo.data.output import check_extension
 
     if output:
@@ -95,11 +104,11 @@ def coverage(state, park_types, parks_path, park_type_column, distances, minutes
         population = lay["population"] if "population" in lay else None
     common = dict(
         park_types=list(park_types) or None, distances=distances, minutes=minutes, boundaries=boundaries, by=by,
-        population=population, walk_speed_kmh=walk_speed, max_snap=max_snap, progress=state.progress,
+        population=population, walk_speed_kmh=walk_speed, max_snap=max_snap, progress=state.progress, **routing,
     )
     if mode == "network":
         common["river"] = river_layer(lay)
-        net = network_layer(state, lay, network_path)
+        net = network_layer(state, lay, network_path, osm_profile, not osm_no_cache)
     if compare:
         from ino_geo.analysis.compare import compare_scenarios
 

@@ -198,3 +198,44 @@ def export_cmd(state, names: tuple[str, ...], output: str, fmt: str | None, over
     path, counts = export_layers({n: lay[n] for n in names}, output, fmt=fmt, overwrite=overwrite)
     state.progress(f"wrote {path} ({', '.join(f'{n}: {c}' for n, c in counts.items())})")
     click.echo(json.dumps({"output": str(path), "layers": counts}))
+
+
+@layers.command("from-osm")
+@click.argument("extract", type=click.Path(path_type=str))
+@click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="The layers folder to write (catalogue.toml + GeoJSON files).")
+@click.option("--admin-levels", default=None, metavar="municipality=N,district=M",
+              help="admin_level of each boundary level (default municipality=6,district=9: the Russian "
+                   "convention; Finland: municipality=8,district=10).")
+@overwrite_opt
+@click.pass_obj
+def from_osm_cmd(state, extract: str, output: str, admin_levels: str | None, overwrite: bool) -> None:
+    """Write a layers folder built from the OpenStreetMap extract EXTRACT (.osm.pbf).
+
+    Parks by a documented tag mapping of the six park types (ino_geo/data/osm_layers.toml),
+    the drive network as corridors, administrative boundaries by admin_level, settlements as
+    places, river water polygons. OSM has no population grid: use --population FILE with
+    coverage and --from FILE with proximity. What could not be mapped is listed on stderr.
+
+    Example: ino-geo layers from-osm city.osm.pbf -o city-layers && ino-geo --layers city-layers coverage
+    """
+    from ino_geo.data.osm_layers import layers_from_osm
+
+    levels = None
+    if admin_levels:
+        try:
+            levels = dict(part.split("=", 1) for part in admin_levels.split(","))
+        except ValueError:
+            raise click.BadParameter("expected municipality=N,district=M", param_hint="--admin-levels") from None
+        bad = sorted(set(levels) - {"municipality", "district"})
+        if bad or not all(v.strip().isdigit() for v in levels.values()):
+            raise click.BadParameter("expected municipality=N,district=M with whole numbers",
+                                     param_hint="--admin-levels")
+        levels = {k: v.strip() for k, v in levels.items()}
+    report = layers_from_osm(extract, output, overwrite=overwrite, admin_levels=levels, progress=state.progress)
+    for name in report["empty"]:
+        state.progress(f"layer {name}: nothing found in the extract, left out of the catalogue")
+    for note in report["notes"]:
+        state.progress(note)
+    state.progress(f"wrote {output} ({', '.join(f'{n}: {c}' for n, c in report['layers'].items())})")
+    click.echo(json.dumps(report, ensure_ascii=False))

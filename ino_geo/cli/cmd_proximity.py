@@ -14,11 +14,14 @@ from .options import (
     overwrite_opt,
     park_type_column_opt,
     park_type_opt,
+    routing_kwargs,
+    routing_opts,
     scenario_opt,
     walk_speed_opt,
     xy_opt,
     with_outputs,
 )
+from .options import osm_network_opts
 
 
 @click.command("proximity")
@@ -35,7 +38,9 @@ from .options import (
               help="Number of nearest parks per origin and type.")
 @mode_opt()
 @network_opt()
+@osm_network_opts
 @scenario_opt()
+@routing_opts(cost=True)
 @max_snap_opt("Network mode: longest walk to/from the network (and longest direct walk), metres.")
 @walk_speed_opt
 @click.option("--matrix", is_flag=True, help="Every origin x destination pair instead of the k nearest.")
@@ -44,7 +49,7 @@ from .options import (
 @overwrite_opt
 @click.pass_obj
 @with_outputs("origins", "destinations", "network_path")
-def proximity(state, origins, xy, crs, destinations, park_type_column, park_types, k, mode, network_path, scenario, max_snap, walk_speed,
+def proximity(state, origins, xy, crs, destinations, park_type_column, park_types, k, mode, network_path, osm_profile, osm_no_cache, scenario, direction, cost, max_snap, walk_speed,
               matrix, fmt, output, overwrite) -> None:
     """Distance (m) and, in network mode, travel time (min) to the nearest park of each type.
 
@@ -52,6 +57,7 @@ def proximity(state, origins, xy, crs, destinations, park_type_column, park_type
     ranked in the destination layer's order and flagged in 'tied'; a type without parks gives
     status no_destination; in network mode origins that cannot reach the network within
     --max-snap (or only across the Tom) get status unsnapped, never an invented route.
+    --cost picks the quickest or the shortest route, --direction the way it is travelled.
 
     Example: ino-geo proximity -k 3 --mode network --format geojson
     """
@@ -60,6 +66,7 @@ def proximity(state, origins, xy, crs, destinations, park_type_column, park_type
 
     if network_path and mode != "network":
         raise UsageError("--network needs --mode network")
+    routing = routing_kwargs(mode, direction, cost)
     if output:
         from ino_geo.data.output import check_extension
 
@@ -74,10 +81,14 @@ def proximity(state, origins, xy, crs, destinations, park_type_column, park_type
     d = parks_file(state, lay, destinations, "--to", park_type_column, required=False)
     kw = {}
     if mode == "network":
-        kw = dict(network=network_layer(state, lay, network_path), scenario=scenario, river=river_layer(lay))
+        kw = dict(network=network_layer(state, lay, network_path, osm_profile, not osm_no_cache), scenario=scenario, river=river_layer(lay))
     res = run(o, d, park_types=list(park_types) or None, k=k, mode=mode, max_snap=max_snap, walk_speed_kmh=walk_speed,
-              matrix=matrix, progress=state.progress, **kw)
+              matrix=matrix, progress=state.progress, **kw, **routing)
     res = carry_origin_columns(res, o)
+    if mode == "network" and (fmt == "geojson" or output):
+        from ino_geo.network.paths import route_paths
+
+        res = route_paths(res, kw["network"], scenario=scenario)  # each network link drawn along its route
     bad = res["status"].isin(["unsnapped", "unreachable"])
     if bad.any():
         n = res.loc[bad, "origin_id"].nunique()

@@ -22,6 +22,9 @@ COMMANDS: dict[str, str] = {
     "proximity": "cmd_proximity:proximity",
     "map": "cmd_map:map_cmd",
     "build": "cmd_build:build",
+    "network": "cmd_network:network",
+    "accessibility": "cmd_accessibility:accessibility",
+    "site-selection": "cmd_site_selection:site_selection",
 }
 
 
@@ -89,7 +92,17 @@ def _interrupted(exc: KeyboardInterrupt) -> None:
     their staging files while the interrupt unwound."""
     sigterm = bool(exc.args) and str(exc.args[0]) == _SIGTERM_MESSAGE
     click.echo(error_line("terminated" if sigterm else "interrupted"), err=True)
-    sys.exit(143 if sigterm else 130)
+    code = 143 if sigterm else 130
+    if _STANDALONE:  # the process ends here: no interpreter shutdown that could turn the
+        import os    # interrupt into a death by SIGINT (python -m does, after an import was cut)
+
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+    sys.exit(code)
 
 
 class _Group(click.Group):
@@ -194,6 +207,9 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
         pass
 
 
+_STANDALONE = False  # True when running as the ``ino-geo`` process (main), not inside a test runner
+
+
 def install_handlers() -> None:
     """SIGTERM as Ctrl-C, and library warnings as one ``ino-geo: warning:`` line each."""
     import signal
@@ -208,5 +224,7 @@ def install_handlers() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``ino-geo`` console script."""
+    global _STANDALONE
+    _STANDALONE = True
     install_handlers()
     cli.main(args=argv, prog_name="ino-geo")

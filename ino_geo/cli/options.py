@@ -164,7 +164,7 @@ def catalogue_park_types(layers_dir: str | None) -> tuple[tuple[str, ...], str] 
     return tuple(allowed), str(path)
 
 
-def _park_types(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+def _park_types(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     from .state import CliState
 
     state = ctx.find_object(CliState)
@@ -172,7 +172,7 @@ def _park_types(ctx: click.Context, param: click.Parameter, value: tuple[str, ..
     if found is None or not value:
         return value
     allowed, path = found
-    for v in value:
+    for v in (value if isinstance(value, tuple) else (value,)):
         if v not in allowed:
             raise UsageError(f"--park-type {v!r}: not one of {', '.join(allowed)} (the park types of {path})")
     return value
@@ -192,6 +192,12 @@ park_type_opt = click.option(
          "(repeatable; default: every type).",
 )
 
+#: ``--park-type T``, exactly one (accessibility, site selection).
+park_type_one_opt = click.option(
+    "--park-type", "park_type", type=str, required=True, metavar="TYPE", callback=_park_types,
+    help="The park type, as listed for parks.park_type in the layers' catalogue.toml.",
+)
+
 
 def mode_opt(default: str | None = defaults.MODES[0],
              help: str = "Straight-line distance, or along the network."):
@@ -209,7 +215,8 @@ def scenario_opt(default: str | None = defaults.SCENARIOS[0],
                         help=help)
 
 
-def network_opt(help: str = "Line layer to route on (file; default: the corridors layer)."):
+def network_opt(help: str = "Line layer to route on (a vector file, or an OpenStreetMap extract .osm.pbf; "
+                            "default: the corridors layer)."):
     """``--network PATH``: a line layer to route on."""
     return click.option("--network", "network_path", type=click.Path(path_type=str), default=None, help=help)
 
@@ -266,3 +273,85 @@ park_type_column_opt = click.option(
     metavar="NAME",
     help="Own parks file: the column holding the park type (default: park_type).",
 )
+
+
+# --- OpenStreetMap extracts as --network (issue 11 item 3) ------------------------------------
+# `--network city.osm.pbf` imports the extract's street network (cached by file content); these
+# two options say which network and whether to use the cache. Kept apart from the options above.
+osm_profile_opt = click.option(
+    "--profile",
+    "osm_profile",
+    type=click.Choice(["drive", "walk", "bike"]),
+    default="drive",
+    show_default=True,
+    help="With --network EXTRACT.osm.pbf: the street network to import (see 'ino-geo network import --help').",
+)
+
+osm_no_cache_opt = click.option(
+    "--no-cache",
+    "osm_no_cache",
+    is_flag=True,
+    help="With --network EXTRACT.osm.pbf: import again instead of using (and filling) the user cache "
+         "($INO_GEO_CACHE, else $XDG_CACHE_HOME/ino-geo or ~/.cache/ino-geo).",
+)
+
+
+def osm_network_opts(f):
+    """``--profile`` and ``--no-cache`` for commands taking ``--network``."""
+    return osm_profile_opt(osm_no_cache_opt(f))
+
+
+# --- routing along one-way streets (issue 11): --direction, --cost -----------------------------
+direction_opt = click.option(
+    "--direction",
+    type=click.Choice(["to", "from"]),
+    default=None,
+    help="Network mode: travel from the origin / population to the park (to, the default) or from the park "
+         "(from); they differ on one-way streets.",
+)
+
+cost_opt = click.option(
+    "--cost",
+    type=click.Choice(["time", "distance"]),
+    default=None,
+    help="Network mode: the quickest route (time, the default) or the shortest (distance); "
+         "results give both the minutes and the metres of the chosen route.",
+)
+
+
+def routing_opts(cost: bool = True):
+    """``--direction`` (and ``--cost``, if `cost`): how routes along the network are chosen."""
+
+    def deco(f):
+        f = direction_opt(f)
+        return cost_opt(f) if cost else f
+
+    return deco
+
+
+def routing_kwargs(mode: str, direction: str | None, cost: str | None = None) -> dict:
+    """Keyword arguments of the analysis for ``--direction`` / ``--cost`` (UsageError unless
+    ``--mode network`` when one is given)."""
+    from ino_geo._errors import UsageError
+
+    given = [f"--{n}" for n, v in (("direction", direction), ("cost", cost)) if v is not None]
+    if given and mode != "network":
+        raise UsageError(f"{' and '.join(given)} {'needs' if len(given) == 1 else 'need'} --mode network")
+    kw = {"direction": direction} if direction else {}
+    if cost:
+        kw["cost"] = cost
+    return kw
+
+
+# --- maps: language and focus (issue 13) -----------------------------------------------------
+def lang_opt():
+    """``--lang en|ru``: the language of a map's titles, legend, popups and place names."""
+    return click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
+                        help="Language of the map titles, legends, popup labels and place names.")
+
+
+def focus_opt():
+    """``--focus BOUNDARY``: a boundary id or name (any case) to open the map(s) on."""
+    return click.option("--focus", type=str, default=None, metavar="BOUNDARY",
+                        help="Map one boundary (id or name, e.g. tomsk-sovetsky or Seversk): its extent, its name in "
+                             "the title, and the features within 2 km of it.")
