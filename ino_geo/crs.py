@@ -12,7 +12,7 @@ import logging
 import math
 from typing import TYPE_CHECKING, Any
 
-from ino_geo._errors import DataError
+from ino_geo._errors import DataError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -107,6 +107,17 @@ def scale_error(crs: Any, bounds_lonlat: tuple[float, float, float, float], samp
 
 
 def _lonlat_bounds(gdf: "gpd.GeoDataFrame") -> tuple[float, float, float, float]:
+    bounds = tuple(float(v) for v in gdf.total_bounds)
+    if all(math.isfinite(v) for v in bounds):
+        try:  # the box's outline (densified), not every vertex: cheap on large layers
+            from pyproj import Transformer
+
+            t = Transformer.from_crs(gdf.crs, STORAGE_CRS, always_xy=True)
+            out = t.transform_bounds(*bounds, densify_pts=21)
+            if all(math.isfinite(v) for v in out):
+                return tuple(float(v) for v in out)  # type: ignore[return-value]
+        except Exception:  # pragma: no cover - pyproj cannot: every vertex then
+            pass
     lon_min, lat_min, lon_max, lat_max = gdf.to_crs(STORAGE_CRS).total_bounds
     if not all(math.isfinite(v) for v in (lon_min, lat_min, lon_max, lat_max)):
         raise DataError("cannot choose a metric CRS: the data has no finite coordinates (missing geometries, "
@@ -121,23 +132,29 @@ def _utm_for(bounds: tuple[float, float, float, float]) -> str:
     return f"EPSG:{(32600 if lat >= 0 else 32700) + zone}"
 
 
-def metric_crs_for(gdf: "gpd.GeoDataFrame") -> str:
-    """The metric CRS for the data.
+def metric_crs_for(gdf: "gpd.GeoDataFrame", crs: Any | None = None) -> str:
+    """The metric CRS for the data: projected, in metres, with a scale error of at most
+    :data:`MAX_SCALE_ERROR` (0.1 %) over the data's extent.
 
-    In order: the data's own CRS if it is projected in metres; the metric CRS of the
-    catalogue the data was read with (``gdf.attrs["metric_crs"]``, set by the loader from
-    ``metric_crs`` in ``catalogue.toml``) when the data lies within the catalogue's extent;
-    EPSG:32645 for empty data; else the UTM zone of the data's centre.
+    The candidate, in order: `crs` if given (a projected CRS in metres, else DataError); the
+    data's own CRS if it is projected in metres; the metric CRS of the catalogue the data was
+    read with (``gdf.attrs["metric_crs"]``, set by the loader from ``metric_crs`` in
+    ``catalogue.toml``) when the data lies within the catalogue's extent; EPSG:32645 for empty
+    data; else the UTM zone of the data's centre. A candidate whose scale error over the
+    data's extent exceeds 0.1 % (Web Mercator, a UTM zone far from the data, ...) is replaced
+    by the UTM zone of the data's centre, logged at INFO on the ``ino_geo`` logger.
 
     Parameters
     ----------
     gdf : GeoDataFrame
         Data with a CRS.
+    crs : CRS-like, optional
+        The CRS asked for.
 
     Returns
     -------
     str
-        An ``EPSG:`` code.
+        An ``EPSG:`` code (or the PROJ string of a CRS without one).
 
     Examples
     --------
@@ -146,18 +163,44 @@ def metric_crs_for(gdf: "gpd.GeoDataFrame") -> str:
     >>> g = gpd.GeoDataFrame(geometry=[Point(84.95, 56.48)], crs="EPSG:4326")
     >>> metric_crs_for(g)
     'EPSG:32645'
-    >>> g.attrs.update(metric_crs="EPSG:3576", metric_crs_extent=(83.5, 55.9, 86.8, 57.5))
+    >>> metric_crs_for(g.to_crs(3857))  # Web Mercator: 79 % too long at Tomsk
+    'EPSG:32645'
+    >>> g.attrs.update(metric_crs="EPSG:32644", metric_crs_extent=(83.5, 55.9, 86.8, 57.5))
     >>> metric_crs_for(g)
-    'EPSG:3576'
+    'EPSG:32644'
     """
+    if not hasattr(gdf, "crs") or not hasattr(gdf, "geometry"):
+        raise UsageError(f"metric_crs_for: expected a GeoDataFrame, got {type(gdf).__name__}")
     if gdf.crs is None:
         raise DataError("cannot choose a metric CRS: the data has no CRS")
-    if is_projected(gdf.crs):
-        return gdf.crs.to_string()
-    if gdf.empty or gdf.geometry.is_empty.all():
+    empty = gdf.empty or gdf.geometry.is_empty.all()
+    if crs is not None:
+        if not is_projected(crs):
+            raise DataError(f"crs {crs}: not a projected metric CRS")
+        candidate = _crs_string(crs)
+    elif is_projected(gdf.crs):
+        candidate = gdf.crs.to_string()
+    elif empty:
         return _catalogue_metric_crs(gdf, None) or METRIC_CRS
+    else:
+        candidate = None
+    if empty:
+        return candidate  # type: ignore[return-value]
     bounds = _lonlat_bounds(gdf)
-    return _catalogue_metric_crs(gdf, bounds) or _utm_for(bounds)
+    if candidate is None:
+        candidate = _catalogue_metric_crs(gdf, bounds) or _utm_for(bounds)
+    return _small_scale_error(candidate, bounds)
+
+
+def _small_scale_error(candidate: str, bounds: tuple[float, float, float, float]) -> str:
+    """`candidate`, or the UTM zone of `bounds` if its scale error there exceeds 0.1 %."""
+    err = scale_error(candidate, bounds)
+    if err <= MAX_SCALE_ERROR:
+        return candidate
+    utm = _utm_for(bounds)
+    log.info("CRS %s has a scale error of %.2g %% over the data (lon %.4g..%.4g, lat %.4g..%.4g); "
+             "measuring in %s instead", candidate, err * 100, bounds[0], bounds[2], bounds[1], bounds[3], utm)
+    return utm
 
 
 def _crs_string(crs: Any) -> str:

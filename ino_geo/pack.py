@@ -8,14 +8,13 @@ from __future__ import annotations
 import html
 import math
 import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from ino_geo import defaults
-from ino_geo._errors import DataError, UsageError
-from ino_geo.data.io import atomic_write_text, check_output
+from ino_geo._errors import UsageError
+from ino_geo.data.io import atomic_write_text
+from ino_geo.data.transaction import Outputs, current_outputs
 
 __all__ = ["build_pack", "pack_maps", "PACK_TABLES", "PACK_ATLAS"]
 
@@ -80,28 +79,19 @@ def build_pack(
         resolve_focus(layers, focus)
     params = {"distances": distances, "minutes": list(minutes), "park_types": list(park_types), "mode": mode,
               "lang": lang, "focus": focus}
-    files = _pack_files()
-    created = not d.exists()
-    if not created:
-        for f in files:  # before any work
-            check_output(d / f, overwrite)
-    stage = _staging_folder(d)
-    # everything is written into a hidden staging folder inside `d` and moved into place at
-    # the end: a failure half-way leaves `d` as it was (and removes it if this run made it)
-    try:
+    if d.exists() and not d.is_dir():
+        raise UsageError(f"{d}: is not a folder")
+    if d.is_dir() and not overwrite:
+        for f in _pack_files():  # before any work
+            if os.path.lexists(d / f):
+                raise UsageError(f"{d / f}: exists; pass --overwrite to replace it")
+    # the whole pack is one folder output of the run's transaction: staged beside `d` and
+    # renamed into place with no-replace (or, into an existing folder, published file by file
+    # under the folder's lock); a failure or a concurrent run never touches what another made
+    current = current_outputs()
+    with Outputs(overwrite=overwrite, inputs=current.input_paths if current else ()) as out:
+        stage = out.folder(d)
         cov, maps = _write_pack(layers, stage, d, params, self_contained, say)
-        drawn = {n for n, _p, _b in maps}
-        files = [f for f in files if f.split(".")[0] in drawn or f.split(".")[0] not in pack_maps()]
-        for f in files:
-            check_output(d / f, overwrite)  # nothing appeared meanwhile
-        for f in files:
-            os.replace(stage / f, d / f)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        if created:
-            shutil.rmtree(d, ignore_errors=True)
-        raise
-    shutil.rmtree(stage, ignore_errors=True)
     return _summary(layers, d, cov, maps, say)
 
 
@@ -139,16 +129,6 @@ def _pack_files() -> list[str]:
 def _print_files() -> list[str]:
     """The print maps of a pack: the atlas and a PNG per map."""
     return [PACK_ATLAS] + [f"{n}.png" for n in pack_maps()]
-
-
-def _staging_folder(d: Path) -> Path:
-    """A new hidden folder inside `d` (created if missing)."""
-    try:
-        d.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix=".ino-geo-build.", dir=d))
-    except OSError as exc:
-        err = UsageError if isinstance(exc, (NotADirectoryError, FileExistsError)) else DataError
-        raise err(f"{d}: cannot create the output folder: {exc.strerror or exc}") from exc
 
 
 def _write_pack(layers: Any, stage: Path, d: Path, params: dict[str, Any], self_contained: bool,

@@ -1,4 +1,4 @@
-"""Synthetic inputs for the analysis tests, in EPSG:32645 with answers derivable by hand.
+"""Synthetic inputs for the analysis tests, in a local planar CRS with answers derivable by hand.
 
 Import the fixtures you need into a test module (``from _fixtures_analysis import ...``).
 """
@@ -11,7 +11,13 @@ import pytest
 import shapely
 from shapely import LineString, Point, Polygon, box
 
-CRS = "EPSG:32645"
+#: The CRS of the synthetic inputs near x = 0, y = 0: a Transverse Mercator centred there
+#: (Tomsk's longitude on the equator), scale exactly 1 at the origin, so that hand-derived
+#: distances hold and the analyses' scale-error check (0.1 %) keeps it. (EPSG:32645 near
+#: x = 0 lies 500 km west of its central meridian: scale error 0.27 %.)
+CRS = "+proj=tmerc +lat_0=0 +lon_0=84.95 +k=1 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs +type=crs"
+#: UTM zone 45N: the CRS of the layers built around central Tomsk (X0, Y0) below.
+UTM = "EPSG:32645"
 
 
 def gdf(rows: list[dict], geoms: list, crs: str = CRS) -> gpd.GeoDataFrame:
@@ -141,6 +147,9 @@ def random_graph_lines(seed: int = 0, n: int = 12, spacing: float = 100.0) -> gp
 
 
 # ------------------------------------------------------------------------------------------
+_gdf = gdf  # the module's gdf, for analysis_frames' own in UTM
+
+
 # a layers folder near Tomsk with hand-derivable answers, for the CLI tests
 
 X0, Y0 = 375_000.0, 6_260_000.0  # EPSG:32645, central Tomsk (about 84.95 E, 56.47 N)
@@ -158,6 +167,9 @@ def analysis_frames() -> dict[str, gpd.GeoDataFrame]:
     in district W (x < 200) and E (x >= 200) of municipality T.
     """
     src = {"source": "test fixture", "accuracy_m": 1.0}
+
+    def gdf(rows, geoms):
+        return _gdf(rows, geoms, crs=UTM)
 
     def sh(g):
         return shapely.affinity.translate(g, X0, Y0)

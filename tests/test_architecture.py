@@ -32,7 +32,7 @@ from ino_geo import defaults
 PKG = Path(ino_geo.__file__).resolve().parent
 ROOT = "ino_geo"
 LAYERS = ["core", "data", "network", "analysis", "engine", "webmap", "pack", "cli"]
-CORE = {"_errors", "_json", "_version", "crs", "defaults"}
+CORE = {"_errors", "_json", "_text", "_version", "crs", "defaults"}
 #: Modules above analysis and webmap that run analyses for maps and packs.
 WORKFLOWS = {"pack", "mapdata"}
 MAX_FUNCTION_LINES = 80

@@ -24,18 +24,25 @@ def test_shipped_catalogue_metric_crs_reaches_the_layers():
 
 
 def test_catalogue_metric_crs_is_used_by_the_analyses(mini_layers):
-    _set_metric_crs(mini_layers, '"EPSG:32646"')  # UTM 46N: not the zone the data's centre lies in
+    _set_metric_crs(mini_layers, '"EPSG:32644"')  # UTM 44N: not the zone the data's centre lies in (0.04 %)
     lay = ino_geo.load_layers(mini_layers)
-    assert lay.catalogue.metric_crs == "EPSG:32646"
-    assert metric_crs_for(lay.parks) == metric_crs_for(lay.sites) == "EPSG:32646"
+    assert lay.catalogue.metric_crs == "EPSG:32644"
+    assert metric_crs_for(lay.parks) == metric_crs_for(lay.sites) == "EPSG:32644"
     cov = ino_geo.coverage(lay.parks, distances=[100.0], boundaries=lay.boundaries, population=lay.population)
-    assert cov.table.attrs["metric_crs"] == "EPSG:32646"
+    assert cov.table.attrs["metric_crs"] == "EPSG:32644"
     near = ino_geo.proximity(lay.sites, lay.parks)
-    assert near.attrs["metric_crs"] == "EPSG:32646"
+    assert near.attrs["metric_crs"] == "EPSG:32644"
     # the same layers without the hint are measured in the estimated UTM zone (45N)
     plain = lay.parks.copy()
     plain.attrs = {}
     assert metric_crs_for(plain) == "EPSG:32645"
+
+
+def test_catalogue_metric_crs_with_large_scale_error_is_replaced(mini_layers):
+    _set_metric_crs(mini_layers, '"EPSG:32646"')  # UTM 46N: 0.26 % too long at Tomsk
+    lay = ino_geo.load_layers(mini_layers)
+    assert metric_crs_for(lay.parks) == "EPSG:32645"
+    assert ino_geo.proximity(lay.sites, lay.parks).attrs["metric_crs"] == "EPSG:32645"
 
 
 def test_catalogue_metric_crs_only_within_its_extent(mini_layers):

@@ -74,7 +74,11 @@ def test_validate_reports_every_problem_and_exits_1(run, tmp_path, mini_layers):
 
 def test_validate_as_layer_and_usage_errors(run, tmp_path, mini_layers):
     f = write_fc(tmp_path / "my_parks.geojson", [park("P1", park_type="zoo")])
-    r = run("--layers", mini_layers, "layers", "validate", f)
+    r = run("--layers", mini_layers, "layers", "validate", f)  # the layer inferred from the columns
+    assert r.exit_code == 1 and "checked as catalogue layer parks (inferred" in r.stderr and "zoo" in r.stdout
+    g = write_fc(tmp_path / "things.geojson", [{"type": "Feature", "properties": {"foo": 1},
+                                                "geometry": {"type": "Point", "coordinates": [84.95, 56.47]}}])
+    r = run("--layers", mini_layers, "layers", "validate", g)
     assert r.exit_code == 0 and "only generic checks ran" in r.stderr
     r = run("--layers", mini_layers, "layers", "validate", "--as", "parks", f)
     assert r.exit_code == 1 and "park_type" in r.stdout

@@ -1,6 +1,6 @@
 """Directed routing (one-way lines) and the choice of the quickest or the shortest route.
 
-Small networks with hand-derived answers (EPSG:32645, metres; 60 km/h = 1 km per minute),
+Small networks with hand-derived answers (a local planar CRS, metres; 60 km/h = 1 km per minute),
 an independent check against networkx ``DiGraph`` shortest paths on a random directed
 network, and the CLI options ``--direction`` / ``--cost``.
 """
@@ -22,7 +22,8 @@ from ino_geo.network.isochrones import isochrone
 from ino_geo.network.routing import nearest_costs, node_costs, od_costs
 from ino_geo.network.snapping import snap
 
-CRS = "EPSG:32645"
+from _fixtures_analysis import CRS, UTM  # noqa: E402  (a local planar CRS at (0, 0); UTM 45N near Tomsk)
+
 A, B = (0.0, 0.0), (1000.0, 0.0)
 LOOP_BACK = [B, (1000.0, 1000.0), (0.0, 1000.0), A]  # B -> A the long way: 3 km
 
@@ -339,12 +340,13 @@ def test_cli_proximity_cost_distance(tmp_path):
 
     x0, y0 = 370_000.0, 6_260_000.0  # near Tomsk, where EPSG:32645 is the metric CRS chosen
     s, t = (x0, y0), (x0 + 2000.0, y0)
-    roads = lines([[s, t], [s, (x0 + 1000.0, y0 + 1118.034), t]], speed=[30.0, 90.0]).to_crs("EPSG:4326")
+    roads = lines([[s, t], [s, (x0 + 1000.0, y0 + 1118.034), t]], speed=[30.0, 90.0]).set_crs(UTM, allow_override=True)
+    roads = roads.to_crs("EPSG:4326")
     roads.to_file(tmp_path / "roads.geojson")
-    gpd.GeoDataFrame({"site_id": ["o"]}, geometry=[Point(x0 - 20, y0)], crs=CRS).to_crs("EPSG:4326").to_file(
+    gpd.GeoDataFrame({"site_id": ["o"]}, geometry=[Point(x0 - 20, y0)], crs=UTM).to_crs("EPSG:4326").to_file(
         tmp_path / "o.geojson")
     gpd.GeoDataFrame({"park_id": ["p"], "park_type": ["medical"]}, geometry=[Point(x0 + 2020, y0).buffer(5)],
-                     crs=CRS).to_crs("EPSG:4326").to_file(tmp_path / "p.geojson")
+                     crs=UTM).to_crs("EPSG:4326").to_file(tmp_path / "p.geojson")
     out = {}
     for cost in ("time", "distance"):
         args = ["proximity", "--from", str(tmp_path / "o.geojson"), "--to", str(tmp_path / "p.geojson"),

@@ -14,6 +14,7 @@ from shapely import LineString, Point, box
 
 from _fixtures_analysis import (  # noqa: F401  (fixtures)
     CRS,
+    UTM,
     diamond,
     gdf,
     known_points,
@@ -233,8 +234,8 @@ def test_shipped_sites_to_parks_equal_sjoin_nearest():
     r = proximity(lay.sites, lay.parks)
     types = lay.parks["park_type"].unique()
     assert len(r) == len(lay.sites) * len(types) and (r["status"] == "ok").all()
-    sites = lay.sites.to_crs(CRS)
-    parks = lay.parks.to_crs(CRS)
+    sites = lay.sites.to_crs(UTM)
+    parks = lay.parks.to_crs(UTM)
     for t in types:
         ref = gpd.sjoin_nearest(sites, parks[parks["park_type"] == t], distance_col="d")
         ref_d = ref.groupby("site_id")["d"].min()

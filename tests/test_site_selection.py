@@ -9,7 +9,7 @@ import shapely
 from shapely import Point, box
 
 import ino_geo
-from _fixtures_analysis import gdf
+from _fixtures_analysis import CRS, gdf
 from ino_geo.analysis import _optimize
 
 
@@ -189,7 +189,7 @@ def test_area_weighted_and_newly_covered(line_town):
     assert t.loc["all", "area_covered_before"] == pytest.approx(20.0, abs=0.05)
     assert t.loc["all", "area_covered_after"] == pytest.approx(290.0, abs=0.05)
     assert res.newly_covered.crs.to_epsg() == 4326
-    area = res.newly_covered.to_crs("EPSG:32645").geometry.area.sum()
+    area = res.newly_covered.to_crs(CRS).geometry.area.sum()
     # clipped to the study area (here the union of the cells): the three 10 m cells 700..900
     assert area == pytest.approx(300.0, rel=1e-6)
 

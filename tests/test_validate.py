@@ -150,11 +150,25 @@ def test_geopackage_every_layer_checked(tmp_path, cat):
     reports = validate_path(f, cat)
     assert {r.layer for r in reports} == {"parks", "other"}
     assert next(r for r in reports if r.layer == "parks").ok
-    # 'other' matches no catalogue layer: generic checks only, so the bad type is not seen ...
-    assert next(r for r in reports if r.layer == "other").spec is None
-    # ... unless checked --as parks
+    # 'other' matches no catalogue layer by name: the layer is inferred from its columns (parks)
+    other = next(r for r in reports if r.layer == "other")
+    assert other.inferred and other.spec.name == "parks" and len(other.problems) == 1
+    # checked --as parks: the layer named parks only; the other is never read, never merged
     reports = validate_path(f, cat, as_layer="parks")
-    assert [len(r.problems) for r in sorted(reports, key=lambda r: r.layer)] == [1, 0]
+    assert [(r.layer, len(r.problems)) for r in reports] == [("parks", 0)]
+
+
+def test_geopackage_with_several_layers_none_named_as_expected(tmp_path, cat):
+    good = gpd.read_file(write_fc(tmp_path / "a.geojson", [park("P1")]))
+    f = tmp_path / "parks.gpkg"
+    good.to_file(f, layer="mine", engine="pyogrio")
+    good.assign(park_type="zoo").to_file(f, layer="hostile", engine="pyogrio")
+    (rep,) = validate_path(f, cat, as_layer="parks")
+    (pr,) = rep.problems
+    assert pr.field == "file" and "mine" in pr.message and "hostile" in pr.message and "none named 'parks'" in pr.message
+    # without --as, a layer of a GeoPackage is never matched by the file's name
+    reports = validate_path(f, cat)
+    assert all(r.layer in ("mine", "hostile") and r.inferred for r in reports)
 
 
 def test_geoparquet_is_validated(tmp_path, cat):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import math
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -27,8 +27,64 @@ from ino_geo.network.graph import check_direction
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["boundary_rows", "check_routing_options", "check_thresholds", "check_mode", "check_walk_speed", "check_max_snap", "metric_crs", "park_groups",
-           "check_geometries", "metric_geoms", "check_cost"]
+__all__ = ["as_list", "as_number", "as_progress", "check_frame", "boundary_rows", "check_routing_options",
+           "check_thresholds", "check_mode", "check_walk_speed", "check_step", "check_max_snap", "metric_crs",
+           "park_groups", "check_geometries", "metric_geoms", "check_cost"]
+
+
+def as_list(value: Any, what: str) -> list:
+    """An argument that takes a list of values, as a list: None is empty, a single value (a
+    string, a number) is one element, never split into characters; any other iterable
+    (list, tuple, array, Series) its elements. UsageError for a mapping or a non-iterable.
+
+    Examples
+    --------
+    >>> as_list("medical", "park_types"), as_list(500, "distances"), as_list((1, 2), "distances")
+    (['medical'], [500], [1, 2])
+    """
+    from collections.abc import Iterable, Mapping
+
+    if value is None:
+        return []
+    from numbers import Number
+
+    if isinstance(value, (str, bytes, Number, np.number, np.bool_)):
+        return [value]
+    if isinstance(value, Mapping) or not isinstance(value, Iterable):
+        raise UsageError(f"{what}: expected a list of values, got {type(value).__name__} {value!r:.60}")
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return [value.item()]
+    return list(value)
+
+
+def as_number(value: Any, what: str) -> float:
+    """A number given as an argument, as a float: UsageError for a boolean (not a number),
+    None or anything ``float()`` does not take (a numeric string is taken)."""
+    if isinstance(value, (bool, np.bool_)) or value is None:
+        raise UsageError(f"{what} {value!r}: not a number")
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise UsageError(f"{what} {value!r:.60}: not a number") from None
+
+
+def as_progress(progress: Any) -> Callable[[str], None]:
+    """The progress callback (a no-op for None); UsageError if it is not callable."""
+    if progress is None:
+        return lambda _msg: None
+    if not callable(progress):
+        raise UsageError(f"progress: expected a function taking a line of text, got {type(progress).__name__}")
+    return progress
+
+
+def check_frame(gdf: Any, what: str) -> None:
+    """UsageError unless `gdf` is a GeoDataFrame (a layer)."""
+    import geopandas as gpd
+
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise UsageError(f"{what}: expected a GeoDataFrame (a layer), got {type(gdf).__name__}")
 
 
 def check_thresholds(distances: Sequence[float], minutes: Sequence[float]) -> list[tuple[float, str]]:
@@ -36,11 +92,8 @@ def check_thresholds(distances: Sequence[float], minutes: Sequence[float]) -> li
     out: list[tuple[float, str]] = []
     limits = ((distances, "m", defaults.MAX_DISTANCE_M, "distance"), (minutes, "min", defaults.MAX_MINUTES, "minutes"))
     for values, unit, top, opt in limits:
-        for v in values or ():
-            try:
-                f = float(v)
-            except (TypeError, ValueError):
-                raise UsageError(f"--{opt} {v!r}: not a number") from None
+        for v in as_list(values, opt):
+            f = as_number(v, f"--{opt}")
             if not math.isfinite(f) or f < 0:
                 raise UsageError(f"--{opt} {v}: must be a finite number >= 0")
             if f > top:
@@ -57,7 +110,7 @@ def check_mode(mode: str, river: Any) -> Any:
 
     Returns the river barrier to use (``river=False``, "there is none", becomes None).
     """
-    if mode not in defaults.MODES:
+    if not isinstance(mode, str) or mode not in defaults.MODES:
         raise UsageError(f"unknown mode {mode!r}; use one of {', '.join(defaults.MODES)}")
     if mode == "network" and river is None:
         import warnings
@@ -68,30 +121,51 @@ def check_mode(mode: str, river: Any) -> Any:
             UserWarning,
             stacklevel=3,
         )
+    if river is not None and river is not False:
+        import geopandas as gpd
+        from shapely.geometry.base import BaseGeometry
+
+        if not isinstance(river, (gpd.GeoDataFrame, gpd.GeoSeries, BaseGeometry)):
+            raise UsageError(f"river: expected a layer (GeoDataFrame), a geometry, None or False; "
+                             f"got {type(river).__name__}")
     return None if river is False else river
 
 
 def check_walk_speed(walk_speed_kmh: Any) -> None:
     """UsageError unless the walking speed is a positive finite number (km/h)."""
-    if not (isinstance(walk_speed_kmh, (int, float)) and math.isfinite(walk_speed_kmh) and walk_speed_kmh > 0):
+    if isinstance(walk_speed_kmh, (bool, np.bool_)) or not (
+            isinstance(walk_speed_kmh, (int, float, np.integer, np.floating)) and math.isfinite(walk_speed_kmh)
+            and walk_speed_kmh > 0):
         raise UsageError(f"walking speed {walk_speed_kmh!r}: must be a positive number of km/h")
+
+
+def check_step(step: Any) -> None:
+    """UsageError unless the densify step is a positive finite number of metres."""
+    if isinstance(step, (bool, np.bool_)) or not (
+            isinstance(step, (int, float, np.integer, np.floating)) and math.isfinite(step) and step > 0):
+        raise UsageError(f"step {step!r}: must be a positive number of metres")
 
 
 def check_max_snap(max_snap: Any) -> None:
     """UsageError unless the longest walking leg is a finite number of metres >= 0."""
-    if not (isinstance(max_snap, (int, float)) and math.isfinite(max_snap) and max_snap >= 0):
+    if isinstance(max_snap, (bool, np.bool_)) or not (
+            isinstance(max_snap, (int, float, np.integer, np.floating)) and math.isfinite(max_snap) and max_snap >= 0):
         raise UsageError(f"--max-snap {max_snap!r}: must be a finite number of metres >= 0")
 
 
 def metric_crs(crs: Any, gdf: "gpd.GeoDataFrame") -> str:
-    """The metric CRS to work in: `crs` if projected (UsageError if not), else one for `gdf`."""
+    """The metric CRS to work in (:func:`ino_geo.crs.metric_crs_for`): `crs` if projected
+    (UsageError if not) and of small scale error over `gdf`, else one for `gdf`."""
     from ino_geo.crs import is_projected, metric_crs_for
 
-    if crs is None:
-        crs = metric_crs_for(gdf)
-    elif not is_projected(crs):
-        raise UsageError(f"crs {crs}: not a projected metric CRS")
-    return str(crs)
+    if crs is not None:
+        try:
+            ok = is_projected(crs)
+        except Exception:
+            ok = False
+        if not ok:
+            raise UsageError(f"crs {crs!r}: not a projected metric CRS")
+    return str(metric_crs_for(gdf, crs))
 
 
 @functools.lru_cache(maxsize=1)
@@ -111,6 +185,7 @@ def park_groups(parks: "gpd.GeoDataFrame", park_types: Sequence[str] | None, wha
     Default: every type present, in the catalogue's order (types it does not list after them,
     sorted). A layer without ``park_type`` is one group ``"all"``.
     """
+    park_types = as_list(park_types, "park_types") or None
     if "park_type" not in parks.columns:
         if park_types:
             raise UsageError(f"{what}: has no park_type column; --park-type cannot select")
@@ -132,6 +207,7 @@ def check_geometries(gdf: "gpd.GeoDataFrame", what: str, id_col: str | None = No
     """DataError naming the first record whose geometry is missing, empty or not finite."""
     import shapely
 
+    check_frame(gdf, what)
     name = label(gdf, what)
     if gdf.crs is None:
         raise DataError(f"{name}: the layer has no CRS")

@@ -28,12 +28,13 @@ for the pairs within the catchment.
 
 Examples
 --------
+>>> LOCAL = "+proj=tmerc +lon_0=87 +datum=WGS84 +units=m"  # planar at (0, 0): scale 1
 >>> import geopandas as gpd
 >>> from shapely import box
 >>> parks = gpd.GeoDataFrame({"park_id": ["a"], "park_type": ["sport"]},
-...                          geometry=[box(0, 0, 100, 100)], crs="EPSG:32645")   # 1 ha
+...                          geometry=[box(0, 0, 100, 100)], crs=LOCAL)   # 1 ha
 >>> cells = gpd.GeoDataFrame({"cell_id": ["c1", "c2"], "population": [600.0, 400.0]},
-...                          geometry=[box(100, 0, 200, 100), box(900, 0, 1000, 100)], crs="EPSG:32645")
+...                          geometry=[box(100, 0, 200, 100), box(900, 0, 1000, 100)], crs=LOCAL)
 >>> acc = accessibility(parks, cells, distance=1000)
 >>> acc.cells["score"].round(6).tolist()   # 1 ha shared by 1,000 people: 1 ha per 1,000
 [1.0, 1.0]

@@ -26,12 +26,13 @@ population and area per zone and the result tables (:class:`_Tally`).
 
 Examples
 --------
+>>> LOCAL = "+proj=tmerc +lon_0=87 +datum=WGS84 +units=m"  # planar at (0, 0): scale 1
 >>> import geopandas as gpd
 >>> from shapely import box
 >>> parks = gpd.GeoDataFrame({"park_id": ["p"], "name": ["P"], "park_type": ["green"]},
-...                          geometry=[box(0, 0, 100, 100)], crs="EPSG:32645")
+...                          geometry=[box(0, 0, 100, 100)], crs=LOCAL)
 >>> cells = gpd.GeoDataFrame({"population": [100.0, 100.0]},
-...                          geometry=[box(0, 0, 200, 100), box(200, 0, 400, 100)], crs="EPSG:32645")
+...                          geometry=[box(0, 0, 200, 100), box(200, 0, 400, 100)], crs=LOCAL)
 >>> cov = coverage(parks, distances=[100], population=cells)
 >>> cov.table[["park_type", "threshold", "population", "population_total"]].values.tolist()
 [['green', 100.0, 100.0, 200.0]]
@@ -46,8 +47,9 @@ import numpy as np
 
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
-from ino_geo.analysis._inputs import (boundary_rows, check_geometries, check_mode, check_routing_options, check_thresholds,
-                                      metric_crs, metric_geoms, park_groups)
+from ino_geo.analysis._inputs import (as_progress, boundary_rows, check_frame, check_geometries, check_mode,
+                                      check_routing_options, check_step, check_thresholds, metric_crs, metric_geoms,
+                                      park_groups)
 from ino_geo.analysis.shares import covered_shares, probe_points
 from ino_geo.crs import STORAGE_CRS
 from ino_geo.network._naming import geometry_type_name, label, record_ref
@@ -160,7 +162,8 @@ def coverage(
     thresholds = check_thresholds(distances, minutes)
     check_routing_options(walk_speed_kmh, max_snap, direction, cost, mode, thresholds)
     crs, groups, pgeoms = _projected_parks(parks, park_types, crs)
-    say = progress or (lambda msg: None)
+    check_step(step)
+    say = as_progress(progress)
     zones, study = study_zones(boundaries, by, crs)
     pop = _population(population, crs, zones, cells, say)
     reach = _Reach(mode, thresholds, walk_speed_kmh, max_snap, step, direction)
@@ -314,6 +317,7 @@ def _population(population: "gpd.GeoDataFrame | None", crs: str, zones: list, ce
     pop = _Population()
     if population is None:
         return pop
+    check_frame(population, "population")
     pop.geoms, pop.people, pop.ids = _read_cells(population, crs)
     if not zones:
         pop.study = shapely.union_all(pop.geoms)

@@ -38,12 +38,13 @@ Ties and empty sets
 
 Examples
 --------
+>>> LOCAL = "+proj=tmerc +lon_0=87 +datum=WGS84 +units=m"  # planar at (0, 0): scale 1
 >>> import geopandas as gpd
 >>> from shapely import Point, box
 >>> parks = gpd.GeoDataFrame({"park_id": ["a", "b"], "name": ["A", "B"], "park_type": ["green", "green"]},
-...                          geometry=[box(0, 0, 100, 100), box(300, 0, 400, 100)], crs="EPSG:32645")
+...                          geometry=[box(0, 0, 100, 100), box(300, 0, 400, 100)], crs=LOCAL)
 >>> sites = gpd.GeoDataFrame({"site_id": ["s1", "s2"], "name": ["S1", "S2"]},
-...                          geometry=[Point(50, 50), Point(150, 50)], crs="EPSG:32645")
+...                          geometry=[Point(50, 50), Point(150, 50)], crs=LOCAL)
 >>> r = proximity(sites, parks, k=2)
 >>> r[["origin_id", "rank", "park_id", "distance_m"]].values.tolist()
 [['s1', 1, 'a', 0.0], ['s1', 2, 'b', 250.0], ['s2', 1, 'a', 50.0], ['s2', 2, 'b', 150.0]]
@@ -61,8 +62,8 @@ import numpy as np
 
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
-from ino_geo.analysis._inputs import (check_cost, check_geometries, check_max_snap, check_mode, check_walk_speed,
-                                      metric_crs, metric_geoms, park_groups)
+from ino_geo.analysis._inputs import (as_progress, check_cost, check_frame, check_geometries, check_max_snap, check_mode,
+                                      check_walk_speed, metric_crs, metric_geoms, park_groups)
 from ino_geo.analysis.nearest import nearest_polygons
 from ino_geo.network.graph import check_direction
 
@@ -189,10 +190,12 @@ def proximity(
     """
     river = check_mode(mode, river)
     unit = _check_options(k, max_snap, walk_speed_kmh, cost, direction)
+    check_frame(origins, "origins")
+    check_frame(destinations, "destinations")
     ocol, dcol = id_column(origins, origin_id), id_column(destinations, destination_id)
     check_geometries(origins, "origins", ocol)
     check_geometries(destinations, "destinations", dcol)
-    say = progress or (lambda msg: None)
+    say = as_progress(progress)
     crs = metric_crs(crs, origins if len(origins) else destinations)
     if len(destinations) == 0 and not park_types:
         raise DataError("destinations: the layer is empty (name --park-type to get no_destination rows)")

@@ -48,14 +48,12 @@ def check_outputs(outputs: list[tuple[str | None, bool, str]], overwrite: bool) 
 def inputs(state, park_type: str, population_path: str | None, mode: str, network_path: str | None):
     """(layers, parks, population, boundaries, network kwargs) with the park type checked."""
     from ino_geo._errors import UsageError
-    from ino_geo.data.layers import read_layer
 
-    from ._inputs import network_layer, river_layer
+    from ._inputs import network_layer, population_file, river_layer
 
     lay = state.layers()
     if population_path:
-        state.progress(f"reading population {population_path}")
-        population = read_layer(population_path)
+        population = population_file(state, lay, population_path)
     elif "population" in lay:
         population = lay["population"]
     else:

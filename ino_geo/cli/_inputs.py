@@ -18,12 +18,40 @@ def layer_or_file(state, lay, value: str, option: str, *, xy: str | None = None,
         return lay[value]
     if is_points_file(value):
         state.progress(f"reading points {value}")
-        return read_points(value, xy=xy, crs=crs)
+        return plausible(read_points(value, xy=xy, crs=crs), lay, option, value)
     _no_spreadsheet_options(option, value, xy, crs)
     if Path(value).exists() or ":" in value:
         state.progress(f"reading {value}")
-        return read_layer(value)
+        return plausible(read_layer(value), lay, option, value)
     raise UsageError(f"{option} {value}: no layer or file of that name (layers: {', '.join(lay)})")
+
+
+def plausible(gdf, lay, option: str, value: str):
+    """`gdf` (a file the CLI read) if its coordinates lie in the study area of the layers in
+    use (the catalogue's extent), as ``layers validate`` checks them; else a DataError naming
+    the first record: longitude and latitude swapped, or outside the extent, with a hint."""
+    from ino_geo._errors import DataError
+    from ino_geo.data.validate import validate_frame
+
+    catalogue = getattr(lay, "catalogue", None)
+    if catalogue is None or catalogue.extent is None or gdf.crs is None or len(gdf) == 0:
+        return gdf
+    problems = [p for p in validate_frame(gdf.to_crs("EPSG:4326"), None, catalogue, name=str(value))
+                if p.field == "geometry" and ("lat/lon" in p.message or "outside" in p.message)]
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise DataError(f"{option} {problems[0]}{more}; the layers in use cover lon/lat {list(catalogue.extent)} "
+                        f"({catalogue.path}): swap the coordinate columns, give the right --crs, or use layers "
+                        "of the area these records lie in (--layers DIR)")
+    return gdf
+
+
+def population_file(state, lay, path: str):
+    """A population grid file (--population): read, validated and checked like the others."""
+    from ino_geo.data.layers import read_layer
+
+    state.progress(f"reading population {path}")
+    return plausible(read_layer(path), lay, "--population", path)
 
 
 def _no_spreadsheet_options(option: str, value: str, xy, crs) -> None:
@@ -95,7 +123,7 @@ def network_layer(state, lay, network_path: str | None, profile: str = "drive", 
         return network_from_path(network_path, profile, cache=cache, progress=state.progress)
     if network_path:
         state.progress(f"reading network {network_path}")
-        return read_layer(network_path)
+        return plausible(read_layer(network_path), lay, "--network", network_path)
     if "corridors" not in lay:
         raise UsageError("network mode needs a corridors layer or --network PATH")
     return lay["corridors"]

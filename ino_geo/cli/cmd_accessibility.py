@@ -6,7 +6,7 @@ import click
 
 from ._decisions import by_opt, distance_one, minutes_one, population_opt
 from .options import (engine_opts, format_opt, max_snap_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_one_opt,
-                      scenario_opt, walk_speed_opt)
+                      scenario_opt, walk_speed_opt, with_outputs)
 
 
 @click.command("accessibility")
@@ -40,6 +40,7 @@ from .options import (engine_opts, format_opt, max_snap_opt, mode_opt, network_o
 @output_opt
 @overwrite_opt
 @click.pass_obj
+@with_outputs("population_path", "network_path")
 def accessibility(state, park_type, method, distance, minutes, mode, network_path, scenario, compare, supply, weights, decay, beta,
                   below, by, population_path, cells_path, max_snap, walk_speed, engine, scheduler, fmt, output,
                   overwrite) -> None:

@@ -8,7 +8,7 @@ import click
 
 from ino_geo import defaults
 
-from .options import distance_opt, focus_opt, lang_opt, minutes_opt, mode_opt, overwrite_opt, park_type_opt
+from .options import distance_opt, focus_opt, lang_opt, minutes_opt, mode_opt, overwrite_opt, park_type_opt, with_outputs
 
 
 @click.command("build")
@@ -24,6 +24,7 @@ from .options import distance_opt, focus_opt, lang_opt, minutes_opt, mode_opt, o
 @focus_opt()
 @overwrite_opt
 @click.pass_obj
+@with_outputs()
 def build(state, out_dir: str, distances: tuple[float, ...], self_contained: bool, overwrite: bool,
           minutes: tuple[float, ...] = (), park_types: tuple[str, ...] = (), mode: str | None = None,
           lang: str = "en", focus: str | None = None) -> None:

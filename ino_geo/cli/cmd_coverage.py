@@ -21,6 +21,7 @@ from .options import (
     routing_opts,
     scenario_opt,
     walk_speed_opt,
+    with_outputs,
 )
 from .options import osm_network_opts
 
@@ -53,6 +54,7 @@ from .options import osm_network_opts
 @output_opt
 @overwrite_opt
 @click.pass_obj
+@with_outputs("parks_path", "population_path", "network_path")
 def coverage(state, park_types, parks_path, park_type_column, distances, minutes, mode, network_path, osm_profile,
              osm_no_cache, scenario, direction, cost, compare, by, population_path, gaps_path, max_snap, walk_speed, cells_path, engine,
              scheduler, fmt, output, overwrite) -> None:
@@ -83,7 +85,6 @@ def coverage(state, park_types, parks_path, park_type_column, distances, minutes
 
     from ._inputs import network_layer, parks_file, river_layer
     from ._engine import analysis, engine_kwargs, partitioned_output, read_input
-    from ino_geo.data.layers import read_layer
 
     on = engine_kwargs(engine, scheduler)
     if on and compare:
@@ -100,8 +101,9 @@ def coverage(state, park_types, parks_path, park_type_column, distances, minutes
     parks = parks_file(state, lay, parks_path, "--parks", park_type_column) if parks_path else lay["parks"]
     boundaries = lay["boundaries"] if "boundaries" in lay else None
     if population_path:
-        state.progress(f"reading population {population_path}")
-        population = read_input(state, population_path, engine, read_layer)
+        from ._inputs import population_file
+
+        population = read_input(state, population_path, engine, lambda path: population_file(state, lay, path))
     else:
         population = lay["population"] if "population" in lay else None
     common = dict(

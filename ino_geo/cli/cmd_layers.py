@@ -8,7 +8,7 @@ import click
 
 from ino_geo._errors import DataError, UsageError
 
-from .options import format_opt, overwrite_opt
+from .options import format_opt, overwrite_opt, with_outputs
 
 
 @click.group("layers")
@@ -76,6 +76,7 @@ def show_cmd(state, name: str, fmt: str, limit: int | None) -> None:
               help="With --fix: where to write the repaired file (format from the extension).")
 @overwrite_opt
 @click.pass_obj
+@with_outputs("paths")
 def validate_cmd(state, paths: tuple[str, ...], as_layer: str | None, fmt: str, fix: bool,
                  output: str | None, overwrite: bool) -> None:
     """Check layer files (default: the layers folder) and report every problem.
@@ -116,6 +117,11 @@ def validate_cmd(state, paths: tuple[str, ...], as_layer: str | None, fmt: str, 
     else:
         for pr in problems:
             click.echo(str(pr))
+    for r in reports:
+        if r.inferred:
+            click.echo(f"ino-geo: note: {r.file}" + (f" layer {r.layer}" if r.layer else "")
+                       + f": checked as catalogue layer {r.spec.name} (inferred from its columns; "
+                       "use --as LAYER to choose)", err=True)
     # a file that could not be read was not checked against anything: its problem says so
     unchecked = [r for r in reports if r.spec is None and not any(pr.field == "file" for pr in r.problems)]
     for r in unchecked:
@@ -178,6 +184,7 @@ def _fix(path: str, catalogue, as_layer, output: str, overwrite: bool, state) ->
               help="Output format (default: from the extension).")
 @overwrite_opt
 @click.pass_obj
+@with_outputs()
 def export_cmd(state, names: tuple[str, ...], output: str, fmt: str | None, overwrite: bool) -> None:
     """Export layers NAMES to a file, atomically."""
     from ino_geo.data.io import check_output

@@ -7,7 +7,7 @@ import os
 
 import click
 
-from .options import distance_opt, focus_opt, lang_opt, minutes_opt, mode_opt, network_opt, overwrite_opt, park_type_opt, scenario_opt
+from .options import with_outputs, distance_opt, focus_opt, lang_opt, minutes_opt, mode_opt, network_opt, overwrite_opt, park_type_opt, scenario_opt
 
 
 @click.command("map")
@@ -38,6 +38,7 @@ from .options import distance_opt, focus_opt, lang_opt, minutes_opt, mode_opt, n
               help="Print maps: paper size, A4/A3 with -portrait/-landscape, or WxH in mm, cm or in "
                    "(default A4-landscape).")
 @click.pass_obj
+@with_outputs("name_or_spec", "network_path")
 def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, snippet: str | None,
             overwrite: bool, park_types: tuple[str, ...], distance: float | None, minutes: float | None,
             mode: str | None, network_path: str | None, scenario: str | None, tiles: str | None,
@@ -113,6 +114,9 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
     state.progress(f"rendering map {spec.name!r}")
     m = render_map(spec, layers, results=results, online=not self_contained, tiles=tiles, lang=lang, focus=focus)
     path = export_html(m, out, self_contained=self_contained, overwrite=overwrite, embed_snippet_path=snippet)
+    from ino_geo.data.transaction import current_outputs
+
+    current_outputs().publish()  # the map and its snippet together, before reporting them
     size = path.stat().st_size
     state.progress(f"wrote {path} ({size / 1e6:.2f} MB{', self-contained' if self_contained else ', CDN links'})"
                    + (f" and {snippet}" if snippet else ""))

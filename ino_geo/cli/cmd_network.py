@@ -6,7 +6,7 @@ import json
 
 import click
 
-from .options import overwrite_opt
+from .options import overwrite_opt, with_outputs
 
 _PROFILES = ["drive", "walk", "bike"]  # ino_geo.data.osm_profiles.PROFILES (not imported: --help stays light)
 
@@ -28,6 +28,7 @@ def network() -> None:
                    "box in degrees.")
 @overwrite_opt
 @click.pass_obj
+@with_outputs("extract")
 def import_cmd(state, extract: str, output: str, profile: str, clip: str | None, overwrite: bool) -> None:
     """Import the street network of EXTRACT (.osm.pbf) as a routable line layer.
 

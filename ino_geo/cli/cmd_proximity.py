@@ -20,6 +20,7 @@ from .options import (
     scenario_opt,
     walk_speed_opt,
     xy_opt,
+    with_outputs,
 )
 from .options import osm_network_opts
 
@@ -49,6 +50,7 @@ from .options import osm_network_opts
 @output_opt
 @overwrite_opt
 @click.pass_obj
+@with_outputs("origins", "destinations", "network_path")
 def proximity(state, origins, xy, crs, destinations, park_type_column, park_types, k, mode, network_path, osm_profile,
               osm_no_cache, scenario, direction, cost, max_snap, walk_speed, matrix, engine, scheduler, fmt, output, overwrite) -> None:
     """Distance (m) and, in network mode, travel time (min) to the nearest park of each type.

@@ -8,7 +8,7 @@ from ino_geo import defaults
 
 from ._decisions import by_opt, distance_one, minutes_one, population_opt
 from .options import (format_opt, max_snap_opt, mode_opt, network_opt, overwrite_opt, park_type_one_opt, scenario_opt,
-                      walk_speed_opt)
+                      walk_speed_opt, with_outputs)
 
 
 @click.command("site-selection")
@@ -41,6 +41,7 @@ from .options import (format_opt, max_snap_opt, mode_opt, network_opt, overwrite
                    "the table still goes to stdout.")
 @overwrite_opt
 @click.pass_obj
+@with_outputs("population_path", "network_path", "candidates_path")
 def site_selection(state, park_type, new, objective, distance, minutes, mode, network_path, scenario, candidates_path,
                    target, time_limit, solver, by, population_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
     """Choose --new N sites for parks of one type, keeping the existing parks.

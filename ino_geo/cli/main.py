@@ -28,6 +28,9 @@ COMMANDS: dict[str, str] = {
 }
 
 
+_MAX_LINE = 2000  # an error or warning line never grows with the data (a 50 MB name)
+
+
 def one_line(text: object) -> str:
     """`text` as one line: newlines and other control characters (from data or from a
     library's message) shown as escapes, so an error is always exactly one line."""
@@ -35,7 +38,10 @@ def one_line(text: object) -> str:
 
     s = str(text).strip().replace("\r\n", "\n")
     s = re.sub(r"\s*\n\s*", " | ", s)
-    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", s)
+    from ino_geo._text import inert
+
+    s = inert(s)  # control and bidi-control characters as escapes
+    return s if len(s) <= _MAX_LINE else s[: _MAX_LINE - 1] + "…"
 
 
 def error_line(message: object) -> str:
@@ -81,6 +87,24 @@ def _message(exc: Exception) -> tuple[str, int]:
             "(a bug in ino-geo: please report it; --debug shows the traceback)"), 1
 
 
+def _interrupted(exc: KeyboardInterrupt) -> None:
+    """One line and exit 130 (Ctrl-C) or 143 (SIGTERM); the transactions already removed
+    their staging files while the interrupt unwound."""
+    sigterm = bool(exc.args) and str(exc.args[0]) == _SIGTERM_MESSAGE
+    click.echo(error_line("terminated" if sigterm else "interrupted"), err=True)
+    code = 143 if sigterm else 130
+    if _STANDALONE:  # the process ends here: no interpreter shutdown that could turn the
+        import os    # interrupt into a death by SIGINT (python -m does, after an import was cut)
+
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(code)
+    sys.exit(code)
+
+
 class _Group(click.Group):
     """A click group that loads its commands lazily and turns every error into one line on
     stderr and an exit code: ino_geo errors (raised by the commands and by the option
@@ -107,11 +131,15 @@ class _Group(click.Group):
             raise
         except click.ClickException as exc:  # the group's own options, e.g. --layers FILE
             raise _from_click(exc) from None
+        except KeyboardInterrupt as exc:  # a signal while the line is parsed: as in invoke
+            _interrupted(exc)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (KeyboardInterrupt, click.exceptions.Exit, click.exceptions.Abort, click.exceptions.NoArgsIsHelpError):
+        except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM (see main): outputs already discarded
+            _interrupted(exc)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.exceptions.NoArgsIsHelpError):
             raise
         except click.ClickException as exc:
             raise _from_click(exc) from None
@@ -136,9 +164,12 @@ class _Group(click.Group):
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr.")
 @click.option("--debug", is_flag=True, hidden=False, help="Show tracebacks instead of one-line errors.")
+@click.option("--csv-raw", is_flag=True,
+              help="CSV cells exactly as computed. By default a text cell that a spreadsheet would run as a "
+                   "formula (starting with = + - @, a tab or CR; not a plain number) gets a leading '.")
 @click.version_option(__version__, "--version", prog_name="ino-geo")
 @click.pass_context
-def cli(ctx: click.Context, layers_dir: str | None, verbose: int, quiet: bool, debug: bool) -> None:
+def cli(ctx: click.Context, layers_dir: str | None, verbose: int, quiet: bool, debug: bool, csv_raw: bool) -> None:
     """Territory planning toolkit for the Tomsk agglomeration (INO Tomsk).
 
     Machine-readable output goes to stdout, logs and progress to stderr.
@@ -151,8 +182,49 @@ def cli(ctx: click.Context, layers_dir: str | None, verbose: int, quiet: bool, d
     log.setLevel(level)
     log.propagate = False
     ctx.obj = CliState(layers_dir=layers_dir, verbosity=-1 if quiet else verbose, debug=debug)
+    from ino_geo.data.output import raw_csv
+
+    raw_csv(csv_raw)
+
+
+_SIGTERM_MESSAGE = "SIGTERM"
+
+
+def _on_sigterm(signum, frame) -> None:
+    """SIGTERM unwinds like Ctrl-C: every output transaction removes its staging files."""
+    raise KeyboardInterrupt(_SIGTERM_MESSAGE)
+
+
+def warning_line(message: object, category: type = Warning) -> str:
+    """A library warning as one line ``ino-geo: warning: ...`` (no source path, no code line)."""
+    return f"ino-geo: warning: {one_line(message)}"
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    try:
+        (file or sys.stderr).write(warning_line(message, category) + "\n")
+    except (OSError, ValueError):  # stderr closed
+        pass
+
+
+_STANDALONE = False  # True when running as the ``ino-geo`` process (main), not inside a test runner
+
+
+def install_handlers() -> None:
+    """SIGTERM as Ctrl-C, and library warnings as one ``ino-geo: warning:`` line each."""
+    import signal
+    import warnings
+
+    warnings.showwarning = _show_warning
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not in the main thread
+        pass
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``ino-geo`` console script."""
+    global _STANDALONE
+    _STANDALONE = True
+    install_handlers()
     cli.main(args=argv, prog_name="ino-geo")

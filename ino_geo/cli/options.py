@@ -36,7 +36,37 @@ __all__ = [
     "engine_opts",
     "cells_opt",
     "is_folder_output",
+    "with_outputs",
 ]
+
+
+def with_outputs(*input_params: str) -> Callable:
+    """Run the command inside its one output transaction (``state.outputs``): the command's
+    parameters named `input_params` (paths, or layer names that are not files) are the run's
+    inputs, ``overwrite`` its ``--overwrite``. Put it below ``@click.pass_obj``."""
+    import functools
+
+    def decorate(f: Callable) -> Callable:
+        @functools.wraps(f)
+        def run(state, *args, **kwargs):
+            inputs: list[str] = []
+            for name in input_params:
+                value = kwargs.get(name)
+                for v in (value if isinstance(value, (list, tuple)) else [value]):
+                    if isinstance(v, str) and v:
+                        inputs.append(v.split(":", 1)[0] if ":" in v and not _exists(v) else v)
+            with state.outputs(bool(kwargs.get("overwrite")), inputs):
+                return f(state, *args, **kwargs)
+
+        return run
+
+    return decorate
+
+
+def _exists(path: str) -> bool:
+    import os
+
+    return os.path.exists(path)
 
 overwrite_opt = click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
 
@@ -126,6 +156,8 @@ def catalogue_park_types(layers_dir: str | None) -> tuple[tuple[str, ...], str] 
 
     try:
         path = Path(layers_dir or default_layers_dir()) / "catalogue.toml"
+        if not path.is_file():  # a FIFO would block here; reported when the layers load
+            return None
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         allowed = raw["layers"]["parks"]["columns"]["park_type"]["allowed"]
     except Exception:  # a missing or broken catalogue is reported when the layers load

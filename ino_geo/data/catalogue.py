@@ -287,6 +287,8 @@ def _catalogue_file(path: str | Path | None) -> Path:
     if not p.exists():
         where = p.parent if p.name == CATALOGUE_FILE else p
         raise UsageError(f"{where}: no {CATALOGUE_FILE} found (a layers folder needs one)")
+    if not p.is_file():
+        raise DataError(f"{p}: not a regular file (a folder, device or pipe)")
     return p
 
 
@@ -297,6 +299,8 @@ def _read_toml(p: Path) -> dict:
         raise DataError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise DataError(f"{p}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise DataError(f"{p}: not valid TOML: nested too deeply") from None
 
 
 def _extent(p: Path, extent: Any) -> tuple[float, float, float, float] | None:
@@ -323,6 +327,20 @@ def _table(p: Path, where: str, raw: Any, known: set[str], what: str = "a table"
     return raw
 
 
+def _inside_folder(p: Path, where: str, file: str) -> None:
+    """A layer file must lie inside the catalogue's folder: relative, no ``..``, and not a
+    symbolic link (or a path through one) that resolves outside it."""
+    import os
+
+    rel = Path(file)
+    if rel.is_absolute() or file.startswith(("/", "\\")) or ".." in rel.parts or "\x00" in file:
+        raise _fail(p, where, f"{file!r} leaves the layers folder; give a path relative to {p.parent}")
+    folder = os.path.realpath(p.parent)
+    target = os.path.realpath(p.parent / rel)
+    if os.path.commonpath([folder, target]) != folder:
+        raise _fail(p, where, f"{file!r} resolves outside the layers folder (to {target})")
+
+
 def _layer(p: Path, name: str, lraw: Any, common: dict[str, ColumnSpec], licence: str) -> LayerSpec:
     """One ``[layers.NAME]`` table, checked."""
     where = f"layers.{name}"
@@ -330,6 +348,7 @@ def _layer(p: Path, name: str, lraw: Any, common: dict[str, ColumnSpec], licence
     file = lraw.get("file")
     if not isinstance(file, str) or not file:
         raise _fail(p, f"{where}.file", "missing: the layer's file name")
+    _inside_folder(p, f"{where}.file", file)
     geom = lraw.get("geometry")
     if isinstance(geom, str):
         geom = [geom]

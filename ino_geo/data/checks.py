@@ -174,7 +174,7 @@ def _check_geometries(raw: RawLayer, spec: LayerSpec | None, catalogue: Catalogu
         if not valid.all():
             for i, reason in zip(sub_idx[~valid], shapely.is_valid_reason(sub[~valid])):
                 add(int(i), "geometry", f"invalid geometry: {reason}")
-        extent = catalogue.extent if (catalogue is not None and spec is not None) else None
+        extent = catalogue.extent if catalogue is not None else None
         _check_plausible(raw.crs, shapely.bounds(sub), sub_idx, extent, add)
     return list(garr)
 

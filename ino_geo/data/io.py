@@ -1,15 +1,15 @@
 """Reading and writing files safely: atomic writes, the overwrite guard, output formats.
 
-An output is first written to a temporary file in the destination folder and renamed into
-place only when complete, so a failure never leaves a half-written file and never touches an
-existing one. Refusing to overwrite without ``overwrite=True`` happens before any work.
+Every output goes through one mechanism, :class:`ino_geo.data.transaction.Outputs`: written to
+a staging file in the destination folder and published (renamed into place, no-replace unless
+``overwrite``) only when complete, so a failure never leaves a half-written file and never
+touches an existing one. Refusing to overwrite without ``overwrite=True`` happens before any work.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Iterator
 
@@ -39,40 +39,49 @@ def driver_for(path: str | os.PathLike) -> tuple[str, bool]:
         raise UsageError(f"{path}: unknown output format {ext or '(no extension)'!r}; use one of {known}") from None
 
 
+def _active(path: str | os.PathLike):
+    """The command's output transaction that `path` belongs to (None: a one-output transaction)."""
+    from ino_geo.data.transaction import current_outputs, in_staging
+
+    tx = current_outputs()
+    return None if tx is None or in_staging(path) else tx
+
+
 def check_output(path: str | os.PathLike, overwrite: bool = False) -> Path:
     """Check, before any work is done, that `path` may be written.
+
+    Inside a command's :class:`~ino_geo.data.transaction.Outputs` transaction this declares
+    `path` as one of its outputs (its ``overwrite`` and inputs apply).
 
     Raises
     ------
     UsageError
-        The path is a directory, exists and `overwrite` is False, or its folder does not exist.
+        The path is a directory, exists and `overwrite` is False, its folder does not exist,
+        or it is one of the run's inputs.
     DataError
         The folder is not writable (a file cannot be created in it).
     """
+    from ino_geo.data.transaction import Outputs
+
     p = Path(path)
-    if p.is_dir():
-        raise UsageError(f"{p}: is a directory, expected a file path")
-    if p.exists() and not overwrite:
-        raise UsageError(f"{p}: exists; pass --overwrite to replace it")
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise UsageError(f"{p}: folder {parent} does not exist")
-    # try it: permissions alone say nothing for root, a read-only file system or /proc
-    try:
-        with tempfile.NamedTemporaryFile(prefix=f".{p.name}.", suffix=".probe", dir=parent):
-            pass
-    except OSError as exc:
-        raise DataError(f"{p}: cannot write in folder {parent}: {exc.strerror or exc}") from None
+    tx = _active(p)
+    if tx is not None:
+        if tx.declared(p) is None:
+            tx.file(p)
+        return p
+    Outputs(overwrite=overwrite)._check(p, want_dir=False)
     return p
 
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; rename it onto `path` if the block succeeds.
+    """Yield a staging path for `path`; it is published (renamed into place) when the
+    command's output transaction ends, or at the end of the block when there is none.
 
-    The temporary file keeps the extension of `path` (drivers choose formats by it). On any
-    exception the temporary file (and a Shapefile's side files) is removed and `path` is
-    left untouched.
+    The staging file keeps the extension of `path` (drivers choose formats by it). On any
+    exception nothing is published: `path` (and a Shapefile's side files) is left untouched.
+    An output that must not exist is published with a no-replace rename, so a file that
+    appeared meanwhile is never replaced.
 
     Examples
     --------
@@ -83,48 +92,33 @@ def atomic_path(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Pa
     >>> (d / "a.txt").read_text()
     'hello'
     """
-    final = check_output(path, overwrite)
-    try:
-        fd, tmpname = tempfile.mkstemp(prefix=f".{final.stem}.", suffix=f".tmp{final.suffix}", dir=final.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise DataError(f"{final}: cannot write in folder {final.parent}: {exc.strerror or exc}") from exc
-    tmp = Path(tmpname)
-    tmp.unlink()  # drivers want to create the file themselves
-    try:
-        try:
-            yield tmp
-        except InoGeoError:
-            raise
-        except Exception as exc:  # a driver failing to write: name the output, not the temporary file
-            detail = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
-            raise DataError(f"{final}: could not be written: {detail}".replace(str(tmp), str(final))) from exc
-        if not tmp.exists():
+    from ino_geo.data.transaction import Outputs
+
+    final = Path(path)
+    tx = _active(final)
+    if tx is not None:
+        stage = tx.declared(final) or tx.file(final)
+        with _naming(final, stage):
+            yield stage
+        if not stage.exists():
             raise DataError(f"{final}: nothing was written")
-        try:
-            if final.suffix.lower() == ".shp":
-                _rename_shapefile(tmp, final)
-            else:
-                os.replace(tmp, final)
-        except OSError as exc:
-            raise DataError(f"{final}: cannot be replaced: {exc.strerror or exc}") from exc
-    finally:
-        for leftover in _side_files(tmp):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
+        return
+    with Outputs(overwrite=overwrite) as out:
+        stage = out.file(final)
+        with _naming(final, stage):
+            yield stage
 
 
-def _side_files(tmp: Path) -> list[Path]:
-    exts = [tmp.suffix]
-    if tmp.suffix.lower() == ".shp":
-        exts += [".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx"]
-    return [tmp.with_suffix(e) for e in exts]
-
-
-def _rename_shapefile(tmp: Path, final: Path) -> None:
-    for src in _side_files(tmp):
-        if src.exists():
-            os.replace(src, final.with_suffix(src.suffix))
+@contextlib.contextmanager
+def _naming(final: Path, stage: Path) -> Iterator[None]:
+    """A driver failing to write: a DataError naming the output, not its staging file."""
+    try:
+        yield
+    except InoGeoError:
+        raise
+    except Exception as exc:
+        detail = (exc.strerror or str(exc)) if isinstance(exc, OSError) else str(exc)
+        raise DataError(f"{final}: could not be written: {detail}".replace(str(stage), str(final))) from exc
 
 
 def atomic_write_text(path: str | os.PathLike, text: str, overwrite: bool = False) -> Path:

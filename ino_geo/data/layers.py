@@ -75,6 +75,13 @@ class Layers(Mapping):
         return Layers(new, self.catalogue)
 
 
+def _check_path_arg(path: object, what: str) -> None:
+    """UsageError unless `path` is None, a str or a path-like object."""
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise UsageError(f"{what} {path!r:.60}: expected a file or folder path (str or pathlib.Path), "
+                         f"got {type(path).__name__}")
+
+
 def load_layers(path: str | os.PathLike | None = None, *, validate: bool = True) -> Layers:
     """Load every layer of a catalogue folder, validated, in EPSG:4326.
 
@@ -109,6 +116,7 @@ def load_layers(path: str | os.PathLike | None = None, *, validate: bool = True)
     """
     from ino_geo.data.validate import validate_path
 
+    _check_path_arg(path, "path")
     folder = Path(path) if path is not None else default_layers_dir()
     if not folder.exists():
         raise UsageError(f"{folder}: no such layers folder")
@@ -166,6 +174,9 @@ def read_layer(
     """
     from ino_geo.data.validate import read_validated
 
+    _check_path_arg(path, "path")
+    if expect is not None and not isinstance(expect, str):
+        raise UsageError(f"expect {expect!r}: a catalogue layer name (str)")
     text = os.fspath(path)
     layer = None
     if not Path(text).exists() and ":" in text:

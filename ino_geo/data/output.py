@@ -6,21 +6,22 @@ into place) and never overwrites without ``overwrite=True``.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from ino_geo._errors import UsageError
 from ino_geo._json import jsonable
+from ino_geo._text import clip, csv_safe, inert
 from ino_geo.data.io import atomic_path, atomic_write_text, driver_for
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["emit_frame", "format_frame", "write_frame", "write_frames", "check_extension", "TABLE_FORMATS"]
+__all__ = ["raw_csv", "emit_frame", "format_frame", "write_frame", "write_frames", "check_extension", "TABLE_FORMATS"]
 
 TABLE_FORMATS = ("table", "csv", "json", "geojson")
 
@@ -35,13 +36,37 @@ def _plain(df: "pd.DataFrame") -> "pd.DataFrame":
 
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: CSV cells that a spreadsheet would run as a formula are prefixed with ``'`` unless this is
+#: True (``ino-geo --csv-raw``; :func:`raw_csv`).
+_CSV_RAW: contextvars.ContextVar = contextvars.ContextVar("ino_geo_csv_raw", default=False)
 
 
-def _inert(text: str) -> str:
-    """`text` with control characters (newline, tab, ESC...) shown as escapes: ``\\n``, ``\\x1b``."""
-    named = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
-    return _CONTROL.sub(lambda m: named.get(m.group(), f"\\x{ord(m.group()):02x}"), text)
+def raw_csv(raw: bool = True) -> None:
+    """Write CSV cells exactly as they are (no formula protection) from now on in this context."""
+    _CSV_RAW.set(bool(raw))
+
+
+def _shown(v: Any) -> Any:
+    """A table cell: text inert (control and bidi characters escaped) and clipped."""
+    return clip(inert(v)) if isinstance(v, str) else v
+
+
+def _csv(plain: "pd.DataFrame") -> str:
+    """CSV text; cells (and column names) that start a spreadsheet formula get a leading ``'``."""
+    import csv
+
+    import pandas as pd
+
+    safe = plain.copy()
+    text_cols = [i for i in range(safe.shape[1])
+                 if safe.iloc[:, i].dtype == object or pd.api.types.is_string_dtype(safe.iloc[:, i])]
+    if not _CSV_RAW.get():
+        safe.columns = [csv_safe(str(c)) for c in safe.columns]
+        for i in text_cols:
+            safe.isetitem(i, safe.iloc[:, i].astype(object).map(csv_safe))
+    # a carriage return inside a cell is not quoted by the default dialect: quote all text then
+    cr = any(safe.iloc[:, i].map(lambda v: isinstance(v, str) and "\r" in v).any() for i in text_cols)
+    return safe.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC if cr else csv.QUOTE_MINIMAL)
 
 
 def format_frame(df: "pd.DataFrame", fmt: str) -> str:
@@ -68,7 +93,7 @@ def format_frame(df: "pd.DataFrame", fmt: str) -> str:
         return out.to_json(na="null", drop_id=True, ensure_ascii=False)
     plain = _plain(df)
     if fmt == "csv":
-        return plain.to_csv(index=False)
+        return _csv(plain)
     if fmt == "json":
         records = [{k: jsonable(v) for k, v in row.items()} for row in plain.to_dict("records")]
         meta = {k: v for k, v in df.attrs.items() if isinstance(v, (str, int, float, dict, list))}
@@ -85,7 +110,8 @@ def format_frame(df: "pd.DataFrame", fmt: str) -> str:
             elif shown[col].dtype == object or pd.api.types.is_string_dtype(shown[col]):
                 # text from data is shown inert: a newline cannot break a row, and no escape
                 # sequence reaches the terminal
-                shown[col] = shown[col].map(lambda v: _inert(v) if isinstance(v, str) else v)
+                shown[col] = shown[col].map(_shown)
+        shown.columns = [_shown(str(c)) for c in shown.columns]
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                                "display.max_colwidth", 60):
             return shown.to_string(index=False, float_format=lambda x: f"{x:.2f}")

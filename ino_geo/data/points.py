@@ -99,6 +99,8 @@ def _check_path(path: str | Path) -> Path:
         raise UsageError(f"{p}: no such file")
     if p.is_dir():
         raise UsageError(f"{p}: is a folder, expected a CSV, TSV or XLSX file")
+    if not p.is_file():
+        raise UsageError(f"{p}: is not a regular file (a device, pipe or socket)")
     if p.suffix.lower() not in POINT_EXTENSIONS:
         raise UsageError(f"{p}: unsupported table type {p.suffix!r} (expected .csv, .tsv, .txt or .xlsx)")
     return p

@@ -52,7 +52,10 @@ class Problem:
             parts.append(f"record {self.record}" + (f" ({self.id})" if self.id else ""))
         if self.field:
             parts.append(f"field {self.field}")
-        return ": ".join(parts) + f": {self.message}"
+        from ino_geo._text import clip, inert
+
+        # one line, inert in a terminal, and never as long as the data (a 50 MB name)
+        return clip(inert(": ".join(parts) + f": {self.message}"), 2000)
 
     def as_dict(self) -> dict[str, Any]:
         """The problem as a JSON-ready dict."""
@@ -71,6 +74,7 @@ class LayerReport:
     geometry_types: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     frame: Any = None  # the GeoDataFrame, when asked for
+    inferred: bool = False  # the catalogue layer was inferred from the columns
 
     @property
     def ok(self) -> bool:

@@ -33,6 +33,7 @@ __all__ = [
     "to_frame",
     "diagnose",
     "short",
+    "shapefile_counts",
 ]
 
 #: Extensions the validator and the loader read.
@@ -216,10 +217,72 @@ def raw_from_frame(gdf: "gpd.GeoDataFrame", file: str, layer: str | None) -> Raw
     return RawLayer(file, layer, gdf.crs, columns, records, geoms, [])
 
 
+def shapefile_counts(path: Path) -> str | None:
+    """Why the parts of a Shapefile disagree on its number of records, or None.
+
+    Counts the shapes of the ``.shp`` (walking its record headers), the index entries of the
+    ``.shx`` (its length) and the records of the ``.dbf`` (the count in its header, and the
+    count its length holds): a ``.dbf`` whose header says 5 records beside 27 shapes is not
+    read as 5 parks.
+    """
+    import struct
+
+    counts: dict[str, int] = {}
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+            if len(head) < 100:
+                return ".shp is shorter than its 100-byte header (truncated)"
+            size = struct.unpack(">i", head[24:28])[0] * 2
+            actual = path.stat().st_size
+            pos, n = 100, 0
+            while pos + 8 <= min(size, actual):
+                fh.seek(pos)
+                _num, words = struct.unpack(">ii", fh.read(8))
+                if words < 0:
+                    return f".shp record {n} has a negative length (corrupt)"
+                pos += 8 + 2 * words
+                n += 1
+            if pos > actual:
+                return f".shp is truncated: record {n - 1} ends at byte {pos}, the file has {actual}"
+            counts[".shp"] = n
+        shx = _side(path, ".shx")
+        if shx is not None:
+            counts[".shx"] = max(shx.stat().st_size - 100, 0) // 8
+        dbf = _side(path, ".dbf")
+        if dbf is not None:
+            with open(dbf, "rb") as fh:
+                h = fh.read(12)
+            if len(h) >= 12:
+                declared, header_len, record_len = struct.unpack("<IHH", h[4:12])
+                counts[".dbf header"] = declared
+                if record_len > 0:
+                    counts[".dbf"] = max(dbf.stat().st_size - header_len, 0) // record_len
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    if len(set(counts.values())) > 1:
+        said = ", ".join(f"{k} {v}" for k, v in counts.items())
+        return (f"the parts of the Shapefile disagree on the number of records ({said}): a part is "
+                "truncated or belongs to another file")
+    return None
+
+
+def _side(path: Path, ext: str) -> Path | None:
+    for e in (ext, ext.upper()):
+        q = path.with_suffix(e)
+        if q.exists():
+            return q
+    return None
+
+
 def open_raw(path: Path, layer: str | None) -> RawLayer:
     """Read every record of one layer of `path`; DataError if the file cannot be opened."""
     if path.suffix.lower() in PARQUET:
         return _read_parquet(path)
+    if path.suffix.lower() == ".shp":
+        bad = shapefile_counts(path)
+        if bad:
+            raise DataError(f"{path}: {bad}")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # NaN coordinates are reported, not warned
@@ -260,6 +323,8 @@ def diagnose(path: Path, exc: BaseException) -> str:
             doc = json.loads(path.read_bytes().decode("utf-8", errors="replace"))
         except json.JSONDecodeError as jexc:
             return f"not valid JSON (truncated or corrupt?): {jexc.msg} at line {jexc.lineno} column {jexc.colno}"
+        except RecursionError:
+            return "JSON nested too deeply to be read"
         if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
             return "JSON but not GeoJSON: no FeatureCollection or Feature at the top"
     return f"cannot be read as a vector file ({kinds}): {short(exc)}"

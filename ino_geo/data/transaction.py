@@ -40,6 +40,7 @@ ino_geo._errors.UsageError: ...a.txt: exists; pass --overwrite to replace it
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import ctypes
 import errno
 import os
@@ -51,13 +52,15 @@ from typing import Iterable, Iterator
 
 from ino_geo._errors import DataError, UsageError
 
-__all__ = ["Outputs", "publish_noreplace", "sweep_stale", "STAGE_PREFIX", "SHAPEFILE_SIDECARS"]
+__all__ = ["Outputs", "current_outputs", "in_staging", "publish_noreplace", "sweep_stale", "STAGE_PREFIX",
+           "SHAPEFILE_SIDECARS"]
 
 #: Prefix of every staging name: ``.ino-geo-stage-<pid>-<token>-<final name>``.
 STAGE_PREFIX = ".ino-geo-stage-"
 #: The files that make one Shapefile output.
 SHAPEFILE_SIDECARS = (".shx", ".dbf", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".qmd")
-_LOCK_SUFFIX = ".ino-geo.lock"
+_LOCK_PREFIX = STAGE_PREFIX + "lock-"
+_CURRENT: contextvars.ContextVar = contextvars.ContextVar("ino_geo_outputs", default=None)
 _RENAME_NOREPLACE = 1
 _AT_FDCWD = -100
 
@@ -98,6 +101,16 @@ def publish_noreplace(src: str | os.PathLike, dst: str | os.PathLike) -> None:
         os.unlink(src)
 
 
+def current_outputs() -> "Outputs | None":
+    """The transaction of the running command (an ``Outputs(current=True)`` block), if any."""
+    return _CURRENT.get()
+
+
+def in_staging(path: str | os.PathLike) -> bool:
+    """Whether `path` lies inside a staging folder (written there by a folder output's work)."""
+    return any(part.startswith(STAGE_PREFIX) for part in Path(os.path.abspath(path)).parts[:-1])
+
+
 def _pid_alive(pid: int) -> bool:
     if pid <= 0:
         return False
@@ -129,6 +142,10 @@ def sweep_stale(folder: str | os.PathLike) -> list[Path]:
     except OSError:
         return removed
     for entry in entries:
+        if entry.name.startswith(_LOCK_PREFIX):
+            if _remove_free_lock(Path(entry.path)):
+                removed.append(Path(entry.path))
+            continue
         pid = _stage_pid(entry.name)
         if pid is None or pid == os.getpid() or _pid_alive(pid):
             continue
@@ -140,6 +157,30 @@ def sweep_stale(folder: str | os.PathLike) -> list[Path]:
                 path.unlink()
             removed.append(path)
     return removed
+
+
+def _remove_free_lock(lock: Path) -> bool:
+    """Remove a folder lock file that nobody holds (its run was killed); True if removed."""
+    import fcntl
+
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return False
+    try:
+        if os.stat(lock).st_ino == os.fstat(fd).st_ino:
+            os.unlink(lock)  # unlinked while held: a waiting run re-opens the new file
+            return True
+        return False
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _identity(path: Path) -> tuple[str, tuple[int, int] | None]:
@@ -187,10 +228,13 @@ class Outputs:
     block removes every staging path and publishes nothing.
     """
 
-    def __init__(self, *, overwrite: bool = False, inputs: Iterable[str | os.PathLike] = ()):
+    def __init__(self, *, overwrite: bool = False, inputs: Iterable[str | os.PathLike] = (), current: bool = False):
         self.overwrite = overwrite
+        self._current = current
+        self._token = None
         self._inputs: list[tuple[str, tuple[int, int] | None]] = []
-        for p in inputs:
+        self.input_paths: list[str | os.PathLike] = list(inputs)
+        for p in self.input_paths:
             for member in _members(Path(p)):
                 if member.exists():
                     self._inputs.append(_identity(member))
@@ -204,7 +248,10 @@ class Outputs:
         The staging path keeps the final extension (drivers choose formats by it) and does
         not exist yet (drivers create their files themselves).
         """
-        final = self._check(Path(path), want_dir=False)
+        final = Path(path)
+        if final.is_symlink():  # write the file the link names; the link itself stays
+            final = Path(os.path.realpath(final))
+        final = self._check(final, want_dir=False)
         stage = self._stage_name(final)
         self._staged.append(_Staged(final, stage))
         return stage
@@ -227,11 +274,35 @@ class Outputs:
         self._staged.append(_Staged(final, stage, is_dir=True, replace=replace))
         return stage
 
+    def declared(self, path: str | os.PathLike) -> Path | None:
+        """The staging path of the declared output `path`, or None if it was not declared."""
+        key = os.path.realpath(path)
+        for s in self._staged:
+            if os.path.realpath(s.final) == key:
+                return s.stage
+        return None
+
+    def add_inputs(self, paths: Iterable[str | os.PathLike]) -> None:
+        """More inputs of the run (read after some outputs were declared): checked at once."""
+        for p in paths:
+            for member in _members(Path(p)):
+                if member.exists():
+                    self._inputs.append(_identity(member))
+        for s in self._staged:
+            self._check_not_input(s.final)
+
     def _check(self, final: Path, *, want_dir: bool) -> Path:
-        if any(s.final == final for s in self._staged):
-            raise UsageError(f"{final}: given twice as an output")
+        mine = {_identity(m)[0] for m in _members(final)}
+        for s in self._staged:
+            if mine & {_identity(m)[0] for m in _members(s.final)}:
+                raise UsageError(f"{final}: given twice as an output (also {s.final})")
         if not want_dir and final.is_dir():
             raise UsageError(f"{final}: is a directory, expected a file path")
+        if not want_dir:
+            for member in _members(final):
+                if member.exists() and not member.is_file():  # a device, FIFO or socket (also via a link)
+                    raise UsageError(f"{member}: is not a regular file (a device, pipe or socket); "
+                                     "write the output to a file")
         if want_dir and final.exists() and not final.is_dir():
             raise UsageError(f"{final}: is not a folder")
         self._check_not_input(final)
@@ -267,13 +338,21 @@ class Outputs:
     @staticmethod
     def _stage_name(final: Path) -> Path:
         token = os.urandom(4).hex()
-        return final.parent / f"{STAGE_PREFIX}{os.getpid()}-{token}-{final.name}"
+        name = final.name
+        if len(os.fsencode(name)) > 160:  # keep the staging name within the 255-byte limit
+            name = "long" + "".join(final.suffixes[-1:])[:40]
+        return final.parent / f"{STAGE_PREFIX}{os.getpid()}-{token}-{name}"
 
     # -- the transaction ---------------------------------------------------------------
     def __enter__(self) -> "Outputs":
+        if self._current:
+            self._token = _CURRENT.set(self)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
+        if self._token is not None:
+            _CURRENT.reset(self._token)
+            self._token = None
         if exc_type is None:
             self.publish()
         else:
@@ -282,10 +361,10 @@ class Outputs:
 
     def staged(self, final: str | os.PathLike) -> Path:
         """The staging path of a declared output."""
-        for s in self._staged:
-            if s.final == Path(final):
-                return s.stage
-        raise KeyError(final)
+        stage = self.declared(final)
+        if stage is None:
+            raise KeyError(final)
+        return stage
 
     def publish(self) -> list[Path]:
         """Publish every staged output, all or nothing; return the final paths."""
@@ -425,7 +504,12 @@ def _folder_lock(folder: Path) -> Iterator[None]:
     """An exclusive lock (``flock``) on a lock file beside `folder`, for writing into it."""
     import fcntl
 
-    lock = folder.parent / f".{folder.name}{_LOCK_SUFFIX}"
+    name = folder.name
+    if len(os.fsencode(name)) > 160:  # within the 255-byte limit, still one lock per folder
+        import hashlib
+
+        name = hashlib.sha256(os.fsencode(name)).hexdigest()
+    lock = folder.parent / f"{_LOCK_PREFIX}{name}"
     while True:
         try:
             fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)

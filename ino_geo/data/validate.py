@@ -37,6 +37,7 @@ __all__ = [
     "validate_frame",
     "read_validated",
     "READ_EXTENSIONS",
+    "infer_layer",
 ]
 
 
@@ -44,6 +45,8 @@ def _check_input_path(path: str | os.PathLike) -> Path:
     p = Path(path)
     if not p.exists():
         raise UsageError(f"{p}: no such file or folder")
+    if not p.is_dir() and not p.is_file():
+        raise UsageError(f"{p}: is not a regular file (a device, pipe or socket); expected a vector file")
     if p.is_dir() and not (p / CATALOGUE_FILE).exists():
         raise UsageError(f"{p}: is a folder without a {CATALOGUE_FILE}; expected a vector file or a layers folder")
     if p.is_file() and p.suffix.lower() not in READ_EXTENSIONS:
@@ -105,6 +108,10 @@ def validate_path(
                 reports.append(LayerReport(str(f), spec.name, spec, problems=[
                     Problem(str(f), spec.name, None, None, "file", "layer file listed in the catalogue is missing")]))
                 continue
+            if not f.is_file():
+                reports.append(LayerReport(str(f), spec.name, spec, problems=[
+                    Problem(str(f), spec.name, None, None, "file", "not a regular file (a folder, device or pipe)")]))
+                continue
             reports.extend(_validate_file(f, cat, spec.name, frames, require_crs=cat.crs))
         return reports
     if as_layer is not None and catalogue is not None:
@@ -119,11 +126,24 @@ def _validate_file(p: Path, catalogue: Catalogue | None, as_layer: str | None, f
     except Exception as exc:
         return [LayerReport(str(p), as_layer, None, problems=[
             Problem(str(p), as_layer, None, None, "file", diagnose(p, exc))])]
+    several = len(layer_names) > 1
+    if several and as_layer:
+        layer_names = _named_layer(p, layer_names, as_layer)
+        if not layer_names:
+            return [LayerReport(str(p), as_layer, catalogue[as_layer] if catalogue is not None else None, problems=[
+                Problem(str(p), as_layer, None, None, "file",
+                        f"has {len(list_layers(p))} layers ({', '.join(map(str, list_layers(p)))}) and none named "
+                        f"{as_layer!r}; name the layer {as_layer!r} (other layers are never merged)")])]
     reports = []
     for lname in layer_names:
         spec = None
         if catalogue is not None:
-            spec = catalogue[as_layer] if as_layer else catalogue.match(p, lname)
+            if as_layer:
+                spec = catalogue[as_layer]
+            elif several:  # a layer of a GeoPackage: by its own name only, never by the file's
+                spec = catalogue.layers.get(lname) if lname else None
+            else:
+                spec = catalogue.match(p, lname)
         try:
             raw = open_raw(p, lname)
         except DataError as exc:
@@ -133,13 +153,41 @@ def _validate_file(p: Path, catalogue: Catalogue | None, as_layer: str | None, f
                 Problem(str(p), lname or (spec.name if spec else None), None, None, "file",
                         msg[len(prefix):] if msg.startswith(prefix) else msg)]))
             continue
+        inferred = False
+        if spec is None and catalogue is not None:
+            spec = infer_layer(catalogue, raw.columns)
+            inferred = spec is not None
         if raw.layer is None and spec is not None:
             raw.layer = spec.name
         rep = check_layer(raw, spec, catalogue, require_crs=require_crs)
+        rep.inferred = inferred
         if frames:
             rep.frame = to_frame(raw, spec, catalogue)
         reports.append(rep)
     return reports
+
+
+def _named_layer(p: Path, names: list, wanted: str) -> list:
+    """The layer named `wanted` of a file with several layers (the others named in a log
+    note, never read); [] if none has that name."""
+    import logging
+
+    named = [n for n in names if n == wanted]
+    if named:
+        others = [str(n) for n in names if n != wanted]
+        logging.getLogger("ino_geo").warning("%s: read layer %s; not read: %s", p, wanted, ", ".join(others))
+    return named
+
+
+def infer_layer(catalogue: Catalogue, columns: list) -> LayerSpec | None:
+    """The catalogue layer a file with these columns most likely is: the one sharing the
+    most columns that not every layer has (at least one); None if none or a tie."""
+    common = set.intersection(*(set(s.columns) for s in catalogue)) if len(catalogue.layers) else set()
+    have = set(columns) - common
+    scores = sorted(((len(have & (set(s.columns) - common)), s.name) for s in catalogue), reverse=True)
+    if not scores or scores[0][0] == 0 or (len(scores) > 1 and scores[1][0] == scores[0][0]):
+        return None
+    return catalogue[scores[0][1]]
 
 
 def validate_frame(

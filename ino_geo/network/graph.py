@@ -24,10 +24,11 @@ the augmented directed matrices of :mod:`ino_geo.network.routing`.
 
 Examples
 --------
+>>> LOCAL = "+proj=tmerc +lon_0=87 +datum=WGS84 +units=m"  # planar at (0, 0): scale 1
 >>> import geopandas as gpd
 >>> from shapely import LineString, Point
 >>> lines = gpd.GeoDataFrame({"speed_kmh": [60.0]}, geometry=[LineString([(0, 0), (1000, 0)])],
-...                          crs="EPSG:32645")
+...                          crs=LOCAL)
 >>> net = build_network(lines)
 >>> net.n_nodes, net.n_edges, float(net.edge_time_min[0])
 (2, 1, 1.0)

@@ -10,13 +10,14 @@ from the places.
 
 Examples
 --------
+>>> LOCAL = "+proj=tmerc +lon_0=87 +datum=WGS84 +units=m"  # planar at (0, 0): scale 1
 >>> import geopandas as gpd
 >>> from shapely import LineString, Point
 >>> from ino_geo.network.graph import build_network
 >>> from ino_geo.network.routing import node_costs
 >>> from ino_geo.network.snapping import snap
 >>> net = build_network(gpd.GeoDataFrame({"speed_kmh": [60.0]}, geometry=[LineString([(0, 0), (1000, 0)])],
-...                                      crs="EPSG:32645"))
+...                                      crs=LOCAL))
 >>> park = snap(net, [Point(0, 0)])
 >>> area = isochrone(net, node_costs(net, park, unit="m"), 500.0, unit="m", max_snap=0.0, places=park)
 >>> area.is_empty

@@ -16,12 +16,13 @@ snapped onto a one-way edge leaves it, or is reached along it, only in its direc
 
 Examples
 --------
+>>> LOCAL = "+proj=tmerc +lon_0=87 +datum=WGS84 +units=m"  # planar at (0, 0): scale 1
 >>> import geopandas as gpd
 >>> from shapely import LineString, Point
 >>> from ino_geo.network.graph import build_network
 >>> from ino_geo.network.snapping import snap
 >>> net = build_network(gpd.GeoDataFrame({"speed_kmh": [60.0]}, geometry=[LineString([(0, 0), (1000, 0)])],
-...                                      crs="EPSG:32645"))
+...                                      crs=LOCAL))
 >>> o, d = snap(net, [Point(0, 0)]), snap(net, [Point(1000, 0)])
 >>> cost, length = od_costs(net, o, d, unit="min", with_length=True)
 >>> float(cost[0, 0]), float(length[0, 0])

@@ -110,6 +110,12 @@ def prepare_network(network: Any, scenario: str, *, crs: Any, river: Any, progre
     check_scenario(scenario)
     if network is None:
         raise UsageError("network mode needs a network (the corridors layer or --network PATH)")
+    import geopandas as gpd
+
+    from ino_geo.network.graph import Network
+
+    if not isinstance(network, (Network, gpd.GeoDataFrame)):
+        raise UsageError(f"network: expected a line layer (GeoDataFrame) or a Network, got {type(network).__name__}")
     if progress is not None:
         progress(f"building the network ({scenario})")
     return scenario_network(network, scenario, crs=crs), barrier_geometry(river, crs)

@@ -13,11 +13,12 @@ reaches it, including at nodes inside it).
 
 Examples
 --------
+>>> LOCAL = "+proj=tmerc +lon_0=87 +datum=WGS84 +units=m"  # planar at (0, 0): scale 1
 >>> import geopandas as gpd
 >>> from shapely import LineString, Point, box
 >>> from ino_geo.network.graph import build_network
 >>> net = build_network(gpd.GeoDataFrame({"speed_kmh": [60.0]}, geometry=[LineString([(0, 0), (1000, 0)])],
-...                                      crs="EPSG:32645"))
+...                                      crs=LOCAL))
 >>> s = snap(net, [Point(250, 30), Point(500, 2000)], max_snap=100)
 >>> s.edge.tolist(), s.walk_m.tolist()[0], s.status.tolist()
 ([0, -1], 30.0, ['ok', 'too_far'])

@@ -240,18 +240,24 @@ def export_html(
     With `embed_snippet_path`, also write an ``<iframe>`` snippet that references the map by
     its path relative to the snippet's folder. Both outputs are checked before any work.
     """
-    from ino_geo.data.io import atomic_write_text, check_output
+    import contextlib
 
-    check_output(path, overwrite)
-    if embed_snippet_path is not None:
-        check_output(embed_snippet_path, overwrite)
-        if Path(embed_snippet_path).resolve() == Path(path).resolve():
+    from ino_geo.data.io import atomic_write_text, check_output
+    from ino_geo.data.transaction import Outputs, current_outputs, in_staging
+
+    # the map and its snippet are one transaction: both published, or neither
+    own = current_outputs() is None or in_staging(path)
+    with Outputs(overwrite=overwrite, current=True) if own else contextlib.nullcontext():
+        if embed_snippet_path is not None and Path(embed_snippet_path).resolve() == Path(path).resolve():
             raise UsageError(f"{embed_snippet_path}: the embed snippet cannot be the map file itself")
-    page = to_html(m, self_contained=self_contained)
-    out = atomic_write_text(path, page, overwrite=overwrite)
-    if embed_snippet_path is not None:
-        rel = os.path.relpath(Path(path).resolve(), Path(embed_snippet_path).resolve().parent)
-        title = getattr(m, "ino_geo_title", None) or "Map"
-        atomic_write_text(embed_snippet_path, embed_snippet(path, title=title, src=Path(rel).as_posix()),
-                          overwrite=overwrite)
+        check_output(path, overwrite)
+        if embed_snippet_path is not None:
+            check_output(embed_snippet_path, overwrite)
+        page = to_html(m, self_contained=self_contained)
+        out = atomic_write_text(path, page, overwrite=overwrite)
+        if embed_snippet_path is not None:
+            rel = os.path.relpath(Path(path).resolve(), Path(embed_snippet_path).resolve().parent)
+            title = getattr(m, "ino_geo_title", None) or "Map"
+            atomic_write_text(embed_snippet_path, embed_snippet(path, title=title, src=Path(rel).as_posix()),
+                              overwrite=overwrite)
     return out

@@ -236,6 +236,8 @@ def load_map_spec(name_or_path: "str | os.PathLike | MapSpec") -> MapSpec:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as exc:
         raise DataError(f"{p}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise DataError(f"{p}: not valid TOML: nested too deeply") from None
     return parse_map_spec(data, p)
 
 
