@@ -132,5 +132,8 @@ def _print_map(state, spec, layers, out: str, dpi: float | None, size: str | Non
     state.progress(f"drawing print map {spec.name!r}")
     info = render_static(spec, layers, out, dpi=DEFAULT_DPI if dpi is None else dpi, size=size,
                          overwrite=overwrite, results=results, lang=lang, focus=focus)
+    from ino_geo.data.transaction import current_outputs
+
+    current_outputs().publish()  # written before it is reported
     state.progress(f"wrote {info['path']} ({info['bytes'] / 1e6:.2f} MB)")
     click.echo(json.dumps(info, ensure_ascii=False))

@@ -487,10 +487,10 @@ def render_static(
     layers = _layers(layers)
     frames, title, subtitle, extent = map_frames(spec, layers, extra_layers, results=results, lang=lang, focus=focus)
     fig = draw_figure(spec, layers, frames, title, subtitle, extent, size=size, lang=lang)
-    with atomic_path(path, overwrite) as tmp:
+    with atomic_path(path, overwrite) as tmp:  # inside a command's transaction: published with its outputs
         _save(fig, tmp, dpi)
-    p = Path(path)
-    return {"map": spec.name, "path": str(p), "bytes": p.stat().st_size,
+        nbytes = Path(tmp).stat().st_size
+    return {"map": spec.name, "path": str(Path(path)), "bytes": nbytes,
             "features": {lyr.id: int(len(g)) for lyr, g in frames if not lyr.id.startswith("base_")},
             "size_mm": [round(float(v) * 25.4, 1) for v in fig.get_size_inches()],
             "dpi": dpi}
