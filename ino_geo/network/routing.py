@@ -27,10 +27,12 @@ from __future__ import annotations
 import numpy as np
 
 from ino_geo import defaults
-from ino_geo.network.graph import Network, edge_matrix, walk_m_per_unit
+from ino_geo.network.graph import Network, walk_m_per_unit
 from ino_geo.network.snapping import Snap
 
 __all__ = ["od_costs", "node_costs", "nearest_costs"]
+
+_EPS = 1e-12  # a zero-cost edge (csgraph drops explicit zeros); the same as graph.edge_matrix
 
 
 
@@ -118,17 +120,74 @@ def od_costs(
 
 
 def _origin_graph(net: Network, oa: tuple, unit: str, no: int, with_length: bool):
-    """The graph in both directions plus one virtual node per origin (``n + origin``) joined to
-    its access nodes: ``(CSR matrix, edge-length lookup or None, number of nodes)``."""
+    """The network's graph plus one virtual node per origin (``n + origin``) joined to its
+    access nodes: ``(CSR matrix, edge-length lookup or None, number of nodes)``.
+
+    The network's part (edges sorted, parallel edges reduced) is built once per network and
+    unit (:func:`_base_edges`); only the origins' rows are added per call."""
     n = net.n_nodes
-    w = net.edge_weight(unit)
-    u = np.concatenate([net.edge_u, net.edge_v, n + oa[0]])
-    v = np.concatenate([net.edge_v, net.edge_u, oa[1]])
-    c = np.concatenate([w, w, oa[2]])
     total = n + no
-    G = edge_matrix(total, u, v, c, both=False)
-    Lk = _edge_lookup(total, u, v, c, np.concatenate([net.edge_length_m, net.edge_length_m, oa[3]])) if with_length else None
+    G, (ou, ov, oc, om) = _augmented(net, unit, total, oa[0] + n, oa[1], oa[2], oa[3])
+    Lk = None
+    if with_length:
+        base = _base_edges(net, unit)
+        keys = np.concatenate([base.u * total + base.v, ou * total + ov])
+        Lk = (keys, np.concatenate([base.length, om]))
     return G, Lk, total
+
+
+class _BaseEdges:
+    """The network's directed edges (both directions of each segment), sorted by (u, v),
+    parallel edges reduced to the least costly: ``u, v, cost, length`` and the CSR row
+    pointers. Built once per network and unit (cached on the network)."""
+
+    def __init__(self, net: Network, unit: str):
+        w = net.edge_weight(unit)
+        u = np.concatenate([net.edge_u, net.edge_v]).astype(np.int64)
+        v = np.concatenate([net.edge_v, net.edge_u]).astype(np.int64)
+        c = np.concatenate([w, w])
+        m = np.concatenate([net.edge_length_m, net.edge_length_m])
+        self.u, self.v, self.cost, self.length = _sorted_min(u, v, c, m)
+        self.indptr = np.searchsorted(self.u, np.arange(net.n_nodes + 1)).astype(np.int64)
+
+
+def _base_edges(net: Network, unit: str) -> _BaseEdges:
+    key = ("routing-edges", unit)
+    if key not in net._graphs:
+        net._graphs[key] = _BaseEdges(net, unit)
+    return net._graphs[key]
+
+
+def _sorted_min(u, v, c, m):
+    """Edges sorted by (u, v), keeping the least costly of parallel ones; zero costs become a
+    tiny positive value (csgraph drops explicit zeros)."""
+    order = np.lexsort((c, v, u))
+    u, v, c, m = u[order], v[order], c[order], m[order]
+    keep = np.ones(len(u), dtype=bool)
+    keep[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    c = c[keep]
+    return u[keep], v[keep], np.where(c > 0, c, _EPS), m[keep]
+
+
+def _augmented(net: Network, unit: str, total: int, xu, xv, xc, xm=None):
+    """CSR matrix total x total: the network's cached edges, then the rows of the virtual
+    nodes ``xu >= n`` (edges ``xu -> xv`` costing ``xc``); no sort of the network's edges.
+
+    Returns the matrix and the virtual edges as stored ``(u, v, cost, metres)``."""
+    from scipy.sparse import csr_matrix
+
+    base = _base_edges(net, unit)
+    xu = np.asarray(xu, dtype=np.int64)
+    xm = np.zeros(len(xu)) if xm is None else xm
+    xu, xv, xc, xm = _sorted_min(xu, np.asarray(xv, dtype=np.int64), np.asarray(xc, dtype=float), xm)
+    n = net.n_nodes
+    counts = np.bincount(xu - n, minlength=total - n) if len(xu) else np.zeros(total - n, np.int64)
+    indptr = np.concatenate([base.indptr, len(base.v) + np.cumsum(counts)])
+    data = np.concatenate([base.cost, xc])
+    indices = np.concatenate([base.v, xv])
+    G = csr_matrix((data, indices, indptr), shape=(total, total))
+    G.has_sorted_indices = True
+    return G, (xu, xv, xc, xm)
 
 
 def _destination_groups(da: tuple, nd: int):
@@ -200,16 +259,6 @@ def _same_edge_length(net, o, d, so, sd) -> np.ndarray:
     return o.walk_m[so] + d.walk_m[sd] + np.abs(o.frac[so] - d.frac[sd]) * L
 
 
-def _edge_lookup(total, u, v, c, el):
-    """Sorted keys (u*total+v) -> length of the least-cost parallel edge."""
-    order = np.lexsort((c, v, u))
-    u, v, el = u[order], v[order], el[order]
-    keep = np.ones(len(u), bool)
-    keep[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    keys = u[keep].astype(np.int64) * total + v[keep]
-    return keys, el[keep]
-
-
 def _tree_lengths(pred: np.ndarray, lookup, sources: np.ndarray) -> np.ndarray:
     """Sum of edge lengths from each source along its predecessor tree (pointer jumping)."""
     keys, el = lookup
@@ -260,11 +309,7 @@ def node_costs(
     n = net.n_nodes
     if not len(p):
         return np.full(n, np.inf)
-    w = net.edge_weight(unit)
-    u = np.concatenate([net.edge_u, net.edge_v, np.full(len(node), n)])
-    v = np.concatenate([net.edge_v, net.edge_u, node])
-    cc = np.concatenate([w, w, c])
-    G = edge_matrix(n + 1, u, v, cc, both=False)
+    G, _ = _augmented(net, unit, n + 1, np.full(len(node), n), node, c)
     d = dijkstra(G, directed=True, indices=n, limit=limit)[:n]
     d[d < 1e-9] = 0.0
     return d
