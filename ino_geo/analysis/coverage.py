@@ -228,12 +228,14 @@ class _Population:
     frag_zone: Any = field(default_factory=lambda: np.zeros(0, np.int64))
     frag_cell: Any = field(default_factory=lambda: np.zeros(0, np.int64))
     frag_w: Any = field(default_factory=lambda: np.zeros(0))
+    frag_full: Any = field(default_factory=lambda: np.zeros(0, bool))  # the whole cell (its share is the cell's)
     frag_geom: Any = field(default_factory=lambda: np.zeros(0, object))
     frag_people: Any = field(default_factory=lambda: np.zeros(0))
     frag_tree: Any = None
     frag_probe: Any = None
     cell_tree: Any = None
     cell_probe: Any = None
+    storage_geoms: Any = None  # the cells in EPSG:4326 (for Coverage.cells)
 
 
 def _population(population: "gpd.GeoDataFrame | None", crs: str, zones: list, cells: bool, say) -> _Population:
@@ -251,13 +253,24 @@ def _population(population: "gpd.GeoDataFrame | None", crs: str, zones: list, ce
     say(f"splitting {len(pop.geoms)} population cells by {len(zones)} boundaries")
     _split_by_zones(pop, zones)
     pop.frag_people = pop.people[pop.frag_cell] * pop.frag_w
-    if len(pop.frag_geom):
-        pop.frag_tree = shapely.STRtree(pop.frag_geom)
-        pop.frag_probe = probe_points(pop.frag_geom)
     if cells:
         pop.cell_tree = shapely.STRtree(pop.geoms)
         pop.cell_probe = probe_points(pop.geoms)
+        pop.storage_geoms = _storage_geoms(population)
+    # fragments that are whole cells take the cell's share when the cells' shares are computed
+    part = pop.frag_geom if not cells else pop.frag_geom[~pop.frag_full]
+    if len(part):
+        pop.frag_tree = shapely.STRtree(part)
+        pop.frag_probe = probe_points(part)
     return pop
+
+
+def _storage_geoms(gdf: "gpd.GeoDataFrame") -> np.ndarray:
+    """The geometries in EPSG:4326: as they are when the layer is stored so, else reprojected once."""
+    from pyproj import CRS
+
+    same = gdf.crs is not None and CRS.from_user_input(gdf.crs).equals(CRS.from_user_input(STORAGE_CRS))
+    return np.asarray((gdf if same else gdf.to_crs(STORAGE_CRS)).geometry.values, dtype=object)
 
 
 def _read_cells(population: "gpd.GeoDataFrame", crs: str):
@@ -294,7 +307,7 @@ def _split_by_zones(pop: _Population, zones: list) -> None:
 
     ctree = shapely.STRtree(pop.geoms)
     carea = shapely.area(pop.geoms)
-    fz, fc, fw, fg = [], [], [], []
+    fz, fc, fw, fg, ff = [], [], [], [], []
     for zi, (_, _, zg) in enumerate(zones):
         shapely.prepare(zg)
         ci = ctree.query(zg, predicate="intersects")
@@ -312,20 +325,30 @@ def _split_by_zones(pop: _Population, zones: list) -> None:
         fc.append(ci[keep])
         fw.append(np.clip(w[keep], 0, 1))
         fg.append(geo[keep])
-    pop.frag_zone, pop.frag_cell, pop.frag_w, pop.frag_geom = map(np.concatenate, (fz, fc, fw, fg))
+        ff.append(full[keep])
+    pop.frag_zone, pop.frag_cell, pop.frag_w, pop.frag_geom, pop.frag_full = map(np.concatenate, (fz, fc, fw, fg, ff))
 
 
-def covered_population(pop: _Population, cover: Any) -> np.ndarray:
+def covered_population(pop: _Population, cover: Any, cell_share: np.ndarray | None = None) -> np.ndarray:
     """How a coverage number is computed: the people covered in each population fragment.
 
     A fragment (the part of a cell in a zone) counts its people times the covered share of its
     area (:func:`~ino_geo.analysis.shares.covered_shares`): a cell half covered counts half its
     people, never all or nothing by its centroid. A zone's covered population is the sum over
     its fragments.
+
+    With `cell_share` (the covered share of every cell, already computed), a fragment that is
+    a whole cell takes its cell's share and only the others are measured.
     """
     if pop.people is None:
         return np.zeros(0)
-    share = covered_shares(pop.frag_geom, cover, tree=pop.frag_tree, probe=pop.frag_probe) if len(pop.frag_geom) else np.zeros(0)
+    share = np.zeros(len(pop.frag_geom))
+    part = np.arange(len(pop.frag_geom))
+    if cell_share is not None:
+        share[pop.frag_full] = cell_share[pop.frag_cell[pop.frag_full]]
+        part = np.flatnonzero(~pop.frag_full)
+    if len(part):
+        share[part] = covered_shares(pop.frag_geom[part], cover, tree=pop.frag_tree, probe=pop.frag_probe)
     return pop.frag_people * share
 
 
@@ -456,11 +479,21 @@ class _Tally:
         if self.study is not None:
             self.gaps.append({**key, "area_km2": None, "geometry": shapely.difference(self.study, cover)})
         has_people = self.pop.people is not None
-        fcov = covered_population(self.pop, cover)
+        share = None
+        if self.pop.cell_tree is not None:
+            share = covered_shares(self.pop.geoms, cover, tree=self.pop.cell_tree, probe=self.pop.cell_probe)
+            self.cells.append((key, share))
+        fcov = covered_population(self.pop, cover, share)
+        zone_cov = np.bincount(self.pop.frag_zone, weights=fcov, minlength=len(self.zones)) if has_people else None
         for zi, (bid, bname, zg) in enumerate(self.zones):
-            a = shapely.area(shapely.intersection(cover, zg)) / 1e6 if not shapely.is_empty(cover) else 0.0
+            if shapely.is_empty(cover):
+                a = 0.0
+            elif zi == 0 and self.study is not None and zg is self.study:  # the study area: `inside`, already cut
+                a = shapely.area(inside) / 1e6
+            else:
+                a = shapely.area(shapely.intersection(cover, zg)) / 1e6
             tot, ptot = self.zone_area[zi], self.zone_people[zi]
-            pc = float(fcov[self.pop.frag_zone == zi].sum()) if has_people else np.nan
+            pc = float(zone_cov[zi]) if has_people else np.nan
             self.rows.append({
                 **key, "boundary_id": bid, "boundary_name": bname, "n_parks": n_parks, "area_km2": a,
                 "area_total_km2": tot, "area_pct": 100.0 * a / tot if tot > 0 else np.nan,
@@ -473,11 +506,6 @@ class _Tally:
                 "area_km2": shapely.area(cover) / 1e6, "area_total_km2": np.nan, "area_pct": np.nan,
                 "population": np.nan, "population_total": np.nan, "population_pct": np.nan,
             })
-        if self.pop.cell_tree is not None:
-            pop = self.pop
-            share = covered_shares(pop.geoms, cover, tree=pop.cell_tree, probe=pop.cell_probe)
-            self.cells.append(pd.DataFrame({"cell_id": pop.ids, **key, "population": pop.people, "share": share,
-                                            "population_covered": pop.people * share, "geometry": pop.geoms}))
 
     def result(self, crs: str, run: dict, cell_minutes: "pd.DataFrame | None") -> Coverage:
         """The :class:`Coverage` tables, in EPSG:4326, with their CRS and units in ``.attrs``."""
@@ -497,7 +525,23 @@ class _Tally:
             g.attrs = dict(meta, units={"area_km2": "km2"})
         cells_gdf = None
         if self.pop.cell_tree is not None:
-            cdf = pd.concat(self.cells, ignore_index=True) if self.cells else pd.DataFrame(columns=_CELL_COLUMNS)
-            cells_gdf = gpd.GeoDataFrame(cdf, geometry="geometry", crs=crs).to_crs(STORAGE_CRS)
+            cells_gdf = self._cells_frame()
             cells_gdf.attrs = dict(meta, units={"population": "people", "share": "0..1", "population_covered": "people"})
         return Coverage(table=table, areas=areas, gaps=gaps, cells=cells_gdf, cell_minutes=cell_minutes)
+
+    def _cells_frame(self) -> "gpd.GeoDataFrame":
+        """The cells once per park type and threshold (EPSG:4326): the cells' geometries
+        reprojected once (taken as they are when the layer is in EPSG:4326), then repeated."""
+        import geopandas as gpd
+        import pandas as pd
+
+        pop, n, m = self.pop, len(self.pop.people), len(self.cells)
+        share = np.concatenate([sh for _, sh in self.cells]) if m else np.zeros(0)
+        people = np.tile(pop.people, m)
+        cols = {"cell_id": np.tile(pop.ids, m)}
+        for name in ("park_type", "threshold", "unit"):
+            cols[name] = np.repeat(np.array([k[name] for k, _ in self.cells], dtype=object if name != "threshold" else float), n)
+        cols.update(population=people, share=share, population_covered=people * share)
+        geoms = np.tile(np.asarray(pop.storage_geoms, dtype=object), m) if m else np.zeros(0, object)
+        return gpd.GeoDataFrame(pd.DataFrame(cols, columns=_CELL_COLUMNS[:-1]),
+                                geometry=gpd.array.from_shapely(geoms, crs=STORAGE_CRS))
