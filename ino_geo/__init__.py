@@ -28,7 +28,8 @@ _LAZY: dict[str, str] = {
     "Layers": "data.layers",
     "load_layers": "data.layers",
     "read_layer": "data.layers",
-    "default_layers_dir": "data.layers",
+    "default_layers_dir": "data.shipped",
+    "read_points": "data.points",
     # analysis: coverage, proximity, networks, scenarios
     "Coverage": "analysis.coverage",
     "coverage": "analysis.coverage",
@@ -45,6 +46,10 @@ _LAZY: dict[str, str] = {
     "select_corridors": "network.scenarios",
     "scenario_network": "network.scenarios",
     "compare_scenarios": "analysis.compare",
+    # OpenStreetMap extracts
+    "import_osm_network": "data.osm",
+    "network_from_path": "data.osm",
+    "layers_from_osm": "data.osm_layers",
     # validation
     "Problem": "data.validate",
     "validate_path": "data.validate",

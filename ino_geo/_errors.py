@@ -33,7 +33,7 @@ class ValidationError(DataError):
 
     Parameters
     ----------
-    problems : list of ino_geo.validate.Problem
+    problems : list of ino_geo.Problem
         Every problem found, in file/record order.
     """
 

@@ -122,8 +122,12 @@ def _utm_for(bounds: tuple[float, float, float, float]) -> str:
 
 
 def metric_crs_for(gdf: "gpd.GeoDataFrame") -> str:
-    """The metric CRS for the data: its own projected CRS, else the estimated UTM zone
-    (EPSG:32645 for Tomsk).
+    """The metric CRS for the data.
+
+    In order: the data's own CRS if it is projected in metres; the metric CRS of the
+    catalogue the data was read with (``gdf.attrs["metric_crs"]``, set by the loader from
+    ``metric_crs`` in ``catalogue.toml``) when the data lies within the catalogue's extent;
+    EPSG:32645 for empty data; else the UTM zone of the data's centre.
 
     Parameters
     ----------
@@ -134,14 +138,26 @@ def metric_crs_for(gdf: "gpd.GeoDataFrame") -> str:
     -------
     str
         An ``EPSG:`` code.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> g = gpd.GeoDataFrame(geometry=[Point(84.95, 56.48)], crs="EPSG:4326")
+    >>> metric_crs_for(g)
+    'EPSG:32645'
+    >>> g.attrs.update(metric_crs="EPSG:3576", metric_crs_extent=(83.5, 55.9, 86.8, 57.5))
+    >>> metric_crs_for(g)
+    'EPSG:3576'
     """
     if gdf.crs is None:
         raise DataError("cannot choose a metric CRS: the data has no CRS")
     if is_projected(gdf.crs):
         return gdf.crs.to_string()
     if gdf.empty or gdf.geometry.is_empty.all():
-        return METRIC_CRS
-    return _utm_for(_lonlat_bounds(gdf))
+        return _catalogue_metric_crs(gdf, None) or METRIC_CRS
+    bounds = _lonlat_bounds(gdf)
+    return _catalogue_metric_crs(gdf, bounds) or _utm_for(bounds)
 
 
 def _crs_string(crs: Any) -> str:
@@ -150,6 +166,20 @@ def _crs_string(crs: Any) -> str:
     c = CRS.from_user_input(crs)
     code = c.to_epsg()
     return f"EPSG:{code}" if code else c.to_string()
+
+
+def _catalogue_metric_crs(gdf: "gpd.GeoDataFrame", bounds: Any) -> str | None:
+    """The catalogue's metric CRS carried by `gdf` (see :func:`metric_crs_for`), if the data
+    lies within the catalogue's extent (`bounds`: lon/lat bounds; None for empty data)."""
+    crs = gdf.attrs.get("metric_crs") if isinstance(getattr(gdf, "attrs", None), dict) else None
+    if not crs or not is_projected(crs):
+        return None
+    extent = gdf.attrs.get("metric_crs_extent")
+    if extent is None or bounds is None:
+        return str(crs)
+    inside = (bounds[0] >= extent[0] and bounds[1] >= extent[1] and bounds[2] <= extent[2]
+              and bounds[3] <= extent[3])
+    return str(crs) if inside else None
 
 
 def to_metric(gdf: "gpd.GeoDataFrame", crs: Any | None = None) -> "gpd.GeoDataFrame":

@@ -1,6 +1,6 @@
 """Defaults and limits of every analysis, in one place.
 
-A light module (standard library only): the CLI imports it for option defaults and help
+A light module (the standard library and ino_geo's exceptions only): the CLI imports it for option defaults and help
 texts without importing geopandas, and the analysis, network and map code read the same
 values. Change a default here and every command, function and map follows.
 
@@ -15,6 +15,11 @@ Examples
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
+from ino_geo._errors import UsageError
+
 __all__ = [
     "WALK_SPEED_KMH",
     "MAX_SNAP_M",
@@ -24,7 +29,9 @@ __all__ = [
     "MIN_RADIUS_M",
     "MODES",
     "SCENARIOS",
+    "BUILD_DISTANCES_M",
     "walk_m_per_min",
+    "check_threshold",
 ]
 
 #: Walking speed of the legs to and from the network, and of straight-line minutes (km/h).
@@ -43,8 +50,44 @@ MIN_RADIUS_M = 1e-6
 MODES = ("euclidean", "network")
 #: Network scenarios: today's corridors, or with the planned ones at design speed.
 SCENARIOS = ("existing", "planned")
+#: The coverage distances of ``ino-geo build`` (metres).
+BUILD_DISTANCES_M = (500.0, 1000.0, 3000.0)
+#: The largest threshold of each unit of :func:`check_threshold`.
+_LIMITS = {"m": MAX_DISTANCE_M, "min": MAX_MINUTES}
 
 
 def walk_m_per_min(speed_kmh: float = WALK_SPEED_KMH) -> float:
     """Metres walked per minute at `speed_kmh`."""
     return speed_kmh * 1000.0 / 60.0
+
+
+def check_threshold(option: str, value: Any, unit: str, *, positive: bool = False) -> float:
+    """`value` of a threshold `option` as a number within the limits of `unit` (``m`` or ``min``).
+
+    Raises
+    ------
+    UsageError
+        Not a number, not finite, negative (or 0 when `positive`), or over the limit
+        (:data:`MAX_DISTANCE_M`, :data:`MAX_MINUTES`).
+
+    Examples
+    --------
+    >>> check_threshold("--distance", "500", "m")
+    500.0
+    >>> check_threshold("--minutes", 0, "min", positive=True)
+    Traceback (most recent call last):
+    ...
+    ino_geo._errors.UsageError: --minutes 0: must be a positive number
+    """
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{option} {value!r}: not a number") from None
+    if positive and not (0 < f < math.inf):
+        raise UsageError(f"{option} {f:g}: must be a positive number")
+    if not math.isfinite(f) or f < 0:
+        raise UsageError(f"{option} {value}: must be a finite number >= 0")
+    top = _LIMITS[unit]
+    if f > top:
+        raise UsageError(f"{option} {value}: larger than the allowed {top:g} {unit}")
+    return f

@@ -76,8 +76,13 @@ def _mini_features():
         feature(square(84.90, 56.40, 0.1), cell_id="c1", population=400.0, boundary_id="B1", **{**src, "source": "modelled"}),
         feature(square(85.00, 56.50, 0.1), cell_id="c2", population=600.0, boundary_id="B1", **{**src, "source": "modelled"}),
     ]
+    places = [
+        feature({"type": "Point", "coordinates": [84.95, 56.48]}, place_id="T1", name="Town", name_ru="Город",
+                kind="town", population=900, population_year=2021, population_source="test", municipality="B1",
+                position_source="test", **src),
+    ]
     return dict(parks=parks, sites=sites, corridors=corridors, river=river, waterfront=waterfront,
-                boundaries=boundaries, population=population)
+                boundaries=boundaries, population=population, places=places)
 
 
 @pytest.fixture

@@ -343,7 +343,7 @@ def _file(tmp_path: Path, layer: str, kind: str) -> tuple[Path, int, list[str]]:
             p.write_bytes(bytes(range(256)) * 2)
         return p, 1, [str(p)]
     if kind == "unknown_extension":
-        p = tmp_path / f"{layer}.xlsx"
+        p = tmp_path / f"{layer}.docx"  # .xlsx is a spreadsheet of points for --from (issue 11)
         p.write_bytes(b"PK\x03\x04" + bytes(50))
         return p, 2, [str(p), "unsupported file type"]
     case = {"truncated": "truncated_file", "not_geographic": "non_geographic_file", "empty_layer": "empty_layer",

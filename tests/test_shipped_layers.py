@@ -37,7 +37,7 @@ def pt(lon, lat):
 
 
 def test_all_layers_in_4326_with_source_and_accuracy(L):
-    assert set(L) == {"parks", "sites", "corridors", "river", "waterfront", "boundaries", "population"}
+    assert set(L) == {"parks", "sites", "corridors", "river", "waterfront", "boundaries", "population", "places"}
     for name, gdf in L.items():
         assert gdf.crs.to_epsg() == 4326, name
         assert gdf["source"].str.strip().astype(bool).all(), name
@@ -151,3 +151,84 @@ def test_every_position_states_how_it_was_obtained(L):
     s = L.sites
     assert s.position_source.str.strip().astype(bool).all()
     assert np.isfinite(s.accuracy_m).all()
+
+
+# ------------------------------------------------------------------------------- places
+# Independent references (not read from the build script): ru.wikipedia infobox coordinates.
+PLACE_REFS = {  # place_id: (lon, lat, municipality)
+    "tomsk": (84.95, 56.4833, "tomsk"),
+    "seversk": (84.8833, 56.6, "seversk"),
+    "asino": (86.15, 56.9833, "asinovsky-rayon"),
+    "naumovka": (85.105, 56.7603, "tomsky-rayon"),
+}
+
+
+def test_places_lie_inside_their_municipalities(L, M):
+    b = M["boundaries"].set_index("boundary_id").geometry
+    places = M["places"]
+    assert len(places) >= 15
+    assert set(places.municipality) <= set(b.index)
+    for pid, g, mun in zip(L.places.place_id, places.geometry, places.municipality):
+        assert b[mun].contains(g), pid
+        others = [k for k in b.index if k != mun and b[k].contains(g)]
+        # a place may also lie in a district of its city, never in another municipality
+        assert all(L.boundaries.set_index("boundary_id").parent.get(k) == mun for k in others), (pid, others)
+
+
+def test_places_at_their_references_and_names_unique(L, M):
+    p = L.places.set_index("place_id")
+    assert p.index.is_unique and p.name.is_unique and p.name_ru.is_unique
+    for named in ("Tomsk", "Seversk", "Asino", "Samus", "Kislovka", "Timiryazevskoye", "Kolarovo",
+                  "Moryakovsky Zaton", "Naumovka", "Svetly", "Bogashevo", "Loskutovo"):
+        assert named in set(p.name), named
+    assert p.name_ru.str.contains("[а-яё]", regex=True).all()
+    mp = M["places"].set_index(L.places.place_id).geometry
+    for pid, (lon, lat, mun) in PLACE_REFS.items():
+        assert p.municipality[pid] == mun
+        # within the stated accuracy plus the rounding of the reference (1 arc-minute ~ 1.9 km)
+        assert mp[pid].distance(pt(lon, lat)) <= p.accuracy_m[pid] + 1900, pid
+
+
+def test_place_populations_have_year_and_source_and_fit_their_boundary(L):
+    p = L.places.set_index("place_id")
+    has = p.population.notna()
+    assert (has == p.population_year.notna()).all()
+    assert p.population_source[has].str.strip().astype(bool).all()
+    assert p.population_year[has].between(2000, 2021).all()
+    assert (p.accuracy_m >= 300).all()  # settlement centres, not addresses
+    b = L.boundaries.set_index("boundary_id").population
+    # the main town holds most of its municipality, never more than all of it
+    assert 0.9 * b["tomsk"] < p.population["tomsk"] <= b["tomsk"]
+    assert 0.9 * b["seversk"] < p.population["seversk"] <= b["seversk"]
+    assert 0.6 * b["asinovsky-rayon"] < p.population["asino"] <= b["asinovsky-rayon"]
+    # places of one municipality never add up to more than it (same census)
+    census = p[has & (p.population_year == 2021)]
+    for mun, total in census.groupby("municipality").population.sum().items():
+        assert total <= b[mun], mun
+
+
+def test_tomsk_boundary_population_is_the_okrug_its_polygon_draws(L):
+    """The polygon includes the villages subordinate to the city, so the figure must too."""
+    b = L.boundaries.set_index("boundary_id")
+    assert b.population["tomsk"] == 577253
+    p = L.places.set_index("place_id")
+    in_okrug = p[(p.municipality == "tomsk") & (p.population_year == 2021)].population.sum()
+    assert in_okrug <= b.population["tomsk"]
+    assert in_okrug > 556478  # the city proper alone would not hold its own villages
+
+
+def test_places_is_optional_for_older_folders(tmp_path):
+    """A layers folder made before the places layer (no places.geojson) still loads."""
+    import shutil
+
+    from ino_geo.data.layers import default_layers_dir
+
+    src = default_layers_dir()
+    for name in ("catalogue.toml", "parks.geojson", "sites.geojson", "corridors.geojson", "river.geojson",
+                 "waterfront.geojson", "boundaries.geojson", "population.geojson"):
+        shutil.copy(src / name, tmp_path / name)
+    lay = ino_geo.load_layers(tmp_path)
+    assert "places" not in lay and "parks" in lay
+    (tmp_path / "sites.geojson").unlink()  # a layer that is not optional is still required
+    with pytest.raises(ino_geo.ValidationError, match="sites.geojson.*missing"):
+        ino_geo.load_layers(tmp_path)

@@ -1,6 +1,6 @@
-"""``python3 -m ino_geo.cli``: the ``ino-geo`` command."""
+"""``python -m ino_geo.cli``: the ``ino-geo`` command line."""
 
-from ino_geo.cli import main
+from ino_geo.cli.main import main
 
 if __name__ == "__main__":
     main()

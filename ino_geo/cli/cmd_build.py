@@ -6,14 +6,15 @@ import json
 
 import click
 
-from .options import overwrite_opt
+from ino_geo import defaults
+
+from .options import distance_opt, overwrite_opt
 
 
 @click.command("build")
 @click.option("-o", "--output", "out_dir", default="tomsk-maps", show_default=True,
               type=click.Path(file_okay=False, path_type=str), help="Folder to write into (created if missing).")
-@click.option("--distance", "distances", multiple=True, type=float, metavar="M", default=(500.0, 1000.0, 3000.0),
-              show_default=True, help="Coverage distances, metres (repeatable).")
+@distance_opt("Coverage distances, metres (repeatable).", default=defaults.BUILD_DISTANCES_M)
 @click.option("--self-contained/--cdn", "self_contained", default=True, show_default=True,
               help="Inline Leaflet so the maps open with no network, or link folium's CDN.")
 @overwrite_opt

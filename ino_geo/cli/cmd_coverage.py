@@ -4,22 +4,34 @@ from __future__ import annotations
 
 import click
 
-from .options import format_opt, mode_opt, network_opt, output_opt, overwrite_opt, park_type_opt, scenario_opt
-
-# defaults repeated from ino_geo.network (not imported: `--help` must stay light)
-_MAX_SNAP_M = 1000.0
-_WALK_KMH = 4.5
+from .options import (
+    distance_opt,
+    format_opt,
+    max_snap_opt,
+    minutes_opt,
+    mode_opt,
+    network_opt,
+    output_opt,
+    overwrite_opt,
+    park_type_column_opt,
+    park_type_opt,
+    scenario_opt,
+    walk_speed_opt,
+)
+from .options import osm_network_opts
 
 
 @click.command("coverage")
 @park_type_opt
-@click.option("--distance", "distances", multiple=True, type=float, metavar="M",
-              help="Distance threshold in metres (repeatable): straight line, or along the network.")
-@click.option("--minutes", multiple=True, type=float, metavar="N",
-              help="Travel-time threshold in minutes (repeatable): along the network, or a straight walk.")
-@mode_opt
-@network_opt
-@scenario_opt
+@click.option("--parks", "parks_path", default=None, metavar="PATH",
+              help="Own parks: a vector file of polygons with a park_type column (default: the parks layer).")
+@park_type_column_opt
+@distance_opt("Distance threshold in metres (repeatable): straight line, or along the network.")
+@minutes_opt("Travel-time threshold in minutes (repeatable): along the network, or a straight walk.")
+@mode_opt()
+@network_opt()
+@osm_network_opts
+@scenario_opt()
 @click.option("--compare", is_flag=True,
               help="Network mode: both scenarios side by side (population newly covered, minutes saved).")
 @click.option("--by", type=click.Choice(["municipality", "district"]), default=None,
@@ -28,14 +40,13 @@ _WALK_KMH = 4.5
               help="Population grid file (polygons with a 'population' column; default: the population layer).")
 @click.option("--gaps", "gaps_path", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the uncovered gap polygons here (.geojson, .gpkg, ...).")
-@click.option("--max-snap", type=float, default=_MAX_SNAP_M, show_default=True,
-              help="Network mode: longest walk to/from the network, metres.")
-@click.option("--walk-speed", type=float, default=_WALK_KMH, show_default=True, help="Walking speed, km/h.")
+@max_snap_opt()
+@walk_speed_opt
 @format_opt(["table", "csv", "json"])
 @output_opt
 @overwrite_opt
 @click.pass_obj
-def coverage(state, park_types, distances, minutes, mode, network_path, scenario, compare, by, population_path,
+def coverage(state, park_types, parks_path, park_type_column, distances, minutes, mode, network_path, osm_profile, osm_no_cache, scenario, compare, by, population_path,
              gaps_path, max_snap, walk_speed, fmt, output, overwrite) -> None:
     """Covered area (km2, %) and population (people, %) per park type and threshold.
 
@@ -45,17 +56,13 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
     --walk-speed and never cross the Tom. Scenario 'existing': corridors in use today
     (reconstruction at today's speed); 'planned': all corridors at their design speed.
 
-    Example: ino-geo coverage --park-type medical --minutes 15 --mode network --compare --by municipality
+    Example: ino-geo coverage --minutes 15 --mode network --compare --by municipality
     """
     from ino_geo._errors import UsageError
     from ino_geo.data.io import check_output
     from ino_geo.analysis._inputs import check_thresholds
 
-    check_thresholds(distances, minutes)
-    if max_snap is None or not (max_snap >= 0) or max_snap == float("inf"):
-        raise UsageError(f"--max-snap {max_snap}: must be a finite number of metres >= 0")
-    if not (walk_speed > 0) or walk_speed == float("inf"):
-        raise UsageError(f"--walk-speed {walk_speed}: must be a positive number of km/h")
+    check_thresholds(distances, minutes)  # at least one
     if compare and mode != "network":
         raise UsageError("--compare needs --mode network (straight-line coverage does not depend on corridors)")
     if network_path and mode != "network":
@@ -73,11 +80,13 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
         if output and _same(output, gaps_path):
             raise UsageError("--gaps and -o name the same file")
 
-    from ._inputs import network_layer, river_layer
+    from ._inputs import network_layer, parks_file, river_layer
     from ino_geo.data.layers import read_layer
 
     lay = state.layers()
-    parks = lay["parks"]
+    if park_type_column and not parks_path:
+        raise UsageError("--park-type-column needs --parks FILE")
+    parks = parks_file(state, lay, parks_path, "--parks", park_type_column) if parks_path else lay["parks"]
     boundaries = lay["boundaries"] if "boundaries" in lay else None
     if population_path:
         state.progress(f"reading population {population_path}")
@@ -90,7 +99,7 @@ def coverage(state, park_types, distances, minutes, mode, network_path, scenario
     )
     if mode == "network":
         common["river"] = river_layer(lay)
-        net = network_layer(state, lay, network_path)
+        net = network_layer(state, lay, network_path, osm_profile, not osm_no_cache)
     if compare:
         from ino_geo.analysis.compare import compare_scenarios
 

@@ -6,6 +6,8 @@ import json
 
 import click
 
+from ino_geo._errors import DataError, UsageError
+
 from .options import format_opt, overwrite_opt
 
 
@@ -20,7 +22,7 @@ def layers() -> None:
 def list_cmd(state, fmt: str) -> None:
     """Name, geometry, count, CRS and description of every catalogue layer."""
     from ino_geo.data.catalogue import load_catalogue
-    from ino_geo.data.layers import default_layers_dir
+    from ino_geo.data.shipped import default_layers_dir
     from ino_geo.data.output import emit_frame
     from ino_geo.data.validate import validate_path
     import pandas as pd
@@ -54,7 +56,7 @@ def show_cmd(state, name: str, fmt: str, limit: int | None) -> None:
 
     lay = state.layers()
     if name not in lay:
-        raise click.BadParameter(f"no layer {name!r}; layers: {', '.join(lay)}", param_hint="NAME")
+        raise UsageError(f"layers show NAME: no layer {name!r}; layers: {', '.join(lay)}")
     gdf = lay[name]
     if limit is not None:
         gdf = gdf.head(limit)
@@ -83,7 +85,7 @@ def validate_cmd(state, paths: tuple[str, ...], as_layer: str | None, fmt: str, 
     name (parks.shp, or a GeoPackage layer 'parks'), or of --as. Exit 1 if any problem.
     """
     from ino_geo.data.catalogue import load_catalogue
-    from ino_geo.data.layers import default_layers_dir
+    from ino_geo.data.shipped import default_layers_dir
     from ino_geo.data.validate import validate_path
 
     catalogue = load_catalogue(state.layers_dir or default_layers_dir())
@@ -92,9 +94,9 @@ def validate_cmd(state, paths: tuple[str, ...], as_layer: str | None, fmt: str, 
     targets = list(paths) or [str(catalogue.folder)]
     if fix or output:
         if not (fix and output):
-            raise click.UsageError("--fix and -o/--output go together: --fix -o REPAIRED_FILE")
+            raise UsageError("--fix and -o/--output go together: --fix -o REPAIRED_FILE")
         if len(paths) != 1:
-            raise click.UsageError("--fix repairs one file: give exactly one PATH")
+            raise UsageError("--fix repairs one file: give exactly one PATH")
         from ino_geo.data.io import check_output
 
         check_output(output, overwrite)  # before any work
@@ -120,11 +122,10 @@ def validate_cmd(state, paths: tuple[str, ...], as_layer: str | None, fmt: str, 
         click.echo(f"ino-geo: note: {r.file}" + (f" layer {r.layer}" if r.layer else "")
                    + ": no catalogue layer of this name, only generic checks ran (use --as LAYER)", err=True)
     nfiles = len({r.file for r in reports})
-    if problems:
-        click.echo(f"ino-geo: {len(problems)} problem{'s' if len(problems) != 1 else ''} in "
-                   f"{len({(r.file, r.layer) for r in reports if r.problems})} of {len(reports)} layers "
-                   f"({nfiles} file{'s' if nfiles != 1 else ''})", err=True)
-        raise SystemExit(1)
+    if problems:  # the one error line, exit 1
+        raise DataError(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in "
+                        f"{len({(r.file, r.layer) for r in reports if r.problems})} of {len(reports)} layers "
+                        f"({nfiles} file{'s' if nfiles != 1 else ''})")
     click.echo(f"ino-geo: {len(reports)} layer{'s' if len(reports) != 1 else ''} in {nfiles} "
                f"file{'s' if nfiles != 1 else ''}: no problems", err=True)
 
@@ -186,8 +187,48 @@ def export_cmd(state, names: tuple[str, ...], output: str, fmt: str | None, over
     lay = state.layers()
     unknown = [n for n in names if n not in lay]
     if unknown:
-        raise click.BadParameter(f"no layer {', '.join(map(repr, unknown))}; layers: {', '.join(lay)}",
-                                 param_hint="NAMES")
+        raise UsageError(f"layers export NAMES: no layer {', '.join(map(repr, unknown))}; layers: {', '.join(lay)}")
     path, counts = export_layers({n: lay[n] for n in names}, output, fmt=fmt, overwrite=overwrite)
     state.progress(f"wrote {path} ({', '.join(f'{n}: {c}' for n, c in counts.items())})")
     click.echo(json.dumps({"output": str(path), "layers": counts}))
+
+
+@layers.command("from-osm")
+@click.argument("extract", type=click.Path(path_type=str))
+@click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="The layers folder to write (catalogue.toml + GeoJSON files).")
+@click.option("--admin-levels", default=None, metavar="municipality=N,district=M",
+              help="admin_level of each boundary level (default municipality=6,district=9: the Russian "
+                   "convention; Finland: municipality=8,district=10).")
+@overwrite_opt
+@click.pass_obj
+def from_osm_cmd(state, extract: str, output: str, admin_levels: str | None, overwrite: bool) -> None:
+    """Write a layers folder built from the OpenStreetMap extract EXTRACT (.osm.pbf).
+
+    Parks by a documented tag mapping of the six park types (ino_geo/data/osm_layers.toml),
+    the drive network as corridors, administrative boundaries by admin_level, settlements as
+    places, river water polygons. OSM has no population grid: use --population FILE with
+    coverage and --from FILE with proximity. What could not be mapped is listed on stderr.
+
+    Example: ino-geo layers from-osm city.osm.pbf -o city-layers && ino-geo --layers city-layers coverage
+    """
+    from ino_geo.data.osm_layers import layers_from_osm
+
+    levels = None
+    if admin_levels:
+        try:
+            levels = dict(part.split("=", 1) for part in admin_levels.split(","))
+        except ValueError:
+            raise click.BadParameter("expected municipality=N,district=M", param_hint="--admin-levels") from None
+        bad = sorted(set(levels) - {"municipality", "district"})
+        if bad or not all(v.strip().isdigit() for v in levels.values()):
+            raise click.BadParameter("expected municipality=N,district=M with whole numbers",
+                                     param_hint="--admin-levels")
+        levels = {k: v.strip() for k, v in levels.items()}
+    report = layers_from_osm(extract, output, overwrite=overwrite, admin_levels=levels, progress=state.progress)
+    for name in report["empty"]:
+        state.progress(f"layer {name}: nothing found in the extract, left out of the catalogue")
+    for note in report["notes"]:
+        state.progress(note)
+    state.progress(f"wrote {output} ({', '.join(f'{n}: {c}' for n, c in report['layers'].items())})")
+    click.echo(json.dumps(report, ensure_ascii=False))

@@ -7,7 +7,7 @@ import os
 
 import click
 
-from .options import overwrite_opt, park_type_opt
+from .options import distance_opt, minutes_opt, mode_opt, network_opt, overwrite_opt, park_type_opt, scenario_opt
 
 
 @click.command("map")
@@ -24,16 +24,12 @@ from .options import overwrite_opt, park_type_opt
                    "references no external URL at all (tiles otherwise load when online, and fail quietly offline).")
 @overwrite_opt
 @park_type_opt
-@click.option("--distance", "distance", type=float, default=None,
-              help="Coverage map: reach in metres (default from the spec).")
-@click.option("--minutes", "minutes", type=float, default=None,
-              help="Coverage map: reach in minutes (a straight-line walk, or travel along the network with --mode network).")
-@click.option("--mode", type=click.Choice(["euclidean", "network"]), default=None,
-              help="Coverage/proximity maps: straight-line or along the network (default from the spec).")
-@click.option("--network", "network_path", type=click.Path(path_type=str), default=None,
-              help="Coverage/proximity maps: line layer to route on (default: the corridors layer).")
-@click.option("--scenario", type=click.Choice(["existing", "planned"]), default=None,
-              help="Coverage/proximity maps in network mode: corridors in use today, or with the planned ones.")
+@distance_opt("Coverage map: reach in metres (default from the spec).", multiple=False, positive=True, dest="distance")
+@minutes_opt("Coverage map: reach in minutes (a straight-line walk, or travel along the network with --mode network).",
+             multiple=False, positive=True)
+@mode_opt(None, "Coverage/proximity maps: straight-line or along the network (default from the spec).")
+@network_opt("Coverage/proximity maps: line layer to route on (default: the corridors layer).")
+@scenario_opt(None, "Coverage/proximity maps in network mode: corridors in use today, or with the planned ones.")
 @click.pass_obj
 def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, snippet: str | None,
             overwrite: bool, park_types: tuple[str, ...], distance: float | None, minutes: float | None,
@@ -54,13 +50,6 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
         check_output(snippet, overwrite)
         if os.path.abspath(snippet) == os.path.abspath(out):
             raise UsageError(f"{snippet}: --embed-snippet must differ from the map file")
-    for flag, value in (("--distance", distance), ("--minutes", minutes)):
-        if value is not None and not (0 < value < float("inf")):
-            raise UsageError(f"{flag} {value:g}: must be a positive number")
-    if distance is not None and distance > 200_000:
-        raise UsageError(f"--distance {distance:g}: more than 200 km is beyond the agglomeration")
-    if minutes is not None and minutes > 600:
-        raise UsageError(f"--minutes {minutes:g}: more than 600 minutes is beyond the agglomeration")
     if distance is not None and minutes is not None:
         raise UsageError("give --distance or --minutes, not both")
     analyses = spec.analyses

@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "proximity": "cmd_proximity:proximity",
     "map": "cmd_map:map_cmd",
     "build": "cmd_build:build",
+    "network": "cmd_network:network",
 }
 
 
@@ -35,15 +36,20 @@ def one_line(text: object) -> str:
     return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}", s)
 
 
+def error_line(message: object) -> str:
+    """The one formatter of every error the CLI reports: ``ino-geo: error: MESSAGE`` on one line."""
+    return f"ino-geo: error: {one_line(message)}"
+
+
 class OneLineError(click.ClickException):
-    """A click error shown as one ``ino-geo: error: ...`` line (exit 2 for usage errors)."""
+    """A click error shown as one :func:`error_line` (exit 2 for usage errors)."""
 
     def __init__(self, message: str, exit_code: int = 2):
         super().__init__(message)
         self.exit_code = exit_code
 
     def show(self, file=None) -> None:
-        click.echo(f"ino-geo: error: {one_line(self.format_message())}", err=True)
+        click.echo(error_line(self.format_message()), err=True)
 
 
 def _from_click(exc: click.ClickException) -> OneLineError:
@@ -58,9 +64,25 @@ def _from_click(exc: click.ClickException) -> OneLineError:
     return OneLineError(msg, exc.exit_code)
 
 
+def _message(exc: Exception) -> tuple[str, int]:
+    """The one-line message and exit code of an error that is not click's own."""
+    if isinstance(exc, InoGeoError):
+        return str(exc), exc.exit_code
+    if isinstance(exc, MemoryError):
+        return "out of memory", 1
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        return where + (exc.strerror or str(exc)), 1
+    # a bug: still one line, the traceback with --debug
+    log.debug("unexpected error", exc_info=True)
+    return (f"unexpected {type(exc).__name__}: {one_line(exc)} "
+            "(a bug in ino-geo: please report it; --debug shows the traceback)"), 1
+
+
 class _Group(click.Group):
     """A click group that loads its commands lazily and turns every error into one line on
-    stderr and an exit code: ino_geo errors, click's usage errors, OS errors, and (as a
+    stderr and an exit code: ino_geo errors (raised by the commands and by the option
+    callbacks of :mod:`ino_geo.cli.options`), click's own parse errors, OS errors, and (as a
     safety net, never by design) any other exception."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -85,37 +107,19 @@ class _Group(click.Group):
             raise _from_click(exc) from None
 
     def invoke(self, ctx: click.Context):
-        def debug() -> bool:
-            state = ctx.find_object(CliState)
-            return state is not None and state.debug
-
         try:
             return super().invoke(ctx)
-        except InoGeoError as exc:
-            if debug():
-                raise
-            click.echo(f"ino-geo: error: {one_line(exc)}", err=True)
-            ctx.exit(exc.exit_code)
         except (KeyboardInterrupt, click.exceptions.Exit, click.exceptions.Abort, click.exceptions.NoArgsIsHelpError):
             raise
         except click.ClickException as exc:
             raise _from_click(exc) from None
-        except MemoryError:
-            click.echo("ino-geo: error: out of memory", err=True)
-            ctx.exit(1)
-        except OSError as exc:
-            if debug():
+        except Exception as exc:
+            state = ctx.find_object(CliState)
+            if state is not None and state.debug and not isinstance(exc, MemoryError):
                 raise
-            where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-            click.echo(f"ino-geo: error: {one_line(where + (exc.strerror or str(exc)))}", err=True)
-            ctx.exit(1)
-        except Exception as exc:  # a bug: still one line, the traceback with --debug
-            if debug():
-                raise
-            log.debug("unexpected error", exc_info=True)
-            click.echo(f"ino-geo: error: unexpected {type(exc).__name__}: {one_line(exc)} "
-                       "(a bug in ino-geo: please report it; --debug shows the traceback)", err=True)
-            ctx.exit(1)
+            message, code = _message(exc)
+            click.echo(error_line(message), err=True)
+            ctx.exit(code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -1,8 +1,39 @@
-"""Options shared by several commands, defined once."""
+"""Options shared by the commands, defined once, each with a value-checking callback.
+
+As in rasterio's ``rio/options.py``: an option is declared here once, with its default taken
+from :mod:`ino_geo.defaults` (never copied), and its callback checks the value while the
+command line is parsed, before any work. A bad value raises the package's own
+:class:`~ino_geo.UsageError` (exit 2), which the group in :mod:`ino_geo.cli.main` turns into
+its one ``ino-geo: error: ...`` line. The choices of ``--park-type`` are the allowed values
+of ``parks.park_type`` in the catalogue of the layers folder in use (read with tomllib: no
+geopandas). Only click, the standard library and the light core modules are imported here.
+"""
 
 from __future__ import annotations
 
+import math
+import tomllib
+from typing import Any, Callable
+
 import click
+
+from ino_geo import defaults
+from ino_geo._errors import UsageError
+
+__all__ = [
+    "overwrite_opt",
+    "output_opt",
+    "format_opt",
+    "park_type_opt",
+    "mode_opt",
+    "scenario_opt",
+    "network_opt",
+    "distance_opt",
+    "minutes_opt",
+    "max_snap_opt",
+    "walk_speed_opt",
+    "catalogue_park_types",
+]
 
 overwrite_opt = click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
 
@@ -28,37 +59,205 @@ def format_opt(choices: list[str], default: str = "table"):
     )
 
 
+# ------------------------------------------------------------------------ callbacks
+
+
+def _each(check: Callable[[str, Any], Any]) -> Callable:
+    """A click callback applying `check(option, value)` to a value (or each of a tuple)."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None:
+            return None
+        option = param.opts[0] if param.opts else f"--{param.name}"
+        if isinstance(value, tuple):
+            return tuple(check(option, v) for v in value)
+        return check(option, value)
+
+    return callback
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[str, Any], str]:
+    def check(option: str, value: Any) -> str:
+        if value not in choices:
+            raise UsageError(f"{option} {value!r}: not one of {', '.join(choices)}")
+        return value
+
+    return check
+
+
+def _threshold(unit: str, positive: bool) -> Callable[[str, Any], float]:
+    def check(option: str, value: Any) -> float:
+        return defaults.check_threshold(option, value, unit, positive=positive)
+
+    return check
+
+
+def _number(value: Any, option: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{option} {value!r}: not a number") from None
+
+
+def _max_snap(option: str, value: Any) -> float:
+    f = _number(value, option)
+    if not (0 <= f < math.inf):
+        raise UsageError(f"{option} {value}: must be a finite number of metres >= 0")
+    return f
+
+
+def _walk_speed(option: str, value: Any) -> float:
+    f = _number(value, option)
+    if not (0 < f < math.inf):
+        raise UsageError(f"{option} {value}: must be a positive number of km/h")
+    return f
+
+
+def catalogue_park_types(layers_dir: str | None) -> tuple[tuple[str, ...], str] | None:
+    """The allowed ``parks.park_type`` values of the catalogue in `layers_dir` (default: the
+    shipped layers) and the catalogue's path; None when the catalogue cannot be read or
+    lists none (the command then reports the folder's real problem when it loads it)."""
+    from pathlib import Path
+
+    from ino_geo.data.shipped import default_layers_dir
+
+    try:
+        path = Path(layers_dir or default_layers_dir()) / "catalogue.toml"
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        allowed = raw["layers"]["parks"]["columns"]["park_type"]["allowed"]
+    except Exception:  # a missing or broken catalogue is reported when the layers load
+        return None
+    if not isinstance(allowed, list) or not all(isinstance(v, str) for v in allowed):
+        return None
+    return tuple(allowed), str(path)
+
+
+def _park_types(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    from .state import CliState
+
+    state = ctx.find_object(CliState)
+    found = catalogue_park_types(state.layers_dir if state is not None else None)
+    if found is None or not value:
+        return value
+    allowed, path = found
+    for v in value:
+        if v not in allowed:
+            raise UsageError(f"--park-type {v!r}: not one of {', '.join(allowed)} (the park types of {path})")
+    return value
+
+
+# ------------------------------------------------------------------------ options
+
+
 park_type_opt = click.option(
     "--park-type",
     "park_types",
+    type=str,
     multiple=True,
-    type=click.Choice(
-        ["industrial", "innovation", "research_education", "historical_cultural", "medical", "sport"]
-    ),
-    help="Park type(s) to analyse (repeatable; default: all six).",
+    metavar="TYPE",
+    callback=_park_types,
+    help="Park type(s) to analyse, as listed for parks.park_type in the layers' catalogue.toml "
+         "(repeatable; default: every type).",
 )
 
-mode_opt = click.option(
-    "--mode",
-    type=click.Choice(["euclidean", "network"]),
-    default="euclidean",
-    show_default=True,
-    help="Straight-line distance, or along the network.",
+
+def mode_opt(default: str | None = defaults.MODES[0],
+             help: str = "Straight-line distance, or along the network."):
+    """``--mode`` (euclidean or network)."""
+    return click.option("--mode", type=str, default=default, show_default=default is not None,
+                        metavar=f"[{'|'.join(defaults.MODES)}]", callback=_each(_choice(defaults.MODES)), help=help)
+
+
+def scenario_opt(default: str | None = defaults.SCENARIOS[0],
+                 help: str = "existing: corridors in use today (a reconstruction at today's speed); planned: adds "
+                             "the planned corridors and uses every corridor's design speed."):
+    """``--scenario`` (existing or planned)."""
+    return click.option("--scenario", type=str, default=default, show_default=default is not None,
+                        metavar=f"[{'|'.join(defaults.SCENARIOS)}]", callback=_each(_choice(defaults.SCENARIOS)),
+                        help=help)
+
+
+def network_opt(help: str = "Line layer to route on (a vector file, or an OpenStreetMap extract .osm.pbf; "
+                            "default: the corridors layer)."):
+    """``--network PATH``: a line layer to route on."""
+    return click.option("--network", "network_path", type=click.Path(path_type=str), default=None, help=help)
+
+
+def distance_opt(help: str, *, multiple: bool = True, positive: bool = False, default: Any = None,
+                 dest: str = "distances"):
+    """``--distance M``: metres, checked against :data:`ino_geo.defaults.MAX_DISTANCE_M`
+    (> 0 when `positive`, else >= 0)."""
+    return click.option("--distance", dest, type=str, multiple=multiple, metavar="M", default=default,
+                        show_default=default is not None, callback=_each(_threshold("m", positive)), help=help)
+
+
+def minutes_opt(help: str, *, multiple: bool = True, positive: bool = False):
+    """``--minutes N``: minutes, checked against :data:`ino_geo.defaults.MAX_MINUTES`."""
+    return click.option("--minutes", "minutes", type=str, multiple=multiple, metavar="N", default=None,
+                        callback=_each(_threshold("min", positive)), help=help)
+
+
+def max_snap_opt(help: str = "Network mode: longest walk to/from the network, metres."):
+    """``--max-snap M`` (default :data:`ino_geo.defaults.MAX_SNAP_M`)."""
+    return click.option("--max-snap", type=str, default=defaults.MAX_SNAP_M, show_default=True, metavar="M",
+                        callback=_each(_max_snap), help=help)
+
+
+walk_speed_opt = click.option(
+    "--walk-speed", type=str, default=defaults.WALK_SPEED_KMH, show_default=True, metavar="KMH",
+    callback=_each(_walk_speed), help="Walking speed, km/h.",
 )
 
-network_opt = click.option(
-    "--network",
-    "network_path",
-    type=click.Path(path_type=str),
+
+# --- points from spreadsheets (issue 11): `--from points.csv|.tsv|.txt|.xlsx` -------------------
+xy_opt = click.option(
+    "--xy",
+    "xy",
     default=None,
-    help="Line layer to route on (file; default: the corridors layer).",
+    metavar="LON_COL,LAT_COL",
+    help="Spreadsheet --from: the longitude and latitude columns (default: found by name, "
+         "lon/lng/long/longitude/x and lat/latitude/y, also долгота/широта).",
 )
 
-scenario_opt = click.option(
-    "--scenario",
-    type=click.Choice(["existing", "planned"]),
-    default="existing",
-    show_default=True,
-    help="existing: corridors in use today (a reconstruction at today's speed); planned: adds the planned "
-         "corridors and uses every corridor's design speed.",
+crs_opt = click.option(
+    "--crs",
+    "crs",
+    default=None,
+    metavar="EPSG:NNNN",
+    help="Spreadsheet --from: CRS of the coordinates (default EPSG:4326).",
 )
+
+# --- a planner's own parks (issue 11): `coverage --parks FILE`, `proximity --to FILE` ----------
+park_type_column_opt = click.option(
+    "--park-type-column",
+    "park_type_column",
+    default=None,
+    metavar="NAME",
+    help="Own parks file: the column holding the park type (default: park_type).",
+)
+
+
+# --- OpenStreetMap extracts as --network (issue 11 item 3) ------------------------------------
+# `--network city.osm.pbf` imports the extract's street network (cached by file content); these
+# two options say which network and whether to use the cache. Kept apart from the options above.
+osm_profile_opt = click.option(
+    "--profile",
+    "osm_profile",
+    type=click.Choice(["drive", "walk", "bike"]),
+    default="drive",
+    show_default=True,
+    help="With --network EXTRACT.osm.pbf: the street network to import (see 'ino-geo network import --help').",
+)
+
+osm_no_cache_opt = click.option(
+    "--no-cache",
+    "osm_no_cache",
+    is_flag=True,
+    help="With --network EXTRACT.osm.pbf: import again instead of using (and filling) the user cache "
+         "($INO_GEO_CACHE, else $XDG_CACHE_HOME/ino-geo or ~/.cache/ino-geo).",
+)
+
+
+def osm_network_opts(f):
+    """``--profile`` and ``--no-cache`` for commands taking ``--network``."""
+    return osm_profile_opt(osm_no_cache_opt(f))

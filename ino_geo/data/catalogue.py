@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ino_geo._errors import DataError, UsageError
+from ino_geo.data.shipped import default_layers_dir
 
 __all__ = ["ColumnSpec", "LayerSpec", "Catalogue", "load_catalogue", "CATALOGUE_FILE", "GEOMETRY_TYPES"]
 
@@ -24,7 +25,7 @@ _COLUMN_TYPES = {"str", "int", "float", "bool"}
 _COLUMN_KEYS = {"type", "required", "nullable", "unique", "allowed", "min", "max", "description", "label", "label_ru",
                 "labels", "labels_ru", "colors"}
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
-_LAYER_KEYS = {"file", "geometry", "id", "title", "description", "source", "licence", "columns"}
+_LAYER_KEYS = {"file", "geometry", "id", "title", "description", "source", "licence", "columns", "optional"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,7 @@ class LayerSpec:
     description: str = ""
     source: str = ""
     licence: str = ""
+    optional: bool = False  # a folder may lack the file (the layer is then absent)
 
     @property
     def required_columns(self) -> list[str]:
@@ -102,7 +104,19 @@ class LayerSpec:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """A parsed catalogue file and the folder it describes."""
+    """A parsed catalogue file and the folder it describes.
+
+    Attributes
+    ----------
+    crs : str
+        The CRS every layer file must be stored in.
+    metric_crs : str
+        The projected CRS (metres) in which the layers are measured: the loader hands it to
+        every layer (``gdf.attrs["metric_crs"]``) and :func:`ino_geo.crs.metric_crs_for`
+        uses it for data within `extent`.
+    extent : tuple or None
+        ``(lon_min, lat_min, lon_max, lat_max)`` where the layers may lie.
+    """
 
     path: Path
     name: str
@@ -111,7 +125,6 @@ class Catalogue:
     layers: dict[str, LayerSpec]
     extent: tuple[float, float, float, float] | None = None
     licence: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def folder(self) -> Path:
@@ -157,11 +170,7 @@ def _fail(path: Path, where: str, message: str) -> DataError:
 
 
 def _column(path: Path, where: str, name: str, raw: Any) -> ColumnSpec:
-    if not isinstance(raw, dict):
-        raise _fail(path, where, "must be a table of column properties")
-    unknown = set(raw) - _COLUMN_KEYS
-    if unknown:
-        raise _fail(path, where, f"unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_COLUMN_KEYS))}")
+    raw = _table(path, where, raw, _COLUMN_KEYS, "a table of column properties")
     ctype = raw.get("type")
     if ctype not in _COLUMN_TYPES:
         raise _fail(path, f"{where}.type", f"{ctype!r} is not one of {', '.join(sorted(_COLUMN_TYPES))}")
@@ -207,6 +216,19 @@ def _column(path: Path, where: str, name: str, raw: Any) -> ColumnSpec:
     )
 
 
+def _metric_crs(path: Path, value: Any) -> str:
+    """``catalogue.metric_crs``: a projected CRS in metres (where the layers are measured)."""
+    from ino_geo.crs import is_projected
+
+    try:
+        ok = isinstance(value, str) and is_projected(value)
+    except Exception:  # pyproj cannot parse it
+        ok = False
+    if not ok:
+        raise _fail(path, "catalogue.metric_crs", f"{value!r} is not a projected CRS in metres (e.g. \"EPSG:32645\")")
+    return value
+
+
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
     """Read and check a catalogue file (or the ``catalogue.toml`` of a folder).
 
@@ -235,84 +257,102 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     >>> cat["parks"].columns["park_type"].allowed[:2]
     ('industrial', 'innovation')
     """
-    if path is None:
-        from ino_geo.data.layers import default_layers_dir
+    p = _catalogue_file(path)
+    raw = _read_toml(p)
+    head = raw.get("catalogue", {})
+    if not isinstance(head, dict):
+        raise _fail(p, "catalogue", "must be a table")
+    metric = _metric_crs(p, head.get("metric_crs", "EPSG:32645"))
+    extent = _extent(p, head.get("extent"))
+    common_raw = raw.get("common", {}).get("columns", {})
+    common = {name: _column(p, f"common.columns.{name}", name, spec) for name, spec in common_raw.items()}
+    layers_raw = raw.get("layers")
+    if not isinstance(layers_raw, dict) or not layers_raw:
+        raise _fail(p, "layers", "the catalogue describes no layers ([layers.NAME] tables)")
+    return Catalogue(
+        path=p,
+        name=head.get("name", p.parent.name),
+        crs=head.get("crs", "EPSG:4326"),
+        metric_crs=metric,
+        layers={name: _layer(p, name, lraw, common, head.get("licence", "")) for name, lraw in layers_raw.items()},
+        extent=extent,
+        licence=head.get("licence", ""),
+    )
 
-        path = default_layers_dir()
-    p = Path(path)
+
+def _catalogue_file(path: str | Path | None) -> Path:
+    p = Path(path if path is not None else default_layers_dir())
     if p.is_dir():
         p = p / CATALOGUE_FILE
     if not p.exists():
         where = p.parent if p.name == CATALOGUE_FILE else p
         raise UsageError(f"{where}: no {CATALOGUE_FILE} found (a layers folder needs one)")
+    return p
+
+
+def _read_toml(p: Path) -> dict:
     try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        return tomllib.loads(p.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         raise DataError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise DataError(f"{p}: not valid TOML: {exc}") from None
 
-    head = raw.get("catalogue", {})
-    if not isinstance(head, dict):
-        raise _fail(p, "catalogue", "must be a table")
-    crs = head.get("crs", "EPSG:4326")
-    metric = head.get("metric_crs", "EPSG:32645")
-    extent = head.get("extent")
-    if extent is not None:
-        if (
-            not isinstance(extent, list)
-            or len(extent) != 4
-            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in extent)
-            or not (extent[0] < extent[2] and extent[1] < extent[3])
-        ):
-            raise _fail(p, "catalogue.extent", "must be [lon_min, lat_min, lon_max, lat_max] with min < max")
-        extent = tuple(float(v) for v in extent)
 
-    common_raw = raw.get("common", {}).get("columns", {})
-    common = {name: _column(p, f"common.columns.{name}", name, spec) for name, spec in common_raw.items()}
+def _extent(p: Path, extent: Any) -> tuple[float, float, float, float] | None:
+    """``catalogue.extent``: [lon_min, lat_min, lon_max, lat_max], or None."""
+    if extent is None:
+        return None
+    if (
+        not isinstance(extent, list)
+        or len(extent) != 4
+        or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in extent)
+        or not (extent[0] < extent[2] and extent[1] < extent[3])
+    ):
+        raise _fail(p, "catalogue.extent", "must be [lon_min, lat_min, lon_max, lat_max] with min < max")
+    return tuple(float(v) for v in extent)
 
-    layers_raw = raw.get("layers")
-    if not isinstance(layers_raw, dict) or not layers_raw:
-        raise _fail(p, "layers", "the catalogue describes no layers ([layers.NAME] tables)")
-    layers: dict[str, LayerSpec] = {}
-    for name, lraw in layers_raw.items():
-        where = f"layers.{name}"
-        if not isinstance(lraw, dict):
-            raise _fail(p, where, "must be a table")
-        unknown = set(lraw) - _LAYER_KEYS
-        if unknown:
-            raise _fail(p, where, f"unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_LAYER_KEYS))}")
-        file = lraw.get("file")
-        if not isinstance(file, str) or not file:
-            raise _fail(p, f"{where}.file", "missing: the layer's file name")
-        geom = lraw.get("geometry")
-        if isinstance(geom, str):
-            geom = [geom]
-        if not isinstance(geom, list) or not geom or not set(geom) <= GEOMETRY_TYPES:
-            raise _fail(p, f"{where}.geometry", f"must list geometry types from {', '.join(sorted(GEOMETRY_TYPES))}")
-        cols = dict(common)
-        for cname, craw in (lraw.get("columns") or {}).items():
-            cols[cname] = _column(p, f"{where}.columns.{cname}", cname, craw)
-        lid = lraw.get("id")
-        if lid is not None and lid not in cols:
-            raise _fail(p, f"{where}.id", f"{lid!r} is not one of the layer's columns")
-        layers[name] = LayerSpec(
-            name=name,
-            file=file,
-            geometry=tuple(geom),
-            columns=cols,
-            id=lid,
-            title=lraw.get("title", name),
-            description=lraw.get("description", ""),
-            source=lraw.get("source", ""),
-            licence=lraw.get("licence", head.get("licence", "")),
-        )
-    return Catalogue(
-        path=p,
-        name=head.get("name", p.parent.name),
-        crs=crs,
-        metric_crs=metric,
-        layers=layers,
-        extent=extent,
-        licence=head.get("licence", ""),
+
+def _table(p: Path, where: str, raw: Any, known: set[str], what: str = "a table") -> dict:
+    """`raw` as a table with only `known` keys; DataError naming `where` otherwise."""
+    if not isinstance(raw, dict):
+        raise _fail(p, where, f"must be {what}")
+    unknown = set(raw) - known
+    if unknown:
+        raise _fail(p, where, f"unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+    return raw
+
+
+def _layer(p: Path, name: str, lraw: Any, common: dict[str, ColumnSpec], licence: str) -> LayerSpec:
+    """One ``[layers.NAME]`` table, checked."""
+    where = f"layers.{name}"
+    lraw = _table(p, where, lraw, _LAYER_KEYS)
+    file = lraw.get("file")
+    if not isinstance(file, str) or not file:
+        raise _fail(p, f"{where}.file", "missing: the layer's file name")
+    geom = lraw.get("geometry")
+    if isinstance(geom, str):
+        geom = [geom]
+    if not isinstance(geom, list) or not geom or not set(geom) <= GEOMETRY_TYPES:
+        raise _fail(p, f"{where}.geometry", f"must list geometry types from {', '.join(sorted(GEOMETRY_TYPES))}")
+    cols = dict(common)
+    for cname, craw in (lraw.get("columns") or {}).items():
+        cols[cname] = _column(p, f"{where}.columns.{cname}", cname, craw)
+    optional = lraw.get("optional", False)
+    if not isinstance(optional, bool):
+        raise _fail(p, f"{where}.optional", "must be true or false")
+    lid = lraw.get("id")
+    if lid is not None and lid not in cols:
+        raise _fail(p, f"{where}.id", f"{lid!r} is not one of the layer's columns")
+    return LayerSpec(
+        name=name,
+        file=file,
+        geometry=tuple(geom),
+        columns=cols,
+        id=lid,
+        title=lraw.get("title", name),
+        description=lraw.get("description", ""),
+        source=lraw.get("source", ""),
+        licence=lraw.get("licence", licence),
+        optional=optional,
     )

@@ -11,7 +11,7 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 from ino_geo._errors import DataError, InoGeoError, UsageError
 
@@ -131,11 +131,4 @@ def atomic_write_text(path: str | os.PathLike, text: str, overwrite: bool = Fals
     """Write `text` (UTF-8) to `path` atomically; return the path."""
     with atomic_path(path, overwrite) as tmp:
         tmp.write_text(text, encoding="utf-8")
-    return Path(path)
-
-
-def atomic_write(path: str | os.PathLike, write: Callable[[Path], None], overwrite: bool = False) -> Path:
-    """Call ``write(tmp_path)`` and move the result onto `path` atomically."""
-    with atomic_path(path, overwrite) as tmp:
-        write(tmp)
     return Path(path)

@@ -14,18 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from ino_geo._errors import DataError, UsageError, ValidationError
-from ino_geo.data.shipped import data_dir
+from ino_geo.data.shipped import default_layers_dir  # re-exported: ino_geo.default_layers_dir
 from ino_geo.data.catalogue import Catalogue, load_catalogue
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
 __all__ = ["Layers", "load_layers", "read_layer", "default_layers_dir"]
-
-
-def default_layers_dir() -> Path:
-    """The folder of the shipped Tomsk layers (with its ``catalogue.toml``)."""
-    return data_dir("layers")
 
 
 class Layers(Mapping):
@@ -106,7 +101,7 @@ def load_layers(path: str | os.PathLike | None = None, *, validate: bool = True)
     --------
     >>> layers = load_layers()
     >>> sorted(layers)
-    ['boundaries', 'corridors', 'parks', 'population', 'river', 'sites', 'waterfront']
+    ['boundaries', 'corridors', 'parks', 'places', 'population', 'river', 'sites', 'waterfront']
     >>> layers.parks.crs.to_epsg()
     4326
     >>> sorted(layers.parks.park_type.unique())[:3]

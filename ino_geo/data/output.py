@@ -7,7 +7,6 @@ into place) and never overwrites without ``overwrite=True``.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import sys

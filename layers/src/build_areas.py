@@ -27,24 +27,30 @@ Population
 ----------
 All figures are from the 2020 All-Russian census (reference date 1 October 2021, Rosstat),
 as quoted by Wikipedia, except the Tomsky district (see POPULATION).
-The four district figures add up exactly to the city figure (556 478). That figure is the
-population of the city proper: the seven rural localities subordinated to the city districts
-(Timiryazevskoye 6 381, Dzerzhinskoye 2 969, Eushta, Loskutovo, ...) are counted by Rosstat
-separately and are not in these totals.
+The ``tomsk`` polygon is the urban okrug 'Gorod Tomsk' (the city and the rural localities
+subordinate to it: Timiryazevskoye, Dzerzhinskoye, Eushta, Loskutovo in the Kirovsky
+district; Svetly and Kopylovo in the Oktyabrsky district), so its population is the okrug's,
+577 253, not the city proper's 556 478 (= the four district figures, which count only the city
+part of each district). Each district adds the census figures of its rural localities
+(Timiryazevskoye 6 381 and Dzerzhinskoye 2 969 to Kirovsky, Svetly 7 388 to Oktyabrsky); the
+remaining 4 037 (okrug minus city minus those three; Loskutovo had 3 878 and Eushta 470
+residents in 2015, the 2021 split was not found) is assigned to Kirovsky, where both lie. That
+assignment is an assumption and ``population_source`` says so. The four districts add up to
+the okrug exactly, so the population grid drawn inside the polygon sums to the figure.
 
-Run ``python layers/src/build_areas.py``; it rewrites the layer and checks validity, overlaps,
+A step of ``python3 layers/src/rebuild.py``: writes the layer and checks validity, overlaps,
 tiling and areas.
 """
 
 from __future__ import annotations
 
-import sys
+from pathlib import Path
 
 import shapely
 from shapely.geometry import Polygon
 from shapely.ops import unary_union
 
-from common import LAYERS_DIR, line_utm, pt_utm, to_wgs, write_geojson
+from common import pt_utm, to_wgs, write_geojson
 from river import CENTRELINE, river_utm
 
 __all__ = ["POPULATION", "build", "check", "main"]
@@ -52,19 +58,26 @@ __all__ = ["POPULATION", "build", "check", "main"]
 CENSUS = ("Rosstat, All-Russian population census 2020 (as of 1 Oct 2021), table 5 "
           "'Численность населения ... городских округов, муниципальных районов', via ru.wikipedia")
 
+OKRUG = ("urban okrug 'Gorod Tomsk' 577 253 (census 2021: the city 556 478 and its subordinate "
+         "rural localities); the okrug figure as quoted in issue 11 of this project, consistent with "
+         "the city figure plus Timiryazevskoye 6 381, Svetly 7 388, Dzerzhinskoye 2 969 (census 2021, "
+         "ru.wikipedia) and ~4 000 for Loskutovo and Eushta")
+
 # boundary_id: (name, level, parent, population, year, population_source, area_source_km2)
 POPULATION = {
-    "tomsk": ("Tomsk (urban okrug 'Gorod Tomsk')", "municipality", None, 556478, 2021,
-              CENSUS + "; city total = sum of the four districts (ru.wikipedia 'Административное "
-              "деление Томска'); excludes ~12 000 residents of rural localities subordinate to "
-              "the city", 297.0),
-    "tomsk-kirovsky": ("Kirovsky district (Tomsk)", "district", "tomsk", 132372, 2021, CENSUS,
-                       None),
+    "tomsk": ("Tomsk (urban okrug 'Gorod Tomsk')", "municipality", None, 577253, 2021,
+              CENSUS + "; " + OKRUG + "; = the sum of the four districts below", 297.0),
+    "tomsk-kirovsky": ("Kirovsky district (Tomsk)", "district", "tomsk", 132372 + 6381 + 2969 + 4037,
+                       2021, CENSUS + ": city part 132 372 + Timiryazevskoye 6 381 + Dzerzhinskoye "
+                       "2 969 (census 2021) + 4 037 = okrug 577 253 minus the city and the three "
+                       "villages with a known 2021 figure, ASSIGNED to this district (Loskutovo, "
+                       "Eushta; assumption, the 2021 split was not found)", None),
     "tomsk-leninsky": ("Leninsky district (Tomsk)", "district", "tomsk", 127288, 2021, CENSUS,
                        None),
-    "tomsk-oktyabrsky": ("Oktyabrsky district (Tomsk)", "district", "tomsk", 181422, 2021,
-                         CENSUS + " (en.wikipedia 'Oktyabrsky City District, Tomsk': 126 km2)",
-                         126.0),
+    "tomsk-oktyabrsky": ("Oktyabrsky district (Tomsk)", "district", "tomsk", 181422 + 7388, 2021,
+                         CENSUS + ": city part 181 422 + Svetly 7 388 (census 2021, ru.wikipedia "
+                         "'Светлый (городской округ Томск)'); en.wikipedia 'Oktyabrsky City "
+                         "District, Tomsk': 126 km2", 126.0),
     "tomsk-sovetsky": ("Sovetsky district (Tomsk)", "district", "tomsk", 115396, 2021, CENSUS,
                        None),
     "seversk": ("ZATO Seversk (urban okrug)", "municipality", None, 112971, 2021,
@@ -268,7 +281,8 @@ ACCURACY = {"tomsk": 1500.0, "seversk": 2000.0, "tomsky-rayon": 5000.0,
             "asinovsky-rayon": 5000.0}
 
 
-def main() -> int:
+def main(out: Path) -> int:
+    """Write boundaries.geojson into `out`; 1 if a check fails."""
     geoms = build()
     problems = check(geoms)
     feats = []
@@ -285,10 +299,7 @@ def main() -> int:
         }))
     for p in problems:
         print("PROBLEM:", p)
-    n = write_geojson(LAYERS_DIR / "boundaries.geojson", feats, "boundaries")
+    n = write_geojson(out / "boundaries.geojson", feats, "boundaries")
     print(f"boundaries.geojson: {n} features")
     return 1 if problems else 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,51 +8,34 @@ Sources
 * ``layers/src/parks.py`` -- the park outlines as (lon, lat) vertex lists, or stadium ovals
   given by centre, size and bearing (built in EPSG:32645).
 
-Checks (the script stops with a message naming the record and field):
+Checks of the sources (the step stops with a message naming the row or park):
 
-* allowed values and column set exactly as in ``layers/catalogue.toml``;
-* unique ids, valid closed polygons (after rounding to 6 decimals), coordinates inside a
-  plausible Tomsk Oblast box (catches lon/lat slips);
-* no site inside, and no park overlapping, the river layer ``layers/river.geojson`` (when it
-  exists; it is built by ``layers/src/river.py``);
+* unique ids, non-empty names and sources, plausible accuracies, valid closed polygons (after
+  rounding to 6 decimals);
+* no site inside, and no park overlapping, the river as written by the river step;
 * the sites a park is drawn for (``PARK_SITES``) lie inside it;
-* distances in EPSG:32645 between sites that must be close (institutes on one street).
+* distances in EPSG:32645 between sites that must be close (institutes on one street);
+* every park type of the catalogue has a park.
 
-Run from the repository root::
-
-    python layers/src/build_points.py
-
-It prints the counts per category, cluster and park type, and rewrites both layers.
+The catalogue's own rules (columns, types, allowed values, extent) are checked once, on the
+written files, by ``ino_geo.validate_path`` at the end of ``python3 layers/src/rebuild.py``,
+of which this is a step.
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import math
-import sys
-import tomllib
 from collections import Counter
 from pathlib import Path
 
 import shapely
-from pyproj import Transformer
-from shapely.geometry import Point, Polygon, mapping, shape
+from shapely.geometry import Point, Polygon
+
+from common import exact_feature, pt_utm, read_geojson, to_utm, to_wgs, write_collection
+from parks import PARKS
 
 HERE = Path(__file__).resolve().parent
-LAYERS = HERE.parent
-sys.path.insert(0, str(HERE))
-
-from parks import PARKS  # noqa: E402
-
-METRIC = "EPSG:32645"
-_FWD = Transformer.from_crs("EPSG:4326", METRIC, always_xy=True)
-_INV = Transformer.from_crs(METRIC, "EPSG:4326", always_xy=True)
-
-# plausible box (lon, lat) used when the catalogue has no [catalogue] extent
-DEFAULT_EXTENT = (83.5, 55.9, 86.8, 57.5)
-LON_RANGE = (DEFAULT_EXTENT[0], DEFAULT_EXTENT[2])
-LAT_RANGE = (DEFAULT_EXTENT[1], DEFAULT_EXTENT[3])
 
 SITE_COLUMNS = ["site_id", "name", "name_ru", "category", "cluster", "priority", "status",
                 "address", "source", "accuracy_m", "position_source", "note"]
@@ -89,100 +72,24 @@ def fail(msg: str) -> None:
     raise SystemExit(f"build_points: error: {msg}")
 
 
-def _apply(tr: Transformer, geom):
-    def fn(x, y):
-        return tr.transform(x, y)
-
-    return shapely.transform(geom, lambda xy: _stack(fn, xy))
-
-
-def _stack(fn, xy):
-    import numpy as np
-
-    x, y = fn(xy[:, 0], xy[:, 1])
-    return np.column_stack([x, y])
-
-
-def utm(geom):
-    """Project a shapely geometry from EPSG:4326 (lon, lat) to EPSG:32645 metres."""
-    return _apply(_FWD, geom)
-
-
-def wgs(geom):
-    """Project a shapely geometry from EPSG:32645 back to EPSG:4326 (lon, lat)."""
-    return _apply(_INV, geom)
-
-
-def load_catalogue() -> dict:
-    """Read the catalogue; take the plausible coordinate box from its ``extent``."""
-    global LON_RANGE, LAT_RANGE
-    with open(LAYERS / "catalogue.toml", "rb") as fh:
-        cat = tomllib.load(fh)
-    ext = cat.get("catalogue", {}).get("extent", DEFAULT_EXTENT)
-    LON_RANGE, LAT_RANGE = (ext[0], ext[2]), (ext[1], ext[3])
-    return cat
-
-
-def allowed(cat: dict, layer: str, column: str) -> list:
-    return cat["layers"][layer]["columns"][column]["allowed"]
-
-
-def round_coords(obj, nd=6):
-    if isinstance(obj, (list, tuple)):
-        if obj and isinstance(obj[0], (int, float)):
-            return [round(float(v), nd) for v in obj]
-        return [round_coords(o, nd) for o in obj]
-    return obj
-
-
-def dedupe_ring(ring):
-    out = []
-    for c in ring:
-        if not out or c != out[-1]:
-            out.append(c)
-    return out
-
-
 def feature(geom, props: dict, name: str) -> dict:
-    if geom.geom_type == "Polygon":
-        geom = shapely.orient_polygons(geom)  # exterior counter-clockwise (RFC 7946)
-    gj = {"type": geom.geom_type, "coordinates": round_coords(mapping(geom)["coordinates"])}
-    if gj["type"] == "Polygon":
-        gj["coordinates"] = [dedupe_ring(r) for r in gj["coordinates"]]
-        check = shape(gj)
-        if not check.is_valid:
-            fail(f"{name}: {props.get('park_id')}: geometry invalid after rounding: "
-                 f"{shapely.is_valid_reason(check)}")
-        for ring in gj["coordinates"]:
-            if ring[0] != ring[-1] or len(ring) < 4:
-                fail(f"{name}: {props.get('park_id')}: ring not closed")
-    return {"type": "Feature", "properties": props, "geometry": gj}
+    try:
+        return exact_feature(geom, props, name)
+    except ValueError as exc:
+        fail(str(exc))
 
 
-def write(path: Path, name: str, feats: list[dict]) -> None:
-    fc = {"type": "FeatureCollection", "name": name, "features": feats}
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(fc, ensure_ascii=False, separators=(",", ":")) + "\n",
-                   encoding="utf-8")
-    tmp.replace(path)
-
-
-def river_utm():
-    path = LAYERS / "river.geojson"
+def river_utm(out: Path):
+    """The river as written by the river step into `out` (the sites and parks must avoid it)."""
+    path = out / "river.geojson"
     if not path.exists():
-        print("build_points: note: layers/river.geojson missing; river checks skipped",
-              file=sys.stderr)
-        return None
-    fc = json.loads(path.read_text(encoding="utf-8"))
-    return shapely.union_all([utm(shape(f["geometry"])) for f in fc["features"]])
+        fail(f"{path} missing: the river step runs first (python3 layers/src/rebuild.py)")
+    return shapely.union_all([to_utm(g) for g, _ in read_geojson(path)])
 
 
-def build_sites(cat: dict, river) -> tuple[list[dict], dict]:
-    rows = list(csv.DictReader(open(HERE / "sites.csv", encoding="utf-8", newline="")))
-    cats = allowed(cat, "sites", "category")
-    clusters = allowed(cat, "sites", "cluster")
-    prios = allowed(cat, "sites", "priority")
-    stats = allowed(cat, "sites", "status")
+def build_sites(river) -> tuple[list[dict], dict]:
+    with open(HERE / "sites.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
     seen: set[str] = set()
     feats, pts = [], {}
     for i, r in enumerate(rows, start=2):
@@ -191,23 +98,16 @@ def build_sites(cat: dict, river) -> tuple[list[dict], dict]:
         if not sid or sid in seen:
             fail(f"{where}: site_id empty or duplicate")
         seen.add(sid)
-        for col, ok in (("category", cats), ("priority", prios), ("status", stats)):
-            if r[col] not in ok:
-                fail(f"{where}: {col} {r[col]!r} not in {ok}")
         cl = r["cluster"].strip() or None
-        if cl is not None and cl not in clusters:
-            fail(f"{where}: cluster {cl!r} not in {clusters}")
         for col in ("name", "source", "position_source"):
             if not r[col].strip():
                 fail(f"{where}: {col} is empty")
         lat, lon, acc = float(r["lat"]), float(r["lon"]), float(r["accuracy_m"])
-        if not (LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]):
-            fail(f"{where}: lat/lon {lat}, {lon} outside the catalogue extent (lon/lat swapped?)")
         if not (0 < acc <= 20000):
             fail(f"{where}: accuracy_m {acc} implausible")
         p = Point(lon, lat)
-        pu = utm(p)
-        if river is not None and river.contains(pu):
+        pu = to_utm(p)
+        if river.contains(pu):
             fail(f"{where}: site lies in the river polygon (layers/river.geojson)")
         pts[sid] = pu
         props = {
@@ -229,7 +129,7 @@ def build_sites(cat: dict, river) -> tuple[list[dict], dict]:
 
 def oval(lat: float, lon: float, length_m: float, width_m: float, bearing_deg: float):
     """A stadium-sized ellipse (32 vertices) built in EPSG:32645, returned in EPSG:4326."""
-    cx, cy = _FWD.transform(lon, lat)
+    cx, cy = pt_utm(lon, lat)
     b = math.radians(bearing_deg)
     pts = []
     for k in range(32):
@@ -239,12 +139,10 @@ def oval(lat: float, lon: float, length_m: float, width_m: float, bearing_deg: f
         x = cx + u * math.cos(b) + v * math.sin(b)
         y = cy - u * math.sin(b) + v * math.cos(b)
         pts.append((x, y))
-    return wgs(Polygon(pts))
+    return to_wgs(Polygon(pts))
 
 
-def build_parks(cat: dict, river, site_pts: dict) -> list[dict]:
-    types = allowed(cat, "parks", "park_type")
-    stats = allowed(cat, "parks", "status")
+def build_parks(river, site_pts: dict) -> list[dict]:
     seen: set[str] = set()
     feats = []
     for p in PARKS:
@@ -253,24 +151,16 @@ def build_parks(cat: dict, river, site_pts: dict) -> list[dict]:
         if pid in seen:
             fail(f"{where}: duplicate park_id")
         seen.add(pid)
-        if p["park_type"] not in types:
-            fail(f"{where}: park_type {p['park_type']!r} not in {types}")
-        if p["status"] not in stats:
-            fail(f"{where}: status {p['status']!r} not in {stats}")
         if "oval" in p:
             geom = oval(**p["oval"])
         else:
             geom = Polygon(p["coords"])
-        for lon, lat in geom.exterior.coords:
-            if not (LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]):
-                fail(f"{where}: vertex {lon}, {lat} outside the catalogue extent (lon/lat swapped?)")
         if not geom.is_valid:
             fail(f"{where}: invalid polygon: {shapely.is_valid_reason(geom)}")
-        gu = utm(geom)
-        if river is not None:
-            overlap = gu.intersection(river).area
-            if overlap > 0:
-                fail(f"{where}: overlaps the river polygon by {overlap:.0f} m2")
+        gu = to_utm(geom)
+        overlap = gu.intersection(river).area
+        if overlap > 0:
+            fail(f"{where}: overlaps the river polygon by {overlap:.0f} m2")
         for sid in PARK_SITES.get(pid, []):
             if sid not in site_pts:
                 fail(f"{where}: reference site {sid} missing from sites.csv")
@@ -284,13 +174,17 @@ def build_parks(cat: dict, river, site_pts: dict) -> list[dict]:
     return feats
 
 
-def main() -> None:
-    cat = load_catalogue()
-    river = river_utm()
-    site_feats, site_pts = build_sites(cat, river)
-    park_feats = build_parks(cat, river, site_pts)
-    write(LAYERS / "sites.geojson", "sites", site_feats)
-    write(LAYERS / "parks.geojson", "parks", park_feats)
+def main(out: Path) -> int:
+    """Write sites.geojson and parks.geojson into `out` (after the river step); every park
+    type of the catalogue in `out` needs at least one park."""
+    from ino_geo import load_catalogue
+
+    park_types = load_catalogue(out)["parks"].columns["park_type"].allowed
+    river = river_utm(out)
+    site_feats, site_pts = build_sites(river)
+    park_feats = build_parks(river, site_pts)
+    write_collection(out / "sites.geojson", "sites", site_feats)
+    write_collection(out / "parks.geojson", "parks", park_feats)
 
     print(f"sites: {len(site_feats)}")
     for col in ("category", "cluster", "priority", "status"):
@@ -299,10 +193,7 @@ def main() -> None:
     print(f"parks: {len(park_feats)}")
     c = Counter(f["properties"]["park_type"] for f in park_feats)
     print("  by park_type: " + ", ".join(f"{k} {v}" for k, v in sorted(c.items())))
-    missing = set(allowed(cat, "parks", "park_type")) - set(c)
+    missing = set(park_types) - set(c)
     if missing:
         fail(f"park types without any park: {sorted(missing)}")
-
-
-if __name__ == "__main__":
-    main()
+    return 0

@@ -39,22 +39,20 @@ Limitations: the cores and radii are assumptions, not measured densities; a 500 
 is not more accurate than its ``accuracy_m`` (the cell size). Use it for coverage shares, not
 for counting people in a single block.
 
-Run ``python layers/src/build_population.py`` after ``build_areas.py`` and
-``corridors.py``; it is deterministic (no random numbers) and checks the sums.
+A step of ``python3 layers/src/rebuild.py``, after the boundaries and corridors (it reads
+them from the output folder); it is deterministic (no random numbers) and checks the sums.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import sys
+from pathlib import Path
 
 import numpy as np
 import shapely
-from shapely.geometry import box
 from shapely.ops import unary_union
 
-from common import LAYERS_DIR, pt_utm, read_geojson, to_utm, to_wgs, write_geojson
+from common import pt_utm, read_geojson, to_utm, to_wgs, write_geojson
 from river import river_utm
 
 __all__ = ["UNITS", "build", "main"]
@@ -70,12 +68,13 @@ METHOD = ("dasymetric: census totals split into settlement Gaussians, suburban d
 # point params: list of (lon, lat, weight, radius_m, label)
 UNITS: dict[str, dict] = {
     "tomsk-kirovsky": dict(cell=500, components=[
-        ("point", 13820, [  # rural localities subordinate to the district, known populations
+        ("point", 6381 + 2969 + 4037, [  # rural localities of the district (see boundaries)
             (84.8889, 56.4792, 6381, 500, "Timiryazevskoye (census 2021)"),
             (84.8369, 56.5183, 2969, 400, "Dzerzhinskoye (census 2021)"),
-            (84.8922, 56.5289, 470, 250, "Eushta (2015)"),
-            (85.0850, 56.3760, 2000, 500, "Loskutovo (approx position and size)"),
-            (85.0300, 56.4050, 2000, 500, "Aprel / Predtechensk (approx)"),
+            # the 4 037 the okrug figure leaves, split by assumed weights (2015 sizes)
+            (84.8922, 56.5289, 470, 250, "Eushta (2015 size; assumed share)"),
+            (85.0850, 56.3760, 3000, 500, "Loskutovo (approx position; assumed share)"),
+            (85.0300, 56.4050, 567, 500, "Aprel / Predtechensk (approx; assumed share)"),
         ]),
         ("flat", 1300, None),
         ("point", "rest", [  # urban cores, relative weights (assumed)
@@ -104,13 +103,14 @@ UNITS: dict[str, dict] = {
         ]),
     ]),
     "tomsk-oktyabrsky": dict(cell=500, components=[
+        ("point", 7388, [(85.1042, 56.5781, 7388, 600, "Svetly (census 2021, ru.wikipedia)")]),
         ("flat", 1800, None),
         ("point", "rest", [
             (84.9900, 56.4980, 45, 900, "Irkutsky trakt"),
             (85.0100, 56.4850, 40, 800, "Frunze Ave east / Kashtak hill"),
             (85.0350, 56.5050, 40, 1000, "Solnechny, Irkutsky trakt north"),
             (85.0600, 56.5300, 10, 900, "north-east microdistricts"),
-            (85.0500, 56.5700, 4, 700, "Kirgizka / Svetly"),
+            (85.0500, 56.5700, 4, 700, "Kirgizka / Kopylovo"),
         ]),
     ]),
     "seversk": dict(cell=500, components=[
@@ -202,10 +202,10 @@ def _component(kind, params, xy, area, road_union) -> np.ndarray:
     raise ValueError(kind)
 
 
-def build() -> tuple[list, dict]:
+def build(out: Path) -> tuple[list, dict]:
     bounds = {p["boundary_id"]: (to_utm(g), p) for g, p in read_geojson(
-        LAYERS_DIR / "boundaries.geojson")}
-    roads = [to_utm(g) for g, p in read_geojson(LAYERS_DIR / "corridors.geojson")
+        out / "boundaries.geojson")}
+    roads = [to_utm(g) for g, p in read_geojson(out / "corridors.geojson")
              if p["mode"] == "road" and p["status"] != "planned"]
     road_union = unary_union(roads)
     river = river_utm()
@@ -250,22 +250,23 @@ def check(feats, report) -> list[str]:
     return problems
 
 
-def main() -> int:
-    feats, report = build()
+def main(out: Path) -> int:
+    """Write population.geojson into `out` (from the boundaries and corridors written there)."""
+    feats, report = build(out)
     problems = check(feats, report)
     for uid, (n, total, s, mx) in report.items():
         print(f"  {uid:18s} {n:5d} cells  total {total:9.0f}  sum {s:14.6f}  max cell {mx:8.1f}")
-    n = write_geojson(LAYERS_DIR / "population.geojson",
+    n = write_geojson(out / "population.geojson",
                       [(to_wgs(g), p) for g, p in feats], "population")
     # re-read what was written and re-check the sums
-    written = read_geojson(LAYERS_DIR / "population.geojson")
+    written = read_geojson(out / "population.geojson")
     sums: dict[str, float] = {}
     for _, p in written:
         sums[p["boundary_id"]] = sums.get(p["boundary_id"], 0.0) + p["population"]
     for uid, (_, total, _, _) in report.items():
         if abs(sums[uid] - total) > 1e-6 * total:
             problems.append(f"{uid}: written cells sum to {sums[uid]}, boundary has {total}")
-    size_mb = (LAYERS_DIR / "population.geojson").stat().st_size / 1e6
+    size_mb = (out / "population.geojson").stat().st_size / 1e6
     print(f"population.geojson: {n} cells, {size_mb:.2f} MB")
     if size_mb > 5.0:
         problems.append(f"population.geojson is {size_mb:.1f} MB (> 5 MB)")
@@ -273,6 +274,3 @@ def main() -> int:
         print("PROBLEM:", p)
     return 1 if problems else 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,4 @@
-"""Shared helpers for the layer build scripts in ``layers/src``.
+"""The one helpers module of the layer build steps in ``layers/src`` (run by ``rebuild.py``).
 
 All geometry construction happens in EPSG:32645 (WGS 84 / UTM 45N, metres). Source vertex
 lists in the build scripts are written as (longitude, latitude) in EPSG:4326 because that is
@@ -29,6 +29,8 @@ __all__ = [
     "pt_utm",
     "line_utm",
     "write_geojson",
+    "exact_feature",
+    "write_collection",
     "read_geojson",
 ]
 
@@ -94,7 +96,8 @@ def _clean_ring_dupes(geom_json: dict) -> dict:
 def write_geojson(path: Path, features: Iterable[tuple[Any, dict]], name: str) -> int:
     """Write (EPSG:4326 geometry, properties) pairs as RFC 7946 GeoJSON; return the count.
 
-    Polygons are oriented (exterior counter-clockwise) and checked for validity after
+    Polygons are snapped to the 1e-6 degree grid (so that rounding cannot create
+    self-intersections), oriented (exterior counter-clockwise) and checked for validity after
     rounding; an invalid geometry raises ValueError naming the feature.
     """
     feats = []
@@ -119,12 +122,35 @@ def write_geojson(path: Path, features: Iterable[tuple[Any, dict]], name: str) -
                 v = None
             clean[k] = v
         feats.append({"type": "Feature", "properties": clean, "geometry": gj})
+    write_collection(path, name, feats)
+    return len(feats)
+
+
+def exact_feature(geom: Any, props: dict, name: str) -> dict:
+    """A GeoJSON feature of an EPSG:4326 point or polygon drawn vertex by vertex (the sites
+    and parks): rounded to 6 decimals and oriented, without snapping; ValueError if the
+    polygon is invalid or a ring not closed after rounding."""
+    if geom.geom_type == "Polygon":
+        geom = shapely.orient_polygons(geom)  # exterior counter-clockwise (RFC 7946)
+    gj = _clean_ring_dupes({"type": geom.geom_type, "coordinates": _round_coords(mapping(geom)["coordinates"])})
+    if gj["type"] == "Polygon":
+        check = shapely.geometry.shape(gj)
+        if not check.is_valid:
+            raise ValueError(f"{name}: {props.get('park_id')}: geometry invalid after rounding: "
+                             f"{shapely.is_valid_reason(check)}")
+        for ring in gj["coordinates"]:
+            if ring[0] != ring[-1] or len(ring) < 4:
+                raise ValueError(f"{name}: {props.get('park_id')}: ring not closed")
+    return {"type": "Feature", "properties": props, "geometry": gj}
+
+
+def write_collection(path: Path, name: str, feats: list[dict]) -> None:
+    """Write GeoJSON features as a FeatureCollection (compact, UTF-8), replacing `path` whole."""
     fc = {"type": "FeatureCollection", "name": name, "features": feats}
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(fc, ensure_ascii=False, separators=(",", ":")) + "\n",
                    encoding="utf-8")
     tmp.replace(path)
-    return len(feats)
 
 
 def read_geojson(path: Path) -> list[tuple[Any, dict]]:

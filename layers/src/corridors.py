@@ -17,21 +17,21 @@ Speeds (``speed_kmh``) are typical travel speeds, not legal limits: 35-40 km/h o
 arterials, 50 km/h on the city bridges, 70-80 km/h on regional roads, 60 km/h average on the
 railway. ``current_speed_kmh`` is given only for the road under reconstruction.
 
-Run ``python layers/src/corridors.py`` after ``river.py``; it rewrites the layer and runs the
-checks (connectivity, river crossings only at bridges).
+A step of ``python3 layers/src/rebuild.py``: writes the layer and runs the checks
+(connectivity, river crossings only at bridges).
 """
 
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np
 import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from common import LAYERS_DIR, line_utm, to_wgs, write_geojson
+from common import line_utm, to_wgs, write_geojson
 from river import river_utm
 
 __all__ = ["NODES", "CORRIDORS", "build", "check", "main"]
@@ -355,18 +355,16 @@ def check(feats: list[tuple[shapely.LineString, dict]]) -> list[str]:
     return problems
 
 
-def main() -> int:
+def main(out: Path) -> int:
+    """Write corridors.geojson into `out`; 1 if a check fails."""
     feats = build()
     print("corridors checks:")
     problems = check(feats)
     for p in problems:
         print("PROBLEM:", p)
-    n = write_geojson(LAYERS_DIR / "corridors.geojson",
+    n = write_geojson(out / "corridors.geojson",
                       [(to_wgs(g), p) for g, p in feats], "corridors")
     km = sum(g.length for g, _ in feats) / 1000
     print(f"corridors.geojson: {n} features, {km:.0f} km")
     return 1 if problems else 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -39,16 +39,19 @@ Control points (lon, lat; "RB" right bank, "LB" left bank):
 * Samus, RB of a Tom channel opposite Kizhirovo island: 84.70, 56.75 (ru.wikipedia)
 * Tom mouth (for orientation only): 84.4889, 56.8333 (pl.wikipedia)
 
-Run ``python layers/src/river.py`` from the repository root; it rewrites both layers.
+A step of ``python3 layers/src/rebuild.py`` (the one way to rebuild the layers): writes
+both layers; the other steps take the river from :func:`river_utm`.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import shapely
-from shapely.geometry import LineString, Polygon, box
+from shapely.geometry import LineString, box
 from shapely.ops import unary_union
 
-from common import LAYERS_DIR, line_utm, pt_utm, to_wgs, write_geojson
+from common import line_utm, pt_utm, to_wgs, write_geojson
 
 __all__ = ["CENTRELINE", "river_utm", "river_reaches_utm", "waterfront_utm", "main"]
 
@@ -187,7 +190,8 @@ def waterfront_utm() -> shapely.Geometry:
     return zone
 
 
-def main() -> None:
+def main(out: Path) -> int:
+    """Write river.geojson and waterfront.geojson into `out`."""
     reaches = river_reaches_utm()
     feats = []
     for name, geom, acc in reaches:
@@ -198,7 +202,7 @@ def main() -> None:
             "description": "Main low-water channel of the Tom; islands, side channels and "
                            "oxbows not drawn. Width 350-400 m.",
         }))
-    n = write_geojson(LAYERS_DIR / "river.geojson", feats, "river")
+    n = write_geojson(out / "river.geojson", feats, "river")
     total = unary_union([g for _, g, _ in reaches])
     print(f"river.geojson: {n} features, {total.area / 1e6:.1f} km2, "
           f"centreline {centreline_utm().length / 1000:.1f} km")
@@ -219,9 +223,6 @@ def main() -> None:
                         "planned dam is not drawn. The project was not implemented as "
                         "planned (pressoboz.ru)."),
     })]
-    write_geojson(LAYERS_DIR / "waterfront.geojson", wf_feat, "waterfront")
+    write_geojson(out / "waterfront.geojson", wf_feat, "waterfront")
     print(f"waterfront.geojson: 1 feature, {wf.area / 1e4:.0f} ha")
-
-
-if __name__ == "__main__":
-    main()
+    return 0
