@@ -45,7 +45,7 @@ from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
 from ino_geo.analysis._inputs import (check_geometries, check_max_snap, check_mode, check_thresholds,
                                       check_walk_speed, metric_crs, metric_geoms, park_groups)
-from ino_geo.analysis.shares import covered_shares, probe_points
+from ino_geo.analysis.shares import cover_pieces, covered_shares, probe_points
 from ino_geo.crs import STORAGE_CRS
 from ino_geo.network._naming import geometry_type_name, label, record_ref
 
@@ -320,6 +320,9 @@ def _split_by_zones(pop: _Population, zones: list) -> None:
             geo[part] = inter
             a = carea[ci[part]]
             w[part] = np.where(a > 0, shapely.area(inter) / np.where(a > 0, a, 1), 0.0)
+            whole = part[w[part] >= 1.0]  # inside, touching the zone's edge: the whole cell
+            full[whole] = True
+            geo[whole] = pop.geoms[ci[whole]]
         keep = w > 0
         fz.append(np.full(keep.sum(), zi))
         fc.append(ci[keep])
@@ -329,7 +332,8 @@ def _split_by_zones(pop: _Population, zones: list) -> None:
     pop.frag_zone, pop.frag_cell, pop.frag_w, pop.frag_geom, pop.frag_full = map(np.concatenate, (fz, fc, fw, fg, ff))
 
 
-def covered_population(pop: _Population, cover: Any, cell_share: np.ndarray | None = None) -> np.ndarray:
+def covered_population(pop: _Population, cover: Any, cell_share: np.ndarray | None = None,
+                       pieces: Any = None) -> np.ndarray:
     """How a coverage number is computed: the people covered in each population fragment.
 
     A fragment (the part of a cell in a zone) counts its people times the covered share of its
@@ -348,7 +352,8 @@ def covered_population(pop: _Population, cover: Any, cell_share: np.ndarray | No
         share[pop.frag_full] = cell_share[pop.frag_cell[pop.frag_full]]
         part = np.flatnonzero(~pop.frag_full)
     if len(part):
-        share[part] = covered_shares(pop.frag_geom[part], cover, tree=pop.frag_tree, probe=pop.frag_probe)
+        share[part] = covered_shares(pop.frag_geom[part], cover, tree=pop.frag_tree, probe=pop.frag_probe,
+                                     pieces=pieces)
     return pop.frag_people * share
 
 
@@ -480,10 +485,12 @@ class _Tally:
             self.gaps.append({**key, "area_km2": None, "geometry": shapely.difference(self.study, cover)})
         has_people = self.pop.people is not None
         share = None
+        pieces = cover_pieces(cover) if not shapely.is_empty(cover) else None  # cut once for cells and fragments
         if self.pop.cell_tree is not None:
-            share = covered_shares(self.pop.geoms, cover, tree=self.pop.cell_tree, probe=self.pop.cell_probe)
+            share = covered_shares(self.pop.geoms, cover, tree=self.pop.cell_tree, probe=self.pop.cell_probe,
+                                   pieces=pieces)
             self.cells.append((key, share))
-        fcov = covered_population(self.pop, cover, share)
+        fcov = covered_population(self.pop, cover, share, pieces)
         zone_cov = np.bincount(self.pop.frag_zone, weights=fcov, minlength=len(self.zones)) if has_people else None
         for zi, (bid, bname, zg) in enumerate(self.zones):
             if shapely.is_empty(cover):
