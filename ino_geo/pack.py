@@ -125,18 +125,35 @@ def _write_pack(layers: Any, stage: Path, d: Path, distances: list[float], self_
     cov = ino_geo.coverage(layers.parks, distances=distances, boundaries=layers.boundaries,
                            by="municipality", population=layers.population, cells=False)
     write_frame(cov.table, stage / "coverage.csv")
+    say("analyses of the coverage and proximity maps")
+    results = builtin_map_results(layers)
     say(f"proximity of {len(layers.sites)} sites to the nearest park of each type")
-    prox = ino_geo.proximity(layers.sites, layers.parks)
+    prox = _table_proximity(layers, results)
     write_frame(prox, stage / "proximity.csv")
 
-    say("analyses of the coverage and proximity maps")
-    staged = render_all(layers, stage, results=builtin_map_results(layers), self_contained=self_contained,
+    staged = render_all(layers, stage, results=results, self_contained=self_contained,
                         progress=lambda msg: say(msg.replace(str(stage), str(d))))
     maps = [(name, d / p.name, size) for name, p, size in staged]
     for name, path, _size in staged:
         atomic_write_text(stage / f"{name}.embed.html", embed_snippet(path, title=name))
     atomic_write_text(stage / "index.html", _index_html(layers, maps))
     return cov, maps
+
+
+def _table_proximity(layers: Any, results: dict) -> Any:
+    """proximity.csv: the nearest park of each type from every site, straight line. The
+    proximity map computes the same table when its spec asks for exactly that (then it is
+    reused, not computed twice); otherwise it is computed here."""
+    import ino_geo
+    from ino_geo.webmap.spec import load_map_spec
+
+    res = results.get("proximity")
+    if res is not None and getattr(res, "proximity", None) is not None:
+        p = load_map_spec("proximity").proximity
+        if (p.get("origins") in (None, "sites") and p.get("k", 1) == 1 and p.get("mode") in (None, "euclidean")
+                and not p.get("park_types")):
+            return res.proximity
+    return ino_geo.proximity(layers.sites, layers.parks)
 
 
 def _summary(layers: Any, d: Path, cov: Any, maps: list[tuple[str, Path, int]],

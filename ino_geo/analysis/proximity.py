@@ -136,6 +136,7 @@ def _tied_sorted(sv: np.ndarray, k: int | None) -> np.ndarray:
     with np.errstate(invalid="ignore"):  # inf - inf: never a tie
         tied[:, 1:kk] |= np.abs(sv[:, 1:kk] - sv[:, : kk - 1]) <= tol[:, 1:kk]
         tied[:, :m] |= np.abs(sv[:, 1 : m + 1] - sv[:, :m]) <= tol[:, :m]
+    tied &= np.isfinite(sv[:, :kk])  # no route: never reported, never a tie
     return tied
 
 
