@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from ino_geo import defaults
-from ino_geo.analysis.coverage import coverage
+from ino_geo.analysis.coverage import coverage_runs
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -67,11 +67,8 @@ def compare_scenarios(
         park_types=park_types, distances=distances, minutes=minutes, mode="network", boundaries=boundaries, by=by,
         population=population, river=river, walk_speed_kmh=walk_speed_kmh, max_snap=max_snap, crs=crs, step=step,
     )
-    results = {}
-    for sc in defaults.SCENARIOS:
-        if progress:
-            progress(f"scenario {sc}")
-        results[sc] = coverage(parks, network=network, scenario=sc, progress=progress, **common)
+    # both scenarios from one preparation of the inputs; the cells table is not used here
+    results = coverage_runs(parks, defaults.SCENARIOS, network=network, cells=False, progress=progress, **common)
     m = _side_by_side(results["existing"].table, results["planned"].table)
     times = _travel_times(results)
     if times is not None:

@@ -53,7 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["Coverage", "coverage", "covered_population"]
+__all__ = ["Coverage", "coverage", "coverage_runs", "covered_population"]
 
 
 @dataclass
@@ -150,6 +150,23 @@ def coverage(
     -------
     Coverage
     """
+    runs = coverage_runs(parks, [scenario], park_types=park_types, distances=distances, minutes=minutes, mode=mode,
+                         network=network, boundaries=boundaries, by=by, population=population,
+                         walk_speed_kmh=walk_speed_kmh, max_snap=max_snap, crs=crs, river=river, step=step,
+                         cells=cells, progress=progress)
+    return runs[scenario]
+
+
+def coverage_runs(parks: "gpd.GeoDataFrame", scenarios: Sequence[str], *, park_types: Sequence[str] | None = None,
+                  distances: Sequence[float] = (), minutes: Sequence[float] = (), mode: str = "euclidean",
+                  network: Any = None, boundaries: "gpd.GeoDataFrame | None" = None, by: str | None = None,
+                  population: "gpd.GeoDataFrame | None" = None, walk_speed_kmh: float = defaults.WALK_SPEED_KMH,
+                  max_snap: float = defaults.MAX_SNAP_M, crs: Any = None, river: Any = None,
+                  step: float = defaults.DENSIFY_M, cells: bool = True,
+                  progress: Callable[[str], None] | None = None) -> dict[str, Coverage]:
+    """:func:`coverage` of several scenarios of the same network, ``{scenario: Coverage}``:
+    the inputs are checked and projected, and the population split by zones, once for all
+    (what :func:`ino_geo.compare_scenarios` runs)."""
     river = check_mode(mode, river)
     thresholds = check_thresholds(distances, minutes)
     check_walk_speed(walk_speed_kmh)
@@ -158,18 +175,23 @@ def coverage(
     say = progress or (lambda msg: None)
     zones, study = _study_zones(boundaries, by, crs)
     pop = _population(population, crs, zones, cells, say)
-    reach = _Reach(mode, thresholds, walk_speed_kmh, max_snap, step)
-    if mode == "network":
-        reach.prepare(network, scenario, crs, river, pop, say)
-    tally = _Tally(zones, study if study is not None else pop.study, pop)
-    for ptype, idx in groups:
-        reach.set_places(ptype, pgeoms[idx], zones)
-        for value, unit in thresholds:
-            say(f"{ptype}: {value:g} {unit}")
-            tally.add(ptype, len(idx), value, unit, reach.area(pgeoms[idx], value, unit))
-    run = dict(mode=mode, scenario=scenario if mode == "network" else None, walk_speed_kmh=walk_speed_kmh,
-               max_snap_m=max_snap if mode == "network" else None)
-    return tally.result(crs, run, reach.cell_minutes)
+    out = {}
+    for scenario in scenarios:
+        if len(scenarios) > 1:
+            say(f"scenario {scenario}")
+        reach = _Reach(mode, thresholds, walk_speed_kmh, max_snap, step)
+        if mode == "network":
+            reach.prepare(network, scenario, crs, river, pop, say)
+        tally = _Tally(zones, study if study is not None else pop.study, pop)
+        for ptype, idx in groups:
+            reach.set_places(ptype, pgeoms[idx], zones)
+            for value, unit in thresholds:
+                say(f"{ptype}: {value:g} {unit}")
+                tally.add(ptype, len(idx), value, unit, reach.area(pgeoms[idx], value, unit))
+        run = dict(mode=mode, scenario=scenario if mode == "network" else None, walk_speed_kmh=walk_speed_kmh,
+                   max_snap_m=max_snap if mode == "network" else None)
+        out[scenario] = tally.result(crs, run, reach.cell_minutes)
+    return out
 
 
 def _projected_parks(parks: "gpd.GeoDataFrame", park_types: Sequence[str] | None, crs: Any):
