@@ -146,16 +146,26 @@ def check_geometries(gdf: "gpd.GeoDataFrame", what: str, id_col: str | None = No
         raise DataError(f"{name}: record {i}{record_ref(gdf, i, id_col)} field geometry: non-finite (NaN/inf) coordinates")
 
 
-def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | None = None) -> np.ndarray:
-    """The checked geometries of `gdf` in the metric `crs` (DataError naming an invalid one)."""
-    import shapely
+def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | None = None, *,
+                 checked: bool = False) -> np.ndarray:
+    """The checked geometries of `gdf` in the metric `crs` (DataError naming an invalid one).
 
-    check_geometries(gdf, what, id_col)
+    `checked`: :func:`check_geometries` has already passed on `gdf` (not run again). Points
+    are valid by construction once finite, so only the other geometries are tested for
+    validity; coordinates are re-checked for finiteness only after a reprojection.
+    """
+    import shapely
+    from pyproj import CRS
+
+    if not checked:
+        check_geometries(gdf, what, id_col)
     name = label(gdf, what)
-    g = np.asarray(gdf.to_crs(crs).geometry.values, dtype=object)
-    if not np.isfinite(shapely.get_coordinates(g)).all():
+    same = CRS.from_user_input(gdf.crs).equals(CRS.from_user_input(crs))
+    g = np.asarray((gdf if same else gdf.to_crs(crs)).geometry.values, dtype=object)
+    if not same and not np.isfinite(shapely.get_coordinates(g)).all():
         raise DataError(f"{name}: coordinates cannot be projected to {crs} (outside its area of use?)")
-    invalid = np.flatnonzero(~shapely.is_valid(g))
+    test = np.flatnonzero(shapely.get_type_id(g) != 0)
+    invalid = test[~shapely.is_valid(g[test])] if len(test) else test
     if len(invalid):
         i = invalid[0]
         more = f" (and {len(invalid) - 1} more)" if len(invalid) > 1 else ""

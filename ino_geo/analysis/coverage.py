@@ -203,7 +203,7 @@ def _projected_parks(parks: "gpd.GeoDataFrame", park_types: Sequence[str] | None
     if len(parks) == 0 and not park_types:
         raise DataError("parks: the layer has no parks (name --park-type to get rows with nothing covered)")
     groups = park_groups(parks, park_types)
-    return crs, groups, metric_geoms(parks, crs, "parks", "park_id") if len(parks) else np.zeros(0, object)
+    return crs, groups, metric_geoms(parks, crs, "parks", "park_id", checked=True) if len(parks) else np.zeros(0, object)
 
 
 # --------------------------------------------------------------------------------------------

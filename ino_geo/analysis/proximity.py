@@ -244,7 +244,7 @@ class _Places:
 
     @classmethod
     def of(cls, gdf: "gpd.GeoDataFrame", col: str | None, crs: str, what: str) -> "_Places":
-        geoms = metric_geoms(gdf, crs, what, col) if len(gdf) else np.zeros(0, object)
+        geoms = metric_geoms(gdf, crs, what, col, checked=True) if len(gdf) else np.zeros(0, object)
         return cls(geoms, _ids(gdf, col), _names(gdf))
 
 
