@@ -284,9 +284,8 @@ def _type_rows(mode: str, og: np.ndarray, dg: np.ndarray, k: int, matrix: bool, 
         n = int(first.sum())
         return {
             "o": oi[first], "d": dj[first], "rank": np.ones(n, np.int64), "distance_m": dist[first],
-            "minutes": np.full(n, np.nan), "route": np.full(n, "straight", dtype=object),
-            "tied": counts[oi[first]] > 1, "status": np.full(n, "ok", dtype=object),
-            "snap_status": np.full(n, None, dtype=object),
+            "minutes": np.full(n, np.nan), "route": _Same("straight", n),
+            "tied": counts[oi[first]] > 1, "status": _Same("ok", n), "snap_status": _Same(None, n),
             "origin_snap_m": np.full(n, np.nan), "park_snap_m": np.full(n, np.nan),
         }
     if mode == "euclidean":
@@ -304,14 +303,37 @@ def _rows_in_order(parts: list) -> dict:
     (rows without a park, rank -1, first)."""
     if not parts:
         return {key: np.zeros(0, np.int64) for key in _KEYS + ("t",)}
-    rows = {key: np.concatenate([cols[key] for _, cols in parts]) for key in _KEYS}
+    rows = {key: _joined([cols[key] for _, cols in parts]) for key in _KEYS}
     rows["t"] = np.concatenate([np.full(len(cols["o"]), ti) for ti, (_, cols) in enumerate(parts)])
     rows["d"] = np.concatenate([_layer_rows(idx, np.asarray(cols["d"], dtype=np.int64)) for idx, cols in parts])
     o, t, rank = (np.asarray(rows[key], dtype=np.int64) for key in ("o", "t", "rank"))
     if len(o) > 1 and not _in_order(o, t, rank):
         order = np.lexsort((rank, t, o))
-        rows = {key: np.asarray(v)[order] for key, v in rows.items()}
+        rows = {key: v if isinstance(v, _Same) else np.asarray(v)[order] for key, v in rows.items()}
     return rows
+
+
+@dataclass
+class _Same:
+    """A text column of one value (None: missing) for `n` rows, not materialised."""
+
+    value: str | None
+    n: int
+
+    def __len__(self) -> int:
+        return self.n
+
+    def array(self) -> np.ndarray:
+        return np.full(self.n, self.value, dtype=object)
+
+
+def _joined(parts: list):
+    """The column's parts end to end (a single part as it is; constant parts stay constant)."""
+    if len(parts) == 1:
+        return parts[0]
+    if all(isinstance(p, _Same) for p in parts) and len({p.value for p in parts}) == 1:
+        return _Same(parts[0].value, sum(p.n for p in parts))
+    return np.concatenate([p.array() if isinstance(p, _Same) else p for p in parts])
 
 
 def _layer_rows(idx: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -377,13 +399,15 @@ def _strings(values: np.ndarray):
     """A column of a few distinct texts (or None) as a pandas ``str`` array, without
     converting each value: factorised, then decoded by pyarrow."""
     import pandas as pd
+    import pyarrow as pa
 
-    values = np.asarray(values, dtype=object)
-    try:
-        import pyarrow as pa
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
-        return pd.array(values, dtype="str")
-    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    if isinstance(values, _Same):
+        if values.value is None:
+            return pd.array(np.full(values.n, None, dtype=object), dtype=object)
+        codes, uniq = np.zeros(values.n, np.int8), [values.value]
+    else:
+        values = np.asarray(values, dtype=object)
+        codes, uniq = pd.factorize(values, use_na_sentinel=True)
     if not all(isinstance(u, str) for u in uniq):
         return values
     if not len(uniq):
@@ -422,8 +446,8 @@ def _empty_rows(no: int) -> dict:
     """One ``no_destination`` row per origin (a park type with no park)."""
     return {
         "o": np.arange(no), "d": np.full(no, -1), "rank": np.full(no, -1), "distance_m": np.full(no, np.nan),
-        "minutes": np.full(no, np.nan), "route": np.full(no, None, dtype=object), "tied": np.zeros(no, bool),
-        "status": np.full(no, "no_destination", dtype=object), "snap_status": np.full(no, None, dtype=object),
+        "minutes": np.full(no, np.nan), "route": _Same(None, no), "tied": np.zeros(no, bool),
+        "status": _Same("no_destination", no), "snap_status": _Same(None, no),
         "origin_snap_m": np.full(no, np.nan), "park_snap_m": np.full(no, np.nan),
     }
 
@@ -449,8 +473,8 @@ def _euclidean_ranked(og: np.ndarray, dg: np.ndarray, k: int | None, chunk: int 
     res = {key: np.concatenate(v) for key, v in out.items()}
     n = len(res["o"])
     res.update(
-        minutes=np.full(n, np.nan), route=np.full(n, "straight", dtype=object), status=np.full(n, "ok", dtype=object),
-        snap_status=np.full(n, None, dtype=object), origin_snap_m=np.full(n, np.nan), park_snap_m=np.full(n, np.nan),
+        minutes=np.full(n, np.nan), route=_Same("straight", n), status=_Same("ok", n),
+        snap_status=_Same(None, n), origin_snap_m=np.full(n, np.nan), park_snap_m=np.full(n, np.nan),
     )
     return res
 
