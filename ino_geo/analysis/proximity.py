@@ -416,7 +416,8 @@ def _strings(values: np.ndarray):
     return pd.array(arr.dictionary_decode(), dtype="str")
 
 
-def _links(og: np.ndarray, dg: np.ndarray, oi: np.ndarray, di: np.ndarray, dist: np.ndarray, crs: str) -> np.ndarray:
+def _links(og: np.ndarray, dg: np.ndarray, oi: np.ndarray, di: np.ndarray, dist: np.ndarray, crs: str,
+           chunk: int = 100_000) -> np.ndarray:
     """The straight link of each row from its origin to the park's nearest point, EPSG:4326
     (None without a park): ``shapely.shortest_line`` where the distance is positive, a
     zero-length line at a point origin inside its park; reprojected coordinates at once."""
@@ -426,19 +427,18 @@ def _links(og: np.ndarray, dg: np.ndarray, oi: np.ndarray, di: np.ndarray, dist:
     from ino_geo.crs import STORAGE_CRS
 
     geom = np.full(len(oi), None, dtype=object)
-    has = di >= 0
-    if not has.any():
-        return geom
-    rows = np.flatnonzero(has)
-    at_point = (dist[rows] == 0) & (shapely.get_type_id(og[oi[rows]]) == 0)
-    zero, far = rows[at_point], rows[~at_point]
-    if len(zero):
-        xy = shapely.get_coordinates(og[oi[zero]])
-        geom[zero] = shapely.linestrings(np.stack([xy, xy], axis=1))
-    if len(far):
-        geom[far] = shapely.shortest_line(og[oi[far]], dg[di[far]])
+    rows_all = np.flatnonzero(di >= 0)
     tr = Transformer.from_crs(crs, STORAGE_CRS, always_xy=True)
-    geom[rows] = shapely.transform(geom[rows], lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+    for s in range(0, len(rows_all), chunk):  # in chunks: the metric lines never all exist at once
+        rows = rows_all[s : s + chunk]
+        line = np.empty(len(rows), dtype=object)
+        at_point = (dist[rows] == 0) & (shapely.get_type_id(og[oi[rows]]) == 0)
+        if at_point.any():
+            xy = shapely.get_coordinates(og[oi[rows[at_point]]])
+            line[at_point] = shapely.linestrings(np.stack([xy, xy], axis=1))
+        if not at_point.all():
+            line[~at_point] = shapely.shortest_line(og[oi[rows[~at_point]]], dg[di[rows[~at_point]]])
+        geom[rows] = shapely.transform(line, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
     return geom
 
 
