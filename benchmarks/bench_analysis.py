@@ -310,12 +310,10 @@ def suite_routing(quick: bool):
 # 4. coverage
 
 
-def coverage_case(suite, side: int, family: str = "coverage"):
+def coverage_inputs(side: int):
+    """Population cells (side x side grid, EPSG:4326 like the shipped layer), 1,000 parks, the study square."""
     import geopandas as gpd
     import shapely
-
-    import ino_geo
-    from ino_geo.analysis.shares import covered_shares
 
     cell = SIZE / side
     gx, gy = np.meshgrid(X0 + np.arange(side) * cell, Y0 + np.arange(side) * cell)
@@ -330,6 +328,33 @@ def coverage_case(suite, side: int, family: str = "coverage"):
                              geometry=shapely.box(c[:, 0], c[:, 1], c[:, 0] + s[:, 0], c[:, 1] + s[:, 1]), crs=CRS)
     study = gpd.GeoDataFrame({"boundary_id": ["sq"], "name": ["square"], "level": ["municipality"]},
                              geometry=[shapely.box(X0, Y0, X0 + SIZE, Y0 + SIZE)], crs=CRS)
+    return cells, people, pop, parks, study
+
+
+def coverage_memory(side: int) -> dict:
+    """In a fresh process: RSS with the inputs built, and the peak during one ``coverage()``."""
+    import ino_geo
+
+    cells, people, pop, parks, study = coverage_inputs(side)
+    del cells
+    import gc
+
+    gc.collect()
+    with open("/proc/self/statm") as f:
+        rss_inputs = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    ino_geo.coverage(parks, distances=[1000.0], population=pop, boundaries=study)
+    peak = harness.peak_rss_mib()
+    return {"cells": len(pop), "rss_with_inputs_mib": round(rss_inputs, 1), "peak_rss_mib": round(peak, 1),
+            "peak_above_inputs_mib": round(peak - rss_inputs, 1)}
+
+
+def coverage_case(suite, side: int, family: str = "coverage"):
+    import shapely
+
+    import ino_geo
+    from ino_geo.analysis.shares import covered_shares
+
+    cells, people, pop, parks, study = coverage_inputs(side)
     mcells = np.asarray(pop.to_crs(CRS).geometry.values, dtype=object)  # the baseline's input, projected once
     pgeoms = np.asarray(parks.geometry.values, dtype=object)
     d = 1000.0
@@ -361,7 +386,12 @@ def coverage_case(suite, side: int, family: str = "coverage"):
 
 def suite_coverage(quick: bool):
     suite = harness.Suite("coverage")
-    coverage_case(suite, 300 if quick else 1000)
+    side = 300 if quick else 1000
+    coverage_case(suite, side)
+    r = subprocess.run([sys.executable, __file__, "--coverage-memory", str(side)], capture_output=True, text=True)
+    if r.returncode == 0:
+        emit(suite.record(f"coverage() memory, {side * side:,} cells (a fresh process)", json.loads(r.stdout),
+                          goal="<= 1.2 GB peak", params={"n": side * side}))
 
 
 # ------------------------------------------------------------------------------------------
@@ -413,7 +443,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="small sizes, results in a temporary folder (a smoke run)")
     ap.add_argument("--only", choices=sorted(SUITES), help="run one suite in this process")
     ap.add_argument("--results", help=argparse.SUPPRESS)
+    ap.add_argument("--coverage-memory", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.coverage_memory:
+        print(json.dumps(coverage_memory(args.coverage_memory)))
+        return 0
     if args.results:
         harness.RESULTS_DIR = Path(args.results)
     if args.only:

@@ -284,3 +284,22 @@ def test_build_runs_each_analysis_once(tmp_path, mini_layers, monkeypatch):
     table = gpd.pd.read_csv(tmp_path / "pack" / "proximity.csv")
     direct = real_prox(layers.sites, layers.parks)
     assert np.allclose(table["distance_m"], direct["distance_m"]) and list(table["park_id"]) == list(direct["park_id"])
+
+
+# ------------------------------------------------------------------------------------------
+# validity: grid cells decided without GEOS
+
+
+def test_convex_quadrilaterals_are_exactly_valid_ones():
+    from ino_geo.analysis._inputs import _convex_quads
+
+    rng = np.random.default_rng(0)
+    pts = rng.uniform(0, 10, (5000, 4, 2))
+    g = shapely.polygons(np.concatenate([pts, pts[:, :1]], axis=1))  # bow-ties, concave and convex ones
+    extra = np.array([box(0, 0, 1, 1), shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1)]),
+                      shapely.Polygon([(0, 0), (2, 0), (1, 0), (0, 1)]),
+                      box(0, 0, 2, 2).difference(box(0.5, 0.5, 1, 1)), box(0, 0, 3, 3).buffer(1)], dtype=object)
+    g = np.concatenate([g, extra])
+    q = _convex_quads(g)
+    assert q.sum() > 500 and not (q & ~shapely.is_valid(g)).any()  # never calls an invalid polygon valid
+    assert q[-5] and not q[-4] and not q[-3] and not q[-2] and not q[-1]

@@ -165,6 +165,7 @@ def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | Non
     if not same and not np.isfinite(shapely.get_coordinates(g)).all():
         raise DataError(f"{name}: coordinates cannot be projected to {crs} (outside its area of use?)")
     test = np.flatnonzero(shapely.get_type_id(g) != 0)
+    test = test[~_convex_quads(g[test])]  # grid cells: valid by a numpy test, no GEOS call
     invalid = test[~shapely.is_valid(g[test])] if len(test) else test
     if len(invalid):
         i = invalid[0]
@@ -175,3 +176,24 @@ def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | Non
             "repair it explicitly (ino-geo layers validate --fix, or shapely.make_valid)"
         )
     return g
+
+
+def _convex_quads(g: np.ndarray) -> np.ndarray:
+    """True for each polygon that is a strictly convex quadrilateral without holes (a
+    population grid cell): such a ring is simple and not degenerate, so the polygon is valid.
+    The others (False) need ``shapely.is_valid``."""
+    import shapely
+
+    out = np.zeros(len(g), dtype=bool)
+    cand = np.flatnonzero((shapely.get_type_id(g) == 3) & (shapely.get_num_coordinates(g) == 5))
+    if not len(cand):
+        return out
+    cand = cand[shapely.get_num_interior_rings(g[cand]) == 0]
+    xy = shapely.get_coordinates(g[cand]).reshape(-1, 5, 2)
+    closed = (xy[:, 0] == xy[:, 4]).all(axis=1)
+    e = np.diff(xy, axis=1)  # the 4 edges
+    nxt = np.roll(e, -1, axis=1)
+    cross = e[:, :, 0] * nxt[:, :, 1] - e[:, :, 1] * nxt[:, :, 0]
+    convex = (cross > 0).all(axis=1) | (cross < 0).all(axis=1)
+    out[cand] = closed & convex
+    return out
