@@ -25,6 +25,8 @@ __all__ = [
     "MAX_SNAP_M",
     "DENSIFY_M",
     "MAX_DISTANCE_M",
+    "FOCUS_MARGIN_M",
+    "POPULATED_SHARE",
     "MAX_MINUTES",
     "MIN_RADIUS_M",
     "MODES",
@@ -32,6 +34,8 @@ __all__ = [
     "BUILD_DISTANCES_M",
     "walk_m_per_min",
     "check_threshold",
+    "SITE_TIME_LIMIT_S",
+    "SITE_EXACT_MAX_PAIRS",
 ]
 
 #: Walking speed of the legs to and from the network, and of straight-line minutes (km/h).
@@ -52,6 +56,10 @@ MODES = ("euclidean", "network")
 SCENARIOS = ("existing", "planned")
 #: The coverage distances of ``ino-geo build`` (metres).
 BUILD_DISTANCES_M = (500.0, 1000.0, 3000.0)
+#: Margin around a map's focus boundary (``--focus``): features within it are shown, metres.
+FOCUS_MARGIN_M = 2000.0
+#: A map with ``extent = "populated"`` opens on the densest population cells holding this share of the people.
+POPULATED_SHARE = 0.75
 #: The largest threshold of each unit of :func:`check_threshold`.
 _LIMITS = {"m": MAX_DISTANCE_M, "min": MAX_MINUTES}
 
@@ -91,3 +99,9 @@ def check_threshold(option: str, value: Any, unit: str, *, positive: bool = Fals
     if f > top:
         raise UsageError(f"{option} {value}: larger than the allowed {top:g} {unit}")
     return f
+# -- site selection (ino_geo.site_selection) ------------------------------------------------
+#: Default time limit of the exact site-selection solve (seconds).
+SITE_TIME_LIMIT_S = 60.0
+#: Largest model solved exactly (MILP) by default: nonzeros of the reduced coverage matrix
+#: (max-coverage, min-sites) or demand x site pairs (p-median); larger ones use the lazy greedy.
+SITE_EXACT_MAX_PAIRS = 1_000_000

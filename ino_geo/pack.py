@@ -27,6 +27,11 @@ def build_pack(
     out_dir: str | os.PathLike,
     *,
     distances: Sequence[float] = (500.0, 1000.0, 3000.0),
+    minutes: Sequence[float] = (),
+    park_types: Sequence[str] = (),
+    mode: str | None = None,
+    lang: str = "en",
+    focus: str | None = None,
     self_contained: bool = True,
     overwrite: bool = False,
     progress: Callable[[str], None] | None = None,
@@ -41,7 +46,17 @@ def build_pack(
         Created if missing. Every output path is checked before any work: an existing file
         needs `overwrite`.
     distances : sequence of float
-        Coverage distances, metres.
+        Coverage distances, metres (or `minutes`: travel times; not both).
+    minutes : sequence of float
+        Coverage travel times, minutes.
+    park_types : sequence of str
+        The park types of the coverage table, the coverage map (the first one shown and titled,
+        one overlay per type and reach) and the proximity map (default: all; the coverage map's
+        own type).
+    mode : str, optional
+        ``"euclidean"`` (default) or ``"network"`` (along the corridors layer).
+    lang, focus : str
+        The maps' language and focus boundary (see :func:`ino_geo.render_map`).
     self_contained : bool
         Inline Leaflet (maps open with no network) or keep folium's CDN links.
     progress : callable, optional
@@ -54,7 +69,15 @@ def build_pack(
     """
     say = progress or (lambda _msg: None)
     d = Path(out_dir)
-    distances = _checked_distances(d, distances)  # before any work
+    if distances and minutes:
+        raise UsageError("give --distance or --minutes, not both")
+    distances = _checked_distances(d, distances) if not minutes else []  # before any work
+    if focus:
+        from ino_geo.webmap.focus import resolve_focus
+
+        resolve_focus(layers, focus)
+    params = {"distances": distances, "minutes": list(minutes), "park_types": list(park_types), "mode": mode,
+              "lang": lang, "focus": focus}
     files = _pack_files()
     created = not d.exists()
     if not created:
@@ -64,7 +87,7 @@ def build_pack(
     # everything is written into a hidden staging folder inside `d` and moved into place at
     # the end: a failure half-way leaves `d` as it was (and removes it if this run made it)
     try:
-        cov, maps = _write_pack(layers, stage, d, distances, self_contained, say)
+        cov, maps = _write_pack(layers, stage, d, params, self_contained, say)
         for f in files:
             check_output(d / f, overwrite)  # nothing appeared meanwhile
         for f in files:
@@ -113,7 +136,7 @@ def _staging_folder(d: Path) -> Path:
         raise err(f"{d}: cannot create the output folder: {exc.strerror or exc}") from exc
 
 
-def _write_pack(layers: Any, stage: Path, d: Path, distances: list[float], self_contained: bool,
+def _write_pack(layers: Any, stage: Path, d: Path, params: dict[str, Any], self_contained: bool,
                 say: Callable[[str], None]) -> tuple[Any, list[tuple[str, Path, int]]]:
     """Write the tables, the maps, their snippets and the index into `stage`; the coverage and the maps."""
     import ino_geo
@@ -121,39 +144,30 @@ def _write_pack(layers: Any, stage: Path, d: Path, distances: list[float], self_
     from ino_geo.mapdata import builtin_map_results
     from ino_geo.webmap.render import embed_snippet, render_all
 
-    say(f"coverage of {len(layers.parks)} parks within {', '.join(f'{x:g}' for x in distances)} m")
-    cov = ino_geo.coverage(layers.parks, distances=distances, boundaries=layers.boundaries,
-                           by="municipality", population=layers.population, cells=False)
+    distances, minutes, types, mode = params["distances"], params["minutes"], params["park_types"], params["mode"]
+    net = {"network": layers.corridors} if mode == "network" else {}
+    reach = {"distances": distances} if distances else {"minutes": minutes}
+    say(f"coverage of {len(layers.parks)} parks within {', '.join(f'{x:g}' for x in distances or minutes)} "
+        f"{'m' if distances else 'min'}")
+    cov = ino_geo.coverage(layers.parks, **reach, park_types=types or None, mode=mode or defaults.MODES[0], **net,
+                           boundaries=layers.boundaries, by="municipality", population=layers.population, cells=False)
     write_frame(cov.table, stage / "coverage.csv")
-    say("analyses of the coverage and proximity maps")
-    results = builtin_map_results(layers)
     say(f"proximity of {len(layers.sites)} sites to the nearest park of each type")
-    prox = _table_proximity(layers, results)
+    prox = ino_geo.proximity(layers.sites, layers.parks, park_types=types or None, mode=mode or defaults.MODES[0],
+                             **net)
     write_frame(prox, stage / "proximity.csv")
 
+    say("analyses of the coverage and proximity maps")
+    results = builtin_map_results(layers, park_types=types or None, distances=distances or None,
+                                  minutes=minutes or None, mode=mode)
     staged = render_all(layers, stage, results=results, self_contained=self_contained,
+                        lang=params["lang"], focus=params["focus"],
                         progress=lambda msg: say(msg.replace(str(stage), str(d))))
     maps = [(name, d / p.name, size) for name, p, size in staged]
     for name, path, _size in staged:
         atomic_write_text(stage / f"{name}.embed.html", embed_snippet(path, title=name))
     atomic_write_text(stage / "index.html", _index_html(layers, maps))
     return cov, maps
-
-
-def _table_proximity(layers: Any, results: dict) -> Any:
-    """proximity.csv: the nearest park of each type from every site, straight line. The
-    proximity map computes the same table when its spec asks for exactly that (then it is
-    reused, not computed twice); otherwise it is computed here."""
-    import ino_geo
-    from ino_geo.webmap.spec import load_map_spec
-
-    res = results.get("proximity")
-    if res is not None and getattr(res, "proximity", None) is not None:
-        p = load_map_spec("proximity").proximity
-        if (p.get("origins") in (None, "sites") and p.get("k", 1) == 1 and p.get("mode") in (None, "euclidean")
-                and not p.get("park_types")):
-            return res.proximity
-    return ino_geo.proximity(layers.sites, layers.parks)
 
 
 def _summary(layers: Any, d: Path, cov: Any, maps: list[tuple[str, Path, int]],

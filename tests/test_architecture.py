@@ -6,7 +6,8 @@
   ``ino_geo/__init__.py`` maps the name to). Imports under ``if TYPE_CHECKING:`` never run
   and are not counted.
 * Layers point one way: core (``_errors, _json, _version, crs, defaults``) <- ``data`` <-
-  ``network`` <- ``analysis`` <- ``webmap`` <- ``pack`` <- ``cli``; ``webmap`` imports neither
+  ``network`` <- ``analysis`` <- ``engine`` <- ``webmap`` <- ``pack`` <- ``cli`` (``engine``: where an
+  analysis runs; ``ino_geo.coverage`` is its engine-aware entry point); ``webmap`` imports neither
   ``analysis`` nor ``network`` (maps take results, they do not compute them).
 * No function over 80 lines (its docstring not counted), no module over 600 lines.
 * One place per value: the park types live in ``layers/catalogue.toml`` (no Python file of
@@ -30,7 +31,7 @@ from ino_geo import defaults
 
 PKG = Path(ino_geo.__file__).resolve().parent
 ROOT = "ino_geo"
-LAYERS = ["core", "data", "network", "analysis", "webmap", "pack", "cli"]
+LAYERS = ["core", "data", "network", "analysis", "engine", "webmap", "pack", "cli"]
 CORE = {"_errors", "_json", "_version", "crs", "defaults"}
 #: Modules above analysis and webmap that run analyses for maps and packs.
 WORKFLOWS = {"pack", "mapdata"}

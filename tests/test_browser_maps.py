@@ -34,9 +34,9 @@ EXPECTED = {
     "corridors": {"boundaries": 2, "river": 1, "parks": 6, "sites": 10, "roads": 3, "rail": 1, "bridges": 1,
                   "kamayevka_asino": 1},
     # one cell per population cell, one covered polygon and one gap for the chosen type/distance
-    "coverage": {"cells": 9, "boundaries": 3, "river": 1, "gaps": 1, "areas": 1, "parks": 6},
-    # 10 sites x 6 park types
-    "proximity": {"river": 1, "parks": 6, "links": 60, "sites": 10},
+    "coverage": {"cells": 9, "gaps": 1, "areas": 1, "parks": 6},
+    # one link per site, to its nearest park
+    "proximity": {"parks": 6, "links": 10, "sites": 10},
 }
 
 
@@ -188,7 +188,7 @@ def test_map_offline(driver, layers, tmp_path, name):
         assert "Park type" in legend.text and "Innovation" in legend.text
     labels = driver.execute_script(
         "return Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label')).length;")
-    assert labels == len(expected)
+    assert labels == len(expected) + 2  # + the reference base and the place names
     assert driver.find_elements("css selector", ".leaflet-control-scale")  # scale bar
 
     # clicking a park opens its popup with its name
@@ -278,7 +278,7 @@ def test_tomsk_map_offline(driver, tomsk, tmp_path, name):
     elif name == "coverage":
         assert c["cells"] == len(tomsk["population"]) and c["parks"] == len(tomsk["parks"])
     elif name == "proximity":
-        assert c["links"] == len(tomsk["sites"]) * tomsk["parks"]["park_type"].nunique()
+        assert c["links"] == len(tomsk["sites"])  # one link per site, to its nearest park
     elif name == "corridors":
         assert c["roads"] + c["rail"] == len(tomsk["corridors"])
     assert driver.find_element("id", "ino-geo-legend").is_displayed()
@@ -290,6 +290,7 @@ def test_tomsk_map_offline(driver, tomsk, tmp_path, name):
     park = drawn.loc[drawn.to_crs("EPSG:32645").area.idxmax(), "name"]
     popup = _open_popup_by_click(driver, tomsk, "parks", "parks", park)
     assert park in popup.text
+    assert "seed:" not in popup.text and ".txt" not in popup.text  # sources as citations, no internal names
     assert _js_errors(driver) == []
 
 
@@ -322,3 +323,106 @@ def test_embedded_map_fills_its_container(driver, layers, tmp_path):
     finally:
         driver.switch_to.default_content()
     assert frame.get_attribute("title") == "Tomsk agglomeration — INO Tomsk overview"
+
+
+# ------------------------------------------------------------------------ maps a planner can publish
+
+
+@pytest.fixture(scope="module")
+def with_places(layers):
+    from test_map_publish import synthetic_places
+
+    return {**layers, "places": synthetic_places()}
+
+
+def _label_texts(driver) -> list[str]:
+    deadline = time.time() + 5
+    texts: list[str] = []
+    while time.time() < deadline:
+        texts = driver.execute_script(
+            "return Array.prototype.map.call(document.querySelectorAll('.ino-geo-label span'),"
+            " function (e) { return e.textContent; });")
+        if texts:
+            break
+        time.sleep(0.1)
+    return texts
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_base_and_place_names_are_drawn(driver, with_places, tmp_path, name):
+    """Offline, every map shows the reference base and the place names as rendered text."""
+    path = _export(tmp_path, name, with_places)
+    _open(driver, path, len(EXPECTED[name]))
+    drawn = driver.execute_script(
+        "return ['base_boundaries', 'base_river', 'base_roads'].map(function (k) {"
+        " return document.querySelectorAll('path.ino-geo-layer-' + k).length; });")
+    assert drawn == [2, 1, 1], drawn  # 2 municipalities, the Tom, the existing road (hand-counted)
+    assert "Tomsk" in _label_texts(driver)
+    time.sleep(0.5)  # let the opening view settle
+    # overlapping labels are left out: "Little" (a village 140 m from Tomsk) is not shown at any zoom
+    driver.execute_script("for (var k in inoGeo.layers) { var m = inoGeo.layers[k]._map; if (m) {"
+                          " m.setView([56.4815, 84.9495], 13, {animate: false}); break; } }")
+    time.sleep(0.3)
+    texts = _label_texts(driver)
+    assert "Tomsk" in texts and "Little" not in texts
+    assert _js_errors(driver) == []
+
+
+def test_coverage_map_title_and_layers_match_the_parameters(driver, layers, tmp_path):
+    path = _export(tmp_path, "coverage", layers, park_type="sport", distance_m=[500, 1000])
+    _open(driver, path, len(EXPECTED["coverage"]))
+    assert driver.title == "Park coverage: sport parks within 500 / 1000 m"
+    names = driver.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('.leaflet-control-layers-overlays label'),"
+        " function (e) { return e.textContent.trim(); });")
+    assert "Covered: Sports park, 500 m" in names and "Covered: Sports park, 1000 m" in names
+
+
+def test_popups_cite_sources_and_link_only_http(driver, layers, tmp_path):
+    parks = layers["parks"].copy()
+    parks["source"] = "seed:001_f8bb5fa29d4484f7.txt; https://example.org/park; javascript:alert(1)"
+    lay = {**layers, "parks": parks}
+    path = _export(tmp_path, "overview", lay)
+    _open(driver, path, len(EXPECTED["overview"]))
+    popup = _open_popup_by_click(driver, lay, "parks", "parks", "Park 1")
+    assert "seed:" not in popup.text and "INO Tomsk programme documents" in popup.text
+    assert "Innovation park" in popup.text  # the catalogue's label, not 'innovation'
+    links = [a.get_attribute("href") for a in popup.find_elements("css selector", "a")]
+    assert links == ["https://example.org/park"]
+
+
+def test_narrow_embed_leaves_most_of_the_map_visible(driver, layers, tmp_path):
+    path = _export(tmp_path, "overview", layers)
+    host = tmp_path / "narrow.html"
+    host.write_text(f"<!DOCTYPE html><html><body style='margin:0'><iframe src='{path.name}' width='400' height='300'"
+                    " style='border:0'></iframe></body></html>", encoding="utf-8")
+    driver.get(host.as_uri())
+    driver.switch_to.frame(driver.find_element("css selector", "iframe"))
+    try:
+        deadline = time.time() + 20
+        while time.time() < deadline and not driver.execute_script(
+                "return !!(window.inoGeo && inoGeo.counts.parks === 6 && document.readyState === 'complete')"):
+            time.sleep(0.1)
+        time.sleep(0.3)
+        boxes = driver.execute_script(
+            "return ['#ino-geo-legend', '.leaflet-control-layers', '.leaflet-control-zoom'].map(function (q) {"
+            " var r = document.querySelector(q).getBoundingClientRect(); return [r.width, r.height]; });")
+    finally:
+        driver.switch_to.default_content()
+    covered = sum(w * h for w, h in boxes)
+    assert covered < 0.2 * 400 * 300, boxes  # the controls fold to buttons: over 80 % of the map shows
+
+
+def test_cdn_page_without_network_still_draws_the_map(driver, layers, tmp_path):
+    from ino_geo.mapdata import map_results
+    from ino_geo.webmap.render import export_html, is_self_contained, render_map
+
+    m = render_map("overview", layers, results=map_results("overview", layers), online=True)
+    path = export_html(m, tmp_path / "cdn.html", self_contained=False)
+    assert not is_self_contained(path.read_text(encoding="utf-8"))
+    _open(driver, path, len(EXPECTED["overview"]))
+    for layer_id, n in EXPECTED["overview"].items():
+        drawn = driver.execute_script("return document.querySelectorAll('path.ino-geo-layer-' + arguments[0]).length;",
+                                      layer_id)
+        assert drawn == n, (layer_id, drawn, n)
+    assert _js_errors(driver) == []

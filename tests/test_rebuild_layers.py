@@ -23,7 +23,7 @@ from ino_geo.data.shipped import default_layers_dir
 
 LAYERS = default_layers_dir()
 SRC = LAYERS / "src"
-FILES = ["river", "waterfront", "corridors", "boundaries", "population", "sites", "parks"]
+FILES = ["river", "waterfront", "corridors", "boundaries", "places", "population", "sites", "parks"]
 NOT_BIT_EXACT = {("population", "population")}  # (layer, property) compared with rel. tol. 1e-12
 
 
@@ -75,13 +75,13 @@ def test_rebuild_reproduces_the_committed_layers(tmp_path):
 
 def test_the_steps_have_one_way_to_run():
     """The step modules have no entry point of their own: rebuild.py runs them, in order."""
-    steps = ["river", "corridors", "build_areas", "build_population", "build_points", "check_layers"]
+    steps = ["river", "corridors", "build_areas", "places", "build_population", "build_points", "check_layers"]
     for step in steps:
         tree = ast.parse((SRC / f"{step}.py").read_text(encoding="utf-8"))
         mains = [n for n in tree.body if isinstance(n, ast.If) and "__main__" in ast.unparse(n.test)]
         assert mains == [], f"{step}.py has its own __main__"
     text = (SRC / "rebuild.py").read_text(encoding="utf-8")
-    order = [text.index(f"{s}.main") for s in ("river", "corridors", "build_areas", "build_population",
+    order = [text.index(f"{s}.main") for s in ("river", "corridors", "build_areas", "places", "build_population",
                                                 "build_points", "check_layers")]
     assert order == sorted(order)
     assert "validate_path" in text

@@ -9,6 +9,8 @@ import re
 import folium
 import geopandas as gpd
 import pytest
+
+from ino_geo.data.catalogue import load_catalogue
 from shapely import Polygon
 
 from ino_geo._errors import DataError, UsageError
@@ -118,8 +120,9 @@ def test_layer_not_in_storage_crs_is_reprojected(layers):
 
 def test_categorical_and_other_colours(layers):
     page = to_html(render_map("overview", layers, online=False))
-    assert page.count('"_c":"#1f77b4"') == 3  # petrochemical sites
-    assert page.count('"_c":"#d62728"') == 2  # nuclear
+    cluster = load_catalogue()["sites"].columns["cluster"].colors  # the one palette, in the catalogue
+    assert page.count(f'"_c":"{cluster["petrochemical"]}"') == 3  # petrochemical sites
+    assert page.count(f'"_c":"{cluster["nuclear"]}"') == 2  # nuclear
     assert page.count('"_c":"#bbbbbb"') == 4  # no cluster: other colour
     assert "other / none" in page
     legend = page[page.index('id="ino-geo-legend"'):]
@@ -191,8 +194,8 @@ def test_cdn_keeps_links_and_online_controls(layers):
     assert not is_self_contained(cdn)
     assert '<script src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"></script>' in cdn
     assert "L.control.fullscreen" in cdn and "L.Control.MiniMap" in cdn and "L.Control.Measure" in cdn
-    page = to_html(m, self_contained=True)
-    assert len(cdn) < len(page) / 4
+    # offline, the CDN page writes the inlined Leaflet into itself and stubs the online-only controls
+    assert "window.L || document.write(" in cdn and "L.Control.MiniMap = inoGeoStub()" in cdn
     # exporting self-contained did not remove the online controls from the map object
     assert "L.control.fullscreen" in to_html(m, self_contained=False)
 
@@ -315,7 +318,7 @@ def test_coverage_map_draws_the_chosen_result(layers):
                    online=False)
     assert m.ino_geo_title == "Park coverage: sport parks within 1000 m"
     cells = res.cells[(res.cells.park_type == "sport") & (res.cells.threshold == 1000)]
-    assert m.ino_geo_counts == {"cells": len(cells), "boundaries": 3, "river": 1, "gaps": 1, "areas": 1, "parks": 6}
+    assert m.ino_geo_counts == {"cells": len(cells), "gaps": 1, "areas": 1, "parks": 6}
     assert len(cells) == 9  # one row per population cell
     page = to_html(m)
     spec = load_map_spec("coverage")
@@ -342,18 +345,19 @@ def test_coverage_map_accepts_a_precomputed_result_and_minutes(layers):
     # mapdata: the medical park P4 lies outside every boundary, and 10 min of walking (750 m)
     # does not reach the study area: the covered area is empty - said on the map, not drawn
     assert m.ino_geo_counts["cells"] == 9 and m.ino_geo_counts["areas"] == 0
-    assert "1 of 1 rows of “Covered areas” have no geometry" in to_html(m)
+    assert "1 of 1 rows of “Covered” have no geometry" in to_html(m)
     with pytest.raises(UsageError, match="not both"):
         map_results("coverage", layers, distance_m=100, minutes=5)
 
 
-def test_proximity_map_links_every_site_to_each_type(layers):
+def test_proximity_map_links_every_site_to_its_nearest_park(layers):
     import ino_geo
 
     res = ino_geo.proximity(layers["sites"], layers["parks"])
+    assert len(res) == 60  # 10 sites x 6 types
     m = render_map("proximity", layers, results=map_results("proximity", layers), online=False)
-    assert m.ino_geo_counts == {"river": 1, "parks": 6, "links": 60, "sites": 10}  # 10 sites x 6 types
-    assert len(res) == 60
+    assert m.ino_geo_counts == {"parks": 6, "links": 10, "sites": 10}  # one link per site
+    res = res.loc[res.groupby("origin_id")["distance_m"].idxmin()]  # the nearest park of any type
     lyr = next(x for x in load_map_spec("proximity").layers if x.id == "links")
     page = to_html(m)
     js = page[page.index('"ino-geo-f ino-geo-layer-links"') - 40_000:page.index('"ino-geo-f ino-geo-layer-links"')]
@@ -486,7 +490,11 @@ def test_a_result_with_several_thresholds_needs_the_choice(layers):
     with pytest.raises(UsageError, match=r"2 thresholds for 'sport' \(500 m, 1000 m\)"):
         render_map("coverage", layers, results=MapResults(coverage=res))
     m = render_map("coverage", layers, results=MapResults(coverage=res, distance_m=500), online=False)
-    assert m.ino_geo_title == "Park coverage: sport parks within 500 m"
+    # one covered-areas overlay per threshold, toggled in the layer control; cells and gaps at 500 m
+    assert m.ino_geo_title == "Park coverage: sport parks within 500 / 1000 m"
+    page = to_html(m)
+    assert "Covered: Sports park, 500 m" in page and "Covered: Sports park, 1000 m" in page
+    assert "Reach: 500 m (straight-line)" in page
 
 
 def test_park_type_colours_and_labels_come_from_the_catalogue(layers):

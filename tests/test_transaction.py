@@ -100,6 +100,28 @@ def test_folder_published_whole_and_never_over_another(tmp_path):
     assert _debris(tmp_path) == []
 
 
+def test_folder_replaced_whole_keeps_no_old_file_and_is_restored_on_failure(tmp_path):
+    """A partitioned dataset is one output: replacing it leaves no part of the old one."""
+    with Outputs() as out:
+        d = out.folder(tmp_path / "ds", replace=True)
+        for i in range(3):
+            (d / f"part.{i}").write_text("old")
+    with pytest.raises(UsageError, match="exists; pass --overwrite"):
+        Outputs().folder(tmp_path / "ds", replace=True)
+    with Outputs(overwrite=True) as out:
+        (out.folder(tmp_path / "ds", replace=True) / "part.0").write_text("new")
+    assert sorted(p.name for p in (tmp_path / "ds").iterdir()) == ["part.0"]
+    assert (tmp_path / "ds" / "part.0").read_text() == "new"
+    # a later output of the same transaction fails: the old folder comes back whole
+    (tmp_path / "f.txt").write_text("keep")
+    with pytest.raises(DataError, match="nothing was written"):
+        with Outputs(overwrite=True) as out:
+            (out.folder(tmp_path / "ds", replace=True) / "part.9").write_text("newer")
+            out.file(tmp_path / "g.txt")  # declared, never written
+    assert sorted(p.name for p in (tmp_path / "ds").iterdir()) == ["part.0"]
+    assert _debris(tmp_path) == []
+
+
 def test_publish_noreplace_refuses_existing(tmp_path):
     (tmp_path / "a").write_text("a")
     (tmp_path / "b").write_text("b")

@@ -22,12 +22,13 @@ import numpy as np
 from ino_geo import defaults
 from ino_geo._errors import DataError, InoGeoError, UsageError
 from ino_geo.network._naming import label, record_ref
+from ino_geo.network.graph import check_direction
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["check_thresholds", "check_mode", "check_walk_speed", "check_max_snap", "metric_crs", "park_groups",
-           "check_geometries", "metric_geoms"]
+__all__ = ["boundary_rows", "check_routing_options", "check_thresholds", "check_mode", "check_walk_speed", "check_max_snap", "metric_crs", "park_groups",
+           "check_geometries", "metric_geoms", "check_cost"]
 
 
 def check_thresholds(distances: Sequence[float], minutes: Sequence[float]) -> list[tuple[float, str]]:
@@ -197,3 +198,47 @@ def _convex_quads(g: np.ndarray) -> np.ndarray:
     convex = (cross > 0).all(axis=1) | (cross < 0).all(axis=1)
     out[cand] = closed & convex
     return out
+
+
+def check_cost(cost: str) -> str:
+    """Network mode: the unit of `cost`, ``"time"`` -> ``"min"``, ``"distance"`` -> ``"m"`` (else UsageError).
+
+    >>> check_cost("distance")
+    'm'
+    """
+    units = {"time": "min", "distance": "m"}
+    if cost not in units:
+        raise UsageError(f"unknown cost {cost!r}; use 'time' (quickest route) or 'distance' (shortest route)")
+    return units[cost]
+
+
+def check_routing_options(walk_speed_kmh: float, max_snap: float, direction: str, cost: str | None, mode: str,
+                          thresholds: list) -> None:
+    """UsageError on a bad walking speed, `max_snap` or `direction`, or a `cost` set outside
+    network mode or with a threshold in the other unit."""
+    check_walk_speed(walk_speed_kmh)
+    check_max_snap(max_snap)
+    check_direction(direction)
+    if cost is None:
+        return
+    unit = check_cost(cost)
+    if mode != "network":
+        raise UsageError(f"cost={cost!r} needs mode='network'")
+    other = sorted({u for _, u in thresholds if u != unit})
+    if other:
+        given = "distances (metres)" if other == ["m"] else "minutes"
+        raise UsageError(f"cost {cost!r} ({'quickest' if unit == 'min' else 'shortest'} routes) takes thresholds in "
+                         f"{'minutes' if unit == 'min' else 'metres'}, not {given}")
+
+
+def boundary_rows(boundaries: "gpd.GeoDataFrame", by: str) -> np.ndarray:
+    """The positions of the boundaries of level `by` (``--by municipality|district``);
+    UsageError naming what is missing when there are none."""
+    if "level" not in boundaries.columns:
+        raise UsageError(f"--by {by}: the boundaries have no 'level' column")
+    levels = boundaries["level"].astype(object).to_numpy()
+    sel = np.flatnonzero(levels == by)
+    if not len(sel):
+        have = ", ".join(sorted(set(map(str, levels))))
+        raise UsageError(f"--by {by}: no boundary has level {by!r} (levels: {have})")
+    return sel

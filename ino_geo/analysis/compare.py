@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from ino_geo import defaults
-from ino_geo.analysis.coverage import coverage_runs
+from ino_geo.analysis.coverage import coverage
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -43,10 +43,12 @@ def compare_scenarios(
     crs: Any = None,
     step: float = defaults.DENSIFY_M,
     progress=None,
+    direction: str = "to",
+    cost: str | None = None,
 ) -> "pd.DataFrame":
     """What the planned corridors change: network coverage in both scenarios, side by side.
 
-    Parameters are those of :func:`ino_geo.coverage` (network mode); `network` is the
+    Parameters are those of :func:`ino_geo.coverage` (network mode, `direction` and `cost` included); `network` is the
     corridors layer (both scenarios are selected from it).
 
     Returns
@@ -66,9 +68,13 @@ def compare_scenarios(
     common = dict(
         park_types=park_types, distances=distances, minutes=minutes, mode="network", boundaries=boundaries, by=by,
         population=population, river=river, walk_speed_kmh=walk_speed_kmh, max_snap=max_snap, crs=crs, step=step,
+        direction=direction, cost=cost,
     )
-    # both scenarios from one preparation of the inputs; the cells table is not used here
-    results = coverage_runs(parks, defaults.SCENARIOS, network=network, cells=False, progress=progress, **common)
+    results = {}
+    for sc in defaults.SCENARIOS:
+        if progress:
+            progress(f"scenario {sc}")
+        results[sc] = coverage(parks, network=network, scenario=sc, progress=progress, **common)
     m = _side_by_side(results["existing"].table, results["planned"].table)
     times = _travel_times(results)
     if times is not None:

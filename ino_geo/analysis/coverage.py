@@ -7,7 +7,11 @@ For each park type and each threshold (metres, or minutes) the covered area is
 * ``mode="network"``: the isochrone along the network (:func:`ino_geo.network.isochrones.isochrone`):
   the park is reached from the network where it snaps (and at nodes inside it), travel is
   along corridors at their scenario speed (minutes) or length (metres), and the rest of the
-  budget is walked, at most ``max_snap`` metres, never across the river.
+  budget is walked, at most ``max_snap`` metres, never across the river. A threshold in
+  minutes follows the quickest routes, one in metres the shortest routes along the network.
+  ``direction="to"`` (the default) covers the places from which a park is reached within the
+  threshold (the population travels to the park; one-way streets are driven their way),
+  ``"from"`` the places reached from a park.
 
 The table reports, for the study area (the union of the boundaries; without boundaries the
 union of the population cells) and per boundary of the level `by`, the covered area (km2, %)
@@ -15,11 +19,10 @@ and the covered population (people, %). Population is counted by the covered *sh
 cell's area* (a cell half covered counts half its people), never by its centroid; a cell that
 straddles two boundaries is split between them by area first (:func:`covered_population`).
 
-:func:`coverage` reads as its steps: check the inputs and project them
-(:mod:`ino_geo.analysis._inputs`), the study area and its zones (:func:`_study_zones`), the
-population cells split by zone (:func:`_population`), the reach area of each park type and
-threshold (:class:`_Reach`), the covered population and area per zone (:class:`_Tally`), and
-the result tables (:meth:`_Tally.result`).
+:func:`coverage` reads as its steps: check and project the inputs (:mod:`._inputs`), the study
+area and its zones (:func:`study_zones`), the cells split by zone (:func:`_population`), the reach
+area per park type and threshold (:class:`_Reach`; alone: :func:`reach_areas`), the covered
+population and area per zone and the result tables (:class:`_Tally`).
 
 Examples
 --------
@@ -43,9 +46,9 @@ import numpy as np
 
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
-from ino_geo.analysis._inputs import (check_geometries, check_max_snap, check_mode, check_thresholds,
-                                      check_walk_speed, metric_crs, metric_geoms, park_groups)
-from ino_geo.analysis.shares import cover_pieces, covered_shares, probe_points
+from ino_geo.analysis._inputs import (boundary_rows, check_geometries, check_mode, check_routing_options, check_thresholds,
+                                      metric_crs, metric_geoms, park_groups)
+from ino_geo.analysis.shares import covered_shares, probe_points
 from ino_geo.crs import STORAGE_CRS
 from ino_geo.network._naming import geometry_type_name, label, record_ref
 
@@ -53,7 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["Coverage", "coverage", "coverage_runs", "covered_population"]
+__all__ = ["Coverage", "coverage", "covered_population", "reach_areas", "area_tables", "study_zones", "zone_fragments"]
 
 
 @dataclass
@@ -109,6 +112,7 @@ def coverage(
     step: float = defaults.DENSIFY_M,
     cells: bool = True,
     progress: Callable[[str], None] | None = None,
+    direction: str = "to", cost: str | None = None,
 ) -> Coverage:
     """Area and population within each distance / travel time of each park type.
 
@@ -144,54 +148,104 @@ def coverage(
     cells : bool
         Build :attr:`Coverage.cells` (one row per cell, park type and threshold).
     progress : callable, optional
-        Called with progress messages.
+    direction, cost : str, optional
+        Network mode: ``"to"`` the park (default) or ``"from"`` it; ``"time"`` / ``"distance"``:
+        quickest / shortest routes, thresholds in minutes / metres only (None: either).
 
     Returns
     -------
     Coverage
     """
-    runs = coverage_runs(parks, [scenario], park_types=park_types, distances=distances, minutes=minutes, mode=mode,
-                         network=network, boundaries=boundaries, by=by, population=population,
-                         walk_speed_kmh=walk_speed_kmh, max_snap=max_snap, crs=crs, river=river, step=step,
-                         cells=cells, progress=progress)
-    return runs[scenario]
-
-
-def coverage_runs(parks: "gpd.GeoDataFrame", scenarios: Sequence[str], *, park_types: Sequence[str] | None = None,
-                  distances: Sequence[float] = (), minutes: Sequence[float] = (), mode: str = "euclidean",
-                  network: Any = None, boundaries: "gpd.GeoDataFrame | None" = None, by: str | None = None,
-                  population: "gpd.GeoDataFrame | None" = None, walk_speed_kmh: float = defaults.WALK_SPEED_KMH,
-                  max_snap: float = defaults.MAX_SNAP_M, crs: Any = None, river: Any = None,
-                  step: float = defaults.DENSIFY_M, cells: bool = True,
-                  progress: Callable[[str], None] | None = None) -> dict[str, Coverage]:
-    """:func:`coverage` of several scenarios of the same network, ``{scenario: Coverage}``:
-    the inputs are checked and projected, and the population split by zones, once for all
-    (what :func:`ino_geo.compare_scenarios` runs)."""
     river = check_mode(mode, river)
     thresholds = check_thresholds(distances, minutes)
-    check_walk_speed(walk_speed_kmh)
-    check_max_snap(max_snap)
+    check_routing_options(walk_speed_kmh, max_snap, direction, cost, mode, thresholds)
     crs, groups, pgeoms = _projected_parks(parks, park_types, crs)
     say = progress or (lambda msg: None)
-    zones, study = _study_zones(boundaries, by, crs)
+    zones, study = study_zones(boundaries, by, crs)
     pop = _population(population, crs, zones, cells, say)
-    out = {}
-    for scenario in scenarios:
-        if len(scenarios) > 1:
-            say(f"scenario {scenario}")
-        reach = _Reach(mode, thresholds, walk_speed_kmh, max_snap, step)
-        if mode == "network":
-            reach.prepare(network, scenario, crs, river, pop, say)
-        tally = _Tally(zones, study if study is not None else pop.study, pop)
-        for ptype, idx in groups:
-            reach.set_places(ptype, pgeoms[idx], zones)
-            for value, unit in thresholds:
-                say(f"{ptype}: {value:g} {unit}")
-                tally.add(ptype, len(idx), value, unit, reach.area(pgeoms[idx], value, unit))
-        run = dict(mode=mode, scenario=scenario if mode == "network" else None, walk_speed_kmh=walk_speed_kmh,
-                   max_snap_m=max_snap if mode == "network" else None)
-        out[scenario] = tally.result(crs, run, reach.cell_minutes)
-    return out
+    reach = _Reach(mode, thresholds, walk_speed_kmh, max_snap, step, direction)
+    if mode == "network":
+        reach.prepare(network, scenario, crs, river, pop, say)
+    tally = _Tally(zones, study if study is not None else pop.study, pop)
+    for ptype, n_parks, value, unit, cover in _reach_steps(reach, groups, pgeoms, zones, say):
+        tally.add(ptype, n_parks, value, unit, cover)
+    return tally.result(crs, _run_attrs(mode, scenario, walk_speed_kmh, max_snap, direction, cost), reach.cell_minutes)
+
+
+def reach_areas(
+    parks: "gpd.GeoDataFrame",
+    *,
+    park_types: Sequence[str] | None = None,
+    distances: Sequence[float] = (),
+    minutes: Sequence[float] = (),
+    mode: str = "euclidean",
+    network: Any = None,
+    scenario: str = "existing",
+    walk_speed_kmh: float = defaults.WALK_SPEED_KMH,
+    max_snap: float = defaults.MAX_SNAP_M,
+    crs: Any = None,
+    river: Any = None,
+    step: float = defaults.DENSIFY_M,
+    progress: Callable[[str], None] | None = None,
+    direction: str = "to",
+    cost: str | None = None,
+) -> list[tuple[str, int, float, str, Any]]:
+    """The reach area of each park type and threshold, the step of :func:`coverage` that does
+    not depend on the population: ``[(park_type, n_parks, threshold, unit, polygon), ...]`` in
+    the table's order, polygons valid and in the metric CRS (`crs`, else estimated from the
+    parks). :func:`area_tables` counts them as :func:`coverage` does without population.
+
+    The parameters are those of :func:`coverage`; the polygons are the ones it counts (not
+    clipped to the study area). Engines that split the population cells into partitions
+    (:mod:`ino_geo.engine`) compute them once and count each partition's cells against them.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> parks = gpd.GeoDataFrame({"park_type": ["green"]}, geometry=[box(0, 0, 100, 100)], crs="EPSG:32645")
+    >>> [(t, n, v, u, round(a.area)) for t, n, v, u, a in reach_areas(parks, distances=[0])]
+    [('green', 1, 0.0, 'm', 10000)]
+    """
+    river = check_mode(mode, river)
+    thresholds = check_thresholds(distances, minutes)
+    check_routing_options(walk_speed_kmh, max_snap, direction, cost, mode, thresholds)
+    crs, groups, pgeoms = _projected_parks(parks, park_types, crs)
+    say = progress or (lambda msg: None)
+    reach = _Reach(mode, thresholds, walk_speed_kmh, max_snap, step, direction)
+    if mode == "network":
+        reach.prepare(network, scenario, crs, river, _Population(), say)
+    return list(_reach_steps(reach, groups, pgeoms, [], say))
+
+
+def area_tables(reach: list, zones: list, study: Any, crs: str, *, mode: str = "euclidean",
+                scenario: str = "existing", walk_speed_kmh: float = defaults.WALK_SPEED_KMH,
+                max_snap: float = defaults.MAX_SNAP_M, direction: str = "to", cost: str | None = None) -> Coverage:
+    """:func:`coverage` without population, from its steps: the reach areas
+    (:func:`reach_areas`) counted per zone (:func:`study_zones`): the table (population
+    columns NaN), the covered areas and the gaps; no cells."""
+    tally = _Tally(zones, study, _Population())
+    for ptype, n_parks, value, unit, cover in reach:
+        tally.add(ptype, n_parks, value, unit, cover)
+    return tally.result(crs, _run_attrs(mode, scenario, walk_speed_kmh, max_snap, direction, cost), None)
+
+
+def _reach_steps(reach: "_Reach", groups: list, pgeoms: np.ndarray, zones: list, say):
+    """``(park_type, n_parks, threshold, unit, reach polygon)`` per park type and threshold."""
+    for ptype, idx in groups:
+        reach.set_places(ptype, pgeoms[idx], zones)
+        for value, unit in reach.thresholds:
+            say(f"{ptype}: {value:g} {unit}")
+            yield ptype, len(idx), value, unit, reach.area(pgeoms[idx], value, unit)
+
+
+
+
+def _run_attrs(mode: str, scenario: str, walk_speed_kmh: float, max_snap: float, direction: str, cost) -> dict:
+    """The settings of the run, for ``.attrs`` (the network ones None in euclidean mode)."""
+    net = mode == "network"
+    return dict(mode=mode, scenario=scenario if net else None, walk_speed_kmh=walk_speed_kmh,
+                max_snap_m=max_snap if net else None, direction=direction if net else None, cost=cost if net else None)
 
 
 def _projected_parks(parks: "gpd.GeoDataFrame", park_types: Sequence[str] | None, crs: Any):
@@ -203,14 +257,14 @@ def _projected_parks(parks: "gpd.GeoDataFrame", park_types: Sequence[str] | None
     if len(parks) == 0 and not park_types:
         raise DataError("parks: the layer has no parks (name --park-type to get rows with nothing covered)")
     groups = park_groups(parks, park_types)
-    return crs, groups, metric_geoms(parks, crs, "parks", "park_id", checked=True) if len(parks) else np.zeros(0, object)
+    return crs, groups, metric_geoms(parks, crs, "parks", "park_id") if len(parks) else np.zeros(0, object)
 
 
 # --------------------------------------------------------------------------------------------
 # the study area and the population
 
 
-def _study_zones(boundaries: "gpd.GeoDataFrame | None", by: str | None, crs: str) -> tuple[list, Any]:
+def study_zones(boundaries: "gpd.GeoDataFrame | None", by: str | None, crs: str) -> tuple[list, Any]:
     """``[(boundary_id, boundary_name, geometry), ...]`` (first the whole study area, then the
     boundaries of level `by`) and the study area (union of the boundaries; None without)."""
     import shapely
@@ -224,13 +278,7 @@ def _study_zones(boundaries: "gpd.GeoDataFrame | None", by: str | None, crs: str
     zones = [("all", "study area", study)]
     if by is None:
         return zones, study
-    if "level" not in boundaries.columns:
-        raise UsageError(f"--by {by}: the boundaries have no 'level' column")
-    levels = boundaries["level"].astype(object).to_numpy()
-    sel = np.flatnonzero(levels == by)
-    if not len(sel):
-        have = ", ".join(sorted(set(map(str, levels))))
-        raise UsageError(f"--by {by}: no boundary has level {by!r} (levels: {have})")
+    sel = boundary_rows(boundaries, by)
     has_id = "boundary_id" in boundaries.columns
     bid = (boundaries["boundary_id"] if has_id else boundaries.index).astype(str).to_numpy()
     bname = boundaries["name"].astype(str).to_numpy() if "name" in boundaries.columns else bid
@@ -250,14 +298,12 @@ class _Population:
     frag_zone: Any = field(default_factory=lambda: np.zeros(0, np.int64))
     frag_cell: Any = field(default_factory=lambda: np.zeros(0, np.int64))
     frag_w: Any = field(default_factory=lambda: np.zeros(0))
-    frag_full: Any = field(default_factory=lambda: np.zeros(0, bool))  # the whole cell (its share is the cell's)
     frag_geom: Any = field(default_factory=lambda: np.zeros(0, object))
     frag_people: Any = field(default_factory=lambda: np.zeros(0))
     frag_tree: Any = None
     frag_probe: Any = None
     cell_tree: Any = None
     cell_probe: Any = None
-    storage_geoms: Any = None  # the cells in EPSG:4326 (for Coverage.cells)
 
 
 def _population(population: "gpd.GeoDataFrame | None", crs: str, zones: list, cells: bool, say) -> _Population:
@@ -275,24 +321,13 @@ def _population(population: "gpd.GeoDataFrame | None", crs: str, zones: list, ce
     say(f"splitting {len(pop.geoms)} population cells by {len(zones)} boundaries")
     _split_by_zones(pop, zones)
     pop.frag_people = pop.people[pop.frag_cell] * pop.frag_w
+    if len(pop.frag_geom):
+        pop.frag_tree = shapely.STRtree(pop.frag_geom)
+        pop.frag_probe = probe_points(pop.frag_geom)
     if cells:
         pop.cell_tree = shapely.STRtree(pop.geoms)
         pop.cell_probe = probe_points(pop.geoms)
-        pop.storage_geoms = _storage_geoms(population)
-    # fragments that are whole cells take the cell's share when the cells' shares are computed
-    part = pop.frag_geom if not cells else pop.frag_geom[~pop.frag_full]
-    if len(part):
-        pop.frag_tree = shapely.STRtree(part)
-        pop.frag_probe = probe_points(part)
     return pop
-
-
-def _storage_geoms(gdf: "gpd.GeoDataFrame") -> np.ndarray:
-    """The geometries in EPSG:4326: as they are when the layer is stored so, else reprojected once."""
-    from pyproj import CRS
-
-    same = gdf.crs is not None and CRS.from_user_input(gdf.crs).equals(CRS.from_user_input(STORAGE_CRS))
-    return np.asarray((gdf if same else gdf.to_crs(STORAGE_CRS)).geometry.values, dtype=object)
 
 
 def _read_cells(population: "gpd.GeoDataFrame", crs: str):
@@ -325,57 +360,60 @@ def _read_cells(population: "gpd.GeoDataFrame", crs: str):
 
 def _split_by_zones(pop: _Population, zones: list) -> None:
     """The fragments of the cells in each zone, weighted by their share of the cell's area."""
+    pop.frag_zone, pop.frag_cell, pop.frag_w, pop.frag_geom = zone_fragments(pop.geoms, zones)
+
+
+def zone_fragments(geoms: np.ndarray, zones: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The part of each cell polygon in each zone: ``(zone, cell, weight, geometry)`` arrays,
+    the weight being the part's share of the cell's area (parts of zero weight left out).
+
+    `zones` as :func:`study_zones` gives them; `geoms` in the zones' metric CRS.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> z, c, w, g = zone_fragments(np.array([box(0, 0, 2, 1)]), [("a", "A", box(0, 0, 1, 1))])
+    >>> z.tolist(), c.tolist(), w.tolist()
+    ([0], [0], [0.5])
+    """
     import shapely
 
-    ctree = shapely.STRtree(pop.geoms)
-    carea = shapely.area(pop.geoms)
-    fz, fc, fw, fg, ff = [], [], [], [], []
+    ctree = shapely.STRtree(geoms)
+    carea = shapely.area(geoms)
+    fz, fc, fw, fg = [], [], [], []
     for zi, (_, _, zg) in enumerate(zones):
         shapely.prepare(zg)
         ci = ctree.query(zg, predicate="intersects")
-        full = shapely.contains_properly(zg, pop.geoms[ci])
-        geo = pop.geoms[ci].copy()
+        full = shapely.contains_properly(zg, geoms[ci])
+        geo = geoms[ci].copy()
         w = np.ones(len(ci))
         part = np.flatnonzero(~full)
         if len(part):
-            inter = shapely.intersection(pop.geoms[ci[part]], zg)
+            inter = shapely.intersection(geoms[ci[part]], zg)
             geo[part] = inter
             a = carea[ci[part]]
             w[part] = np.where(a > 0, shapely.area(inter) / np.where(a > 0, a, 1), 0.0)
-            whole = part[w[part] >= 1.0]  # inside, touching the zone's edge: the whole cell
-            full[whole] = True
-            geo[whole] = pop.geoms[ci[whole]]
         keep = w > 0
         fz.append(np.full(keep.sum(), zi))
         fc.append(ci[keep])
         fw.append(np.clip(w[keep], 0, 1))
         fg.append(geo[keep])
-        ff.append(full[keep])
-    pop.frag_zone, pop.frag_cell, pop.frag_w, pop.frag_geom, pop.frag_full = map(np.concatenate, (fz, fc, fw, fg, ff))
+    if not zones:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0, object)
+    return tuple(map(np.concatenate, (fz, fc, fw, fg)))
 
 
-def covered_population(pop: _Population, cover: Any, cell_share: np.ndarray | None = None,
-                       pieces: Any = None) -> np.ndarray:
+def covered_population(pop: _Population, cover: Any) -> np.ndarray:
     """How a coverage number is computed: the people covered in each population fragment.
 
     A fragment (the part of a cell in a zone) counts its people times the covered share of its
     area (:func:`~ino_geo.analysis.shares.covered_shares`): a cell half covered counts half its
     people, never all or nothing by its centroid. A zone's covered population is the sum over
     its fragments.
-
-    With `cell_share` (the covered share of every cell, already computed), a fragment that is
-    a whole cell takes its cell's share and only the others are measured.
     """
     if pop.people is None:
         return np.zeros(0)
-    share = np.zeros(len(pop.frag_geom))
-    part = np.arange(len(pop.frag_geom))
-    if cell_share is not None:
-        share[pop.frag_full] = cell_share[pop.frag_cell[pop.frag_full]]
-        part = np.flatnonzero(~pop.frag_full)
-    if len(part):
-        share[part] = covered_shares(pop.frag_geom[part], cover, tree=pop.frag_tree, probe=pop.frag_probe,
-                                     pieces=pieces)
+    share = covered_shares(pop.frag_geom, cover, tree=pop.frag_tree, probe=pop.frag_probe) if len(pop.frag_geom) else np.zeros(0)
     return pop.frag_people * share
 
 
@@ -388,8 +426,9 @@ class _Reach:
     an isochrone along the network; in network mode with population, also the minutes from
     each population fragment to the nearest park of each type (:attr:`cell_minutes`)."""
 
-    def __init__(self, mode: str, thresholds: list, walk_speed_kmh: float, max_snap: float, step: float):
-        self.mode, self.thresholds, self.step = mode, thresholds, step
+    def __init__(self, mode: str, thresholds: list, walk_speed_kmh: float, max_snap: float, step: float,
+                 direction: str = "to"):
+        self.mode, self.thresholds, self.step, self.direction = mode, thresholds, step, direction
         self.walk_speed_kmh, self.max_snap = walk_speed_kmh, max_snap
         self.net = self.barrier = self.psnap = self.pop = self.frag_snap = self.frag_points = None
         self.node_cost: dict = {}
@@ -424,8 +463,10 @@ class _Reach:
         self.psnap = snap(self.net, geoms, max_snap=self.max_snap, barrier=self.barrier)
         if self.frag_snap is None:
             return
-        nc = self.node_cost["min"] = node_costs(self.net, self.psnap, unit="min", walk_speed_kmh=speed)
-        fm = nearest_costs(self.net, self.psnap, self.frag_snap, unit="min", walk_speed_kmh=speed, node_cost=nc)
+        way = self.direction
+        nc = self.node_cost["min"] = node_costs(self.net, self.psnap, unit="min", walk_speed_kmh=speed, direction=way)
+        fm = nearest_costs(self.net, self.psnap, self.frag_snap, unit="min", walk_speed_kmh=speed, node_cost=nc,
+                           direction=way)
         fm = np.minimum(fm, nearest_walk_minutes(self.frag_points, geoms, self.max_snap, self.barrier, speed))
         pop = self.pop
         self.minutes.append(pd.DataFrame({
@@ -456,10 +497,10 @@ class _Reach:
         if unit not in self.node_cost:  # once per unit, up to the largest threshold in it
             top = max(v for v, u in self.thresholds if u == unit)
             self.node_cost[unit] = node_costs(self.net, self.psnap, unit=unit, walk_speed_kmh=self.walk_speed_kmh,
-                                              limit=top)
+                                              limit=top, direction=self.direction)
         return isochrone(self.net, self.node_cost[unit], value, unit=unit, walk_speed_kmh=self.walk_speed_kmh,
                          max_snap=self.max_snap, places=self.psnap, place_geoms=geoms, barrier=self.barrier,
-                         step=self.step)
+                         step=self.step, direction=self.direction)
 
     @property
     def cell_minutes(self) -> "pd.DataFrame | None":
@@ -506,23 +547,11 @@ class _Tally:
         if self.study is not None:
             self.gaps.append({**key, "area_km2": None, "geometry": shapely.difference(self.study, cover)})
         has_people = self.pop.people is not None
-        share = None
-        pieces = cover_pieces(cover) if not shapely.is_empty(cover) else None  # cut once for cells and fragments
-        if self.pop.cell_tree is not None:
-            share = covered_shares(self.pop.geoms, cover, tree=self.pop.cell_tree, probe=self.pop.cell_probe,
-                                   pieces=pieces)
-            self.cells.append((key, share))
-        fcov = covered_population(self.pop, cover, share, pieces)
-        zone_cov = np.bincount(self.pop.frag_zone, weights=fcov, minlength=len(self.zones)) if has_people else None
+        fcov = covered_population(self.pop, cover)
         for zi, (bid, bname, zg) in enumerate(self.zones):
-            if shapely.is_empty(cover):
-                a = 0.0
-            elif zi == 0 and self.study is not None and zg is self.study:  # the study area: `inside`, already cut
-                a = shapely.area(inside) / 1e6
-            else:
-                a = shapely.area(shapely.intersection(cover, zg)) / 1e6
+            a = shapely.area(shapely.intersection(cover, zg)) / 1e6 if not shapely.is_empty(cover) else 0.0
             tot, ptot = self.zone_area[zi], self.zone_people[zi]
-            pc = float(zone_cov[zi]) if has_people else np.nan
+            pc = float(fcov[self.pop.frag_zone == zi].sum()) if has_people else np.nan
             self.rows.append({
                 **key, "boundary_id": bid, "boundary_name": bname, "n_parks": n_parks, "area_km2": a,
                 "area_total_km2": tot, "area_pct": 100.0 * a / tot if tot > 0 else np.nan,
@@ -535,6 +564,11 @@ class _Tally:
                 "area_km2": shapely.area(cover) / 1e6, "area_total_km2": np.nan, "area_pct": np.nan,
                 "population": np.nan, "population_total": np.nan, "population_pct": np.nan,
             })
+        if self.pop.cell_tree is not None:
+            pop = self.pop
+            share = covered_shares(pop.geoms, cover, tree=pop.cell_tree, probe=pop.cell_probe)
+            self.cells.append(pd.DataFrame({"cell_id": pop.ids, **key, "population": pop.people, "share": share,
+                                            "population_covered": pop.people * share, "geometry": pop.geoms}))
 
     def result(self, crs: str, run: dict, cell_minutes: "pd.DataFrame | None") -> Coverage:
         """The :class:`Coverage` tables, in EPSG:4326, with their CRS and units in ``.attrs``."""
@@ -554,23 +588,7 @@ class _Tally:
             g.attrs = dict(meta, units={"area_km2": "km2"})
         cells_gdf = None
         if self.pop.cell_tree is not None:
-            cells_gdf = self._cells_frame()
+            cdf = pd.concat(self.cells, ignore_index=True) if self.cells else pd.DataFrame(columns=_CELL_COLUMNS)
+            cells_gdf = gpd.GeoDataFrame(cdf, geometry="geometry", crs=crs).to_crs(STORAGE_CRS)
             cells_gdf.attrs = dict(meta, units={"population": "people", "share": "0..1", "population_covered": "people"})
         return Coverage(table=table, areas=areas, gaps=gaps, cells=cells_gdf, cell_minutes=cell_minutes)
-
-    def _cells_frame(self) -> "gpd.GeoDataFrame":
-        """The cells once per park type and threshold (EPSG:4326): the cells' geometries
-        reprojected once (taken as they are when the layer is in EPSG:4326), then repeated."""
-        import geopandas as gpd
-        import pandas as pd
-
-        pop, n, m = self.pop, len(self.pop.people), len(self.cells)
-        share = np.concatenate([sh for _, sh in self.cells]) if m else np.zeros(0)
-        people = np.tile(pop.people, m)
-        cols = {"cell_id": np.tile(pop.ids, m)}
-        for name in ("park_type", "threshold", "unit"):
-            cols[name] = np.repeat(np.array([k[name] for k, _ in self.cells], dtype=object if name != "threshold" else float), n)
-        cols.update(population=people, share=share, population_covered=people * share)
-        geoms = np.tile(np.asarray(pop.storage_geoms, dtype=object), m) if m else np.zeros(0, object)
-        return gpd.GeoDataFrame(pd.DataFrame(cols, columns=_CELL_COLUMNS[:-1]),
-                                geometry=gpd.array.from_shapely(geoms, crs=STORAGE_CRS))

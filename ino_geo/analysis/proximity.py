@@ -10,9 +10,12 @@ the park (EPSG:4326) so that a map can draw the link.
   minutes: walk to the network (at most ``max_snap`` m, never across the river), travel
   along corridors at the scenario speed, walk to the park. A direct straight walk (at most
   ``max_snap`` m, not across the river) is used when it is quicker; a point inside a park
-  has distance 0 and 0 minutes. ``distance_m`` is the length of the quickest route; the
-  row's geometry is still the straight link to the park's nearest point (for drawing), not
-  the route.
+  has distance 0 and 0 minutes. ``cost="time"`` (the default) ranks by minutes (the
+  quickest route), ``cost="distance"`` by metres (the shortest route); either way
+  ``distance_m`` and ``minutes`` are the length and the travel time of the chosen route.
+  ``direction="to"`` (the default) routes from the origin to the park, ``"from"`` from the
+  park to the origin (they differ on one-way streets). The row's geometry is still the
+  straight link to the park's nearest point (for drawing), not the route.
 
 :func:`proximity` reads as its steps: check and project the inputs
 (:mod:`ino_geo.analysis._inputs`), the network setup (:func:`_network_setup`), the ranked
@@ -51,16 +54,17 @@ from __future__ import annotations
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
-from ino_geo.analysis._inputs import (check_geometries, check_max_snap, check_mode, check_walk_speed, metric_crs,
-                                      metric_geoms, park_groups)
+from ino_geo.analysis._inputs import (check_cost, check_geometries, check_max_snap, check_mode, check_walk_speed,
+                                      metric_crs, metric_geoms, park_groups)
 from ino_geo.analysis.nearest import nearest_polygons
+from ino_geo.network.graph import check_direction
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -158,6 +162,7 @@ def proximity(
     destination_id: str | None = None,
     links: bool = True,
     progress: Callable[[str], None] | None = None,
+    cost: str = "time", direction: str = "to",
 ) -> "gpd.GeoDataFrame":
     """The nearest (k nearest) park of each type from each origin.
 
@@ -193,6 +198,9 @@ def proximity(
         (None) and skips that work: about half the time of a million-origin call; the
         distances are the same.
     progress : callable, optional
+    cost, direction : str
+        Network mode: rank by the quickest (``"time"``) or shortest (``"distance"``) route, travelled
+        from the origin to the park (``"to"``) or from the park to the origin (``"from"``).
 
     Returns
     -------
@@ -203,7 +211,7 @@ def proximity(
         ``.attrs`` holds ``crs``, ``metric_crs`` and ``units``.
     """
     river = check_mode(mode, river)
-    _check_options(k, max_snap, walk_speed_kmh)
+    unit = _check_options(k, max_snap, walk_speed_kmh, cost, direction)
     ocol, dcol = id_column(origins, origin_id), id_column(destinations, destination_id)
     check_geometries(origins, "origins", ocol)
     check_geometries(destinations, "destinations", dcol)
@@ -213,25 +221,34 @@ def proximity(
         raise DataError("destinations: the layer is empty (name --park-type to get no_destination rows)")
     groups = park_groups(destinations, park_types, what="destinations")
     o, d = _Places.of(origins, ocol, crs, "origins"), _Places.of(destinations, dcol, crs, "destinations")
-    walk = _Walk(None, None, None, max_snap, walk_speed_kmh)
+    walk = _Walk(None, None, None, max_snap, walk_speed_kmh, unit, direction)
     if mode == "network":
-        walk = _network_setup(network, scenario, crs, river, o.geoms, max_snap, walk_speed_kmh, say)
+        walk = _network_setup(network, scenario, crs, river, o.geoms, walk, say)
     parts = []
     for ptype, idx in groups:
         say(f"{ptype}: {len(idx)} destinations")
         parts.append((idx, _type_rows(mode, o.geoms, d.geoms[idx], k, matrix, walk)))
-    attrs = dict(mode=mode, scenario=scenario if mode == "network" else None, k=None if matrix else int(k),
-                 matrix=bool(matrix), walk_speed_kmh=walk_speed_kmh, max_snap_m=max_snap if mode == "network" else None,
-                 links=bool(links))
+    attrs = dict(_run_attrs(mode, scenario, k, matrix, walk, cost), links=bool(links))
     return _assemble(_rows_in_order(parts), o, d, groups, crs, attrs, links)
 
 
-def _check_options(k: Any, max_snap: Any, walk_speed_kmh: Any) -> None:
-    """UsageError on a bad `k`, `max_snap` or walking speed (in this order)."""
+def _run_attrs(mode: str, scenario: str, k: int, matrix: bool, walk: "_Walk", cost: str) -> dict:
+    """The settings of the run, for ``.attrs`` (the network ones None in euclidean mode)."""
+    net = mode == "network"
+    return dict(mode=mode, scenario=scenario if net else None, k=None if matrix else int(k), matrix=bool(matrix),
+                walk_speed_kmh=walk.walk_speed_kmh, max_snap_m=walk.max_snap if net else None,
+                cost=cost if net else None, direction=walk.direction if net else None)
+
+
+def _check_options(k: Any, max_snap: Any, walk_speed_kmh: Any, cost: str = "time", direction: str = "to") -> str:
+    """UsageError on a bad `k`, `max_snap`, walking speed, `cost` or `direction` (in this
+    order); the cost unit (``"min"`` or ``"m"``)."""
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise UsageError(f"-k {k!r}: must be a whole number >= 1")
     check_max_snap(max_snap)
     check_walk_speed(walk_speed_kmh)
+    check_direction(direction)
+    return check_cost(cost)
 
 
 @dataclass
@@ -257,18 +274,20 @@ class _Walk:
     osnap: Any
     max_snap: float
     walk_speed_kmh: float
+    unit: str = "min"  # cost minimised: "min" (quickest) or "m" (shortest)
+    direction: str = "to"
 
 
-def _network_setup(network, scenario, crs, river, og, max_snap, walk_speed_kmh, say) -> _Walk:
-    """The scenario's network and river (:func:`ino_geo.network.scenarios.prepare_network`),
-    and the origins snapped to it."""
+def _network_setup(network, scenario, crs, river, og, walk: _Walk, say) -> _Walk:
+    """`walk` with the scenario's network and river
+    (:func:`ino_geo.network.scenarios.prepare_network`) and the origins snapped to it."""
     from ino_geo.network.scenarios import prepare_network
     from ino_geo.network.snapping import snap
 
     net, barrier = prepare_network(network, scenario, crs=crs, river=river, progress=say)
-    say(f"snapping {len(og)} origins (max {max_snap:g} m)")
-    osnap = snap(net, og, max_snap=max_snap, barrier=barrier)
-    return _Walk(net, barrier, osnap, max_snap, walk_speed_kmh)
+    say(f"snapping {len(og)} origins (max {walk.max_snap:g} m)")
+    osnap = snap(net, og, max_snap=walk.max_snap, barrier=barrier)
+    return replace(walk, net=net, barrier=barrier, osnap=osnap)
 
 
 def _type_rows(mode: str, og: np.ndarray, dg: np.ndarray, k: int, matrix: bool, walk: _Walk) -> dict:
@@ -480,7 +499,7 @@ def _euclidean_ranked(og: np.ndarray, dg: np.ndarray, k: int | None, chunk: int 
 
 
 def _network_ranked(og: np.ndarray, dg: np.ndarray, k: int | None, walk: _Walk) -> dict:
-    """k quickest (or all) along the network, with direct walks; unsnapped/unreachable rows."""
+    """k quickest or shortest (or all) along the network, with direct walks; unsnapped/unreachable rows."""
     from ino_geo.network.routing import od_costs
     from ino_geo.network.snapping import snap
     from ino_geo.network.walking import direct_walks
@@ -488,22 +507,26 @@ def _network_ranked(og: np.ndarray, dg: np.ndarray, k: int | None, walk: _Walk) 
     net, osnap = walk.net, walk.osnap
     no, nd = len(og), len(dg)
     dsnap = snap(net, dg, max_snap=walk.max_snap, barrier=walk.barrier)
-    cost, length = od_costs(net, osnap, dsnap, unit="min", walk_speed_kmh=walk.walk_speed_kmh, with_length=True)
+    other = "m" if walk.unit == "min" else "min"
+    cost, second = od_costs(net, osnap, dsnap, unit=walk.unit, walk_speed_kmh=walk.walk_speed_kmh, with_length=True,
+                            direction=walk.direction, measure=other)
     route = np.full((no, nd), "network", dtype=object)
     wi, wj, d = direct_walks(og, dg, walk.max_snap, walk.barrier)
     if len(wi):
         wmin = d / defaults.walk_m_per_min(walk.walk_speed_kmh)
-        better = wmin <= cost[wi, wj]
-        cost[wi[better], wj[better]] = wmin[better]
-        length[wi[better], wj[better]] = d[better]
+        wc, ws = (wmin, d) if walk.unit == "min" else (d, wmin)
+        better = wc <= cost[wi, wj]
+        cost[wi[better], wj[better]] = wc[better]
+        second[wi[better], wj[better]] = ws[better]
         route[wi[better], wj[better]] = "walk"
+    minutes, length = (cost, second) if walk.unit == "min" else (second, cost)
     order, tied = _rank_matrix(cost, k)
     r = np.repeat(np.arange(no), order.shape[1])
     c = order.ravel()
     fin = np.isfinite(cost[r, c])
     ranks = np.tile(np.arange(1, order.shape[1] + 1), no)
     res = {
-        "o": r[fin], "d": c[fin], "rank": ranks[fin], "distance_m": length[r[fin], c[fin]], "minutes": cost[r[fin], c[fin]],
+        "o": r[fin], "d": c[fin], "rank": ranks[fin], "distance_m": length[r[fin], c[fin]], "minutes": minutes[r[fin], c[fin]],
         "route": route[r[fin], c[fin]], "tied": tied.ravel()[fin],
         "status": np.full(fin.sum(), "ok", dtype=object), "snap_status": osnap.status[r[fin]],
         "origin_snap_m": osnap.walk_m[r[fin]], "park_snap_m": dsnap.walk_m[c[fin]],

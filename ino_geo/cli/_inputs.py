@@ -110,7 +110,7 @@ def carry_origin_columns(res, origins):
     """Spreadsheet origins: their row number (``source_row``) and every other column of the
     table, joined onto the proximity rows by origin id (a result column's name wins; a
     clashing table column is prefixed ``origin_``). Other origins: `res` unchanged."""
-    rows = origins.attrs.get("source_row")
+    rows = getattr(origins, "attrs", {}).get("source_row")  # a lazy (partitioned) layer has no attrs
     if rows is None or len(res) == 0:
         return res
     from ino_geo.analysis.proximity import id_column

@@ -8,7 +8,7 @@ import click
 
 from ino_geo import defaults
 
-from .options import distance_opt, overwrite_opt
+from .options import distance_opt, focus_opt, lang_opt, minutes_opt, mode_opt, overwrite_opt, park_type_opt
 
 
 @click.command("build")
@@ -17,9 +17,16 @@ from .options import distance_opt, overwrite_opt
 @distance_opt("Coverage distances, metres (repeatable).", default=defaults.BUILD_DISTANCES_M)
 @click.option("--self-contained/--cdn", "self_contained", default=True, show_default=True,
               help="Inline Leaflet so the maps open with no network, or link folium's CDN.")
+@minutes_opt("Coverage travel times, minutes (repeatable; instead of --distance).", positive=True)
+@park_type_opt
+@mode_opt(None, "Coverage and proximity: straight-line (default) or along the network.")
+@lang_opt()
+@focus_opt()
 @overwrite_opt
 @click.pass_obj
-def build(state, out_dir: str, distances: tuple[float, ...], self_contained: bool, overwrite: bool) -> None:
+def build(state, out_dir: str, distances: tuple[float, ...], self_contained: bool, overwrite: bool,
+          minutes: tuple[float, ...] = (), park_types: tuple[str, ...] = (), mode: str | None = None,
+          lang: str = "en", focus: str | None = None) -> None:
     """Validate the layers, run coverage and proximity, and render every built-in map.
 
     Writes into OUT_DIR: the five maps (NAME.html) with their iframe snippets
@@ -30,6 +37,7 @@ def build(state, out_dir: str, distances: tuple[float, ...], self_contained: boo
     """
     from ino_geo.pack import build_pack
 
-    summary = build_pack(state.layers(), out_dir, distances=distances, self_contained=self_contained,
+    summary = build_pack(state.layers(), out_dir, distances=() if minutes else distances, minutes=minutes,
+                         park_types=park_types, mode=mode, lang=lang, focus=focus, self_contained=self_contained,
                          overwrite=overwrite, progress=state.progress)
     click.echo(json.dumps(summary, ensure_ascii=False, indent=2))

@@ -7,7 +7,7 @@ import os
 
 import click
 
-from .options import distance_opt, minutes_opt, mode_opt, network_opt, overwrite_opt, park_type_opt, scenario_opt
+from .options import distance_opt, focus_opt, lang_opt, minutes_opt, mode_opt, network_opt, overwrite_opt, park_type_opt, scenario_opt
 
 
 @click.command("map")
@@ -22,6 +22,8 @@ from .options import distance_opt, minutes_opt, mode_opt, network_opt, overwrite
 @click.option("--tiles", type=click.Choice(["OpenStreetMap", "CartoDB positron", "none"]), default=None,
               help="Base map (default from the spec). 'none': features on a plain background, and the page "
                    "references no external URL at all (tiles otherwise load when online, and fail quietly offline).")
+@lang_opt()
+@focus_opt()
 @overwrite_opt
 @park_type_opt
 @distance_opt("Coverage map: reach in metres (default from the spec).", multiple=False, positive=True, dest="distance")
@@ -33,7 +35,8 @@ from .options import distance_opt, minutes_opt, mode_opt, network_opt, overwrite
 @click.pass_obj
 def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, snippet: str | None,
             overwrite: bool, park_types: tuple[str, ...], distance: float | None, minutes: float | None,
-            mode: str | None, network_path: str | None, scenario: str | None, tiles: str | None) -> None:
+            mode: str | None, network_path: str | None, scenario: str | None, tiles: str | None,
+            lang: str = "en", focus: str | None = None) -> None:
     """Render map NAME (overview, waterfront, corridors, coverage, proximity) or the map spec
     file SPEC (.toml, see maps/README.md) into an HTML page.
 
@@ -65,6 +68,10 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
     from ino_geo.webmap.render import export_html, render_map
 
     layers = state.layers()
+    if focus is not None:
+        from ino_geo.webmap.focus import resolve_focus
+
+        resolve_focus(layers, focus)  # unknown boundary: a usage error before any work
     network = None
     if network_path is not None:
         from ._inputs import network_layer
@@ -80,7 +87,7 @@ def map_cmd(state, name_or_spec: str, output: str | None, self_contained: bool, 
             distance_m=distance, minutes=minutes, mode=mode, scenario=scenario, network=network,
         )
     state.progress(f"rendering map {spec.name!r}")
-    m = render_map(spec, layers, results=results, online=not self_contained, tiles=tiles)
+    m = render_map(spec, layers, results=results, online=not self_contained, tiles=tiles, lang=lang, focus=focus)
     path = export_html(m, out, self_contained=self_contained, overwrite=overwrite, embed_snippet_path=snippet)
     size = path.stat().st_size
     state.progress(f"wrote {path} ({size / 1e6:.2f} MB{', self-contained' if self_contained else ', CDN links'})"

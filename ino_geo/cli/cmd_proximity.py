@@ -6,6 +6,7 @@ import click
 
 from .options import (
     crs_opt,
+    engine_opts,
     format_opt,
     max_snap_opt,
     mode_opt,
@@ -14,6 +15,8 @@ from .options import (
     overwrite_opt,
     park_type_column_opt,
     park_type_opt,
+    routing_kwargs,
+    routing_opts,
     scenario_opt,
     walk_speed_opt,
     xy_opt,
@@ -37,21 +40,24 @@ from .options import osm_network_opts
 @network_opt()
 @osm_network_opts
 @scenario_opt()
+@routing_opts(cost=True)
 @max_snap_opt("Network mode: longest walk to/from the network (and longest direct walk), metres.")
 @walk_speed_opt
 @click.option("--matrix", is_flag=True, help="Every origin x destination pair instead of the k nearest.")
+@engine_opts
 @format_opt(["table", "csv", "json", "geojson"])
 @output_opt
 @overwrite_opt
 @click.pass_obj
-def proximity(state, origins, xy, crs, destinations, park_type_column, park_types, k, mode, network_path, osm_profile, osm_no_cache, scenario, max_snap, walk_speed,
-              matrix, fmt, output, overwrite) -> None:
+def proximity(state, origins, xy, crs, destinations, park_type_column, park_types, k, mode, network_path, osm_profile,
+              osm_no_cache, scenario, direction, cost, max_snap, walk_speed, matrix, engine, scheduler, fmt, output, overwrite) -> None:
     """Distance (m) and, in network mode, travel time (min) to the nearest park of each type.
 
     One row per origin, park type and rank; a point inside a park has distance 0. Ties are
     ranked in the destination layer's order and flagged in 'tied'; a type without parks gives
     status no_destination; in network mode origins that cannot reach the network within
     --max-snap (or only across the Tom) get status unsnapped, never an invented route.
+    --cost picks the quickest or the shortest route, --direction the way it is travelled.
 
     Example: ino-geo proximity -k 3 --mode network --format geojson
     """
@@ -60,24 +66,38 @@ def proximity(state, origins, xy, crs, destinations, park_type_column, park_type
 
     if network_path and mode != "network":
         raise UsageError("--network needs --mode network")
-    if output:
+    routing = routing_kwargs(mode, direction, cost)
+    from ._engine import analysis, engine_kwargs, partitioned_output, read_input
+
+    on = engine_kwargs(engine, scheduler)
+    folder = partitioned_output(output, engine, "-o")  # written by the engine, partition by partition
+    if folder:
+        on.update(output=output, overwrite=overwrite)
+    elif output:
         from ino_geo.data.output import check_extension
 
         check_output(output, overwrite)
         check_extension(output, geometry=True)
 
     from ._inputs import carry_origin_columns, layer_or_file, network_layer, parks_file, river_layer
-    from ino_geo.analysis.proximity import proximity as run
 
+    run = analysis("proximity", on)
     lay = state.layers()
-    o = layer_or_file(state, lay, origins, "--from", xy=xy, crs=crs)
+    o = read_input(state, origins, engine, lambda v: layer_or_file(state, lay, v, "--from", xy=xy, crs=crs))
     d = parks_file(state, lay, destinations, "--to", park_type_column, required=False)
     kw = {}
     if mode == "network":
         kw = dict(network=network_layer(state, lay, network_path, osm_profile, not osm_no_cache), scenario=scenario, river=river_layer(lay))
     res = run(o, d, park_types=list(park_types) or None, k=k, mode=mode, max_snap=max_snap, walk_speed_kmh=walk_speed,
-              matrix=matrix, progress=state.progress, **kw)
+              matrix=matrix, progress=state.progress, **kw, **routing)
+    if folder:
+        state.progress(f"wrote {len(res)} rows to {output} (partitioned GeoParquet)")
+        return
     res = carry_origin_columns(res, o)
+    if mode == "network" and (fmt == "geojson" or output):
+        from ino_geo.network.paths import route_paths
+
+        res = route_paths(res, kw["network"], scenario=scenario)  # each network link drawn along its route
     bad = res["status"].isin(["unsnapped", "unreachable"])
     if bad.any():
         n = res.loc[bad, "origin_id"].nunique()

@@ -23,6 +23,8 @@ COMMANDS: dict[str, str] = {
     "map": "cmd_map:map_cmd",
     "build": "cmd_build:build",
     "network": "cmd_network:network",
+    "accessibility": "cmd_accessibility:accessibility",
+    "site-selection": "cmd_site_selection:site_selection",
 }
 
 

@@ -33,6 +33,9 @@ __all__ = [
     "max_snap_opt",
     "walk_speed_opt",
     "catalogue_park_types",
+    "engine_opts",
+    "cells_opt",
+    "is_folder_output",
 ]
 
 overwrite_opt = click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
@@ -41,7 +44,7 @@ output_opt = click.option(
     "-o",
     "--output",
     "output",
-    type=click.Path(dir_okay=False, path_type=str),
+    type=click.Path(path_type=str),  # a folder: partitioned GeoParquet (--engine dask); else refused
     default=None,
     help="Write to this file instead of stdout (format from the extension).",
 )
@@ -132,7 +135,7 @@ def catalogue_park_types(layers_dir: str | None) -> tuple[tuple[str, ...], str] 
     return tuple(allowed), str(path)
 
 
-def _park_types(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+def _park_types(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     from .state import CliState
 
     state = ctx.find_object(CliState)
@@ -140,7 +143,7 @@ def _park_types(ctx: click.Context, param: click.Parameter, value: tuple[str, ..
     if found is None or not value:
         return value
     allowed, path = found
-    for v in value:
+    for v in (value if isinstance(value, tuple) else (value,)):
         if v not in allowed:
             raise UsageError(f"--park-type {v!r}: not one of {', '.join(allowed)} (the park types of {path})")
     return value
@@ -158,6 +161,12 @@ park_type_opt = click.option(
     callback=_park_types,
     help="Park type(s) to analyse, as listed for parks.park_type in the layers' catalogue.toml "
          "(repeatable; default: every type).",
+)
+
+#: ``--park-type T``, exactly one (accessibility, site selection).
+park_type_one_opt = click.option(
+    "--park-type", "park_type", type=str, required=True, metavar="TYPE", callback=_park_types,
+    help="The park type, as listed for parks.park_type in the layers' catalogue.toml.",
 )
 
 
@@ -261,3 +270,125 @@ osm_no_cache_opt = click.option(
 def osm_network_opts(f):
     """``--profile`` and ``--no-cache`` for commands taking ``--network``."""
     return osm_profile_opt(osm_no_cache_opt(f))
+
+
+# --- routing along one-way streets (issue 11): --direction, --cost -----------------------------
+direction_opt = click.option(
+    "--direction",
+    type=click.Choice(["to", "from"]),
+    default=None,
+    help="Network mode: travel from the origin / population to the park (to, the default) or from the park "
+         "(from); they differ on one-way streets.",
+)
+
+cost_opt = click.option(
+    "--cost",
+    type=click.Choice(["time", "distance"]),
+    default=None,
+    help="Network mode: the quickest route (time, the default) or the shortest (distance); "
+         "results give both the minutes and the metres of the chosen route.",
+)
+
+
+def routing_opts(cost: bool = True):
+    """``--direction`` (and ``--cost``, if `cost`): how routes along the network are chosen."""
+
+    def deco(f):
+        f = direction_opt(f)
+        return cost_opt(f) if cost else f
+
+    return deco
+
+
+def routing_kwargs(mode: str, direction: str | None, cost: str | None = None) -> dict:
+    """Keyword arguments of the analysis for ``--direction`` / ``--cost`` (UsageError unless
+    ``--mode network`` when one is given)."""
+    from ino_geo._errors import UsageError
+
+    given = [f"--{n}" for n, v in (("direction", direction), ("cost", cost)) if v is not None]
+    if given and mode != "network":
+        raise UsageError(f"{' and '.join(given)} {'needs' if len(given) == 1 else 'need'} --mode network")
+    kw = {"direction": direction} if direction else {}
+    if cost:
+        kw["cost"] = cost
+    return kw
+
+
+# --- maps: language and focus (issue 13) -----------------------------------------------------
+def lang_opt():
+    """``--lang en|ru``: the language of a map's titles, legend, popups and place names."""
+    return click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
+                        help="Language of the map titles, legends, popup labels and place names.")
+
+
+def focus_opt():
+    """``--focus BOUNDARY``: a boundary id or name (any case) to open the map(s) on."""
+    return click.option("--focus", type=str, default=None, metavar="BOUNDARY",
+                        help="Map one boundary (id or name, e.g. tomsk-sovetsky or Seversk): its extent, its name in "
+                             "the title, and the features within 2 km of it.")
+
+
+# --- where the analysis runs (issue 15): `--engine local|dask`, `--scheduler`, `--cells` ---------
+# Only the engine names are imported here (ino_geo.engine is light: no Dask, no geopandas).
+
+
+def _engine_pair(ctx: click.Context, engine: Any, scheduler: Any) -> None:
+    """``--scheduler`` only with ``--engine dask`` (checked by whichever option comes second)."""
+    if scheduler and engine is not None and engine != "dask":
+        raise UsageError("--scheduler needs --engine dask")
+
+
+def _engine(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    from ino_geo.engine import ENGINES
+
+    _choice(ENGINES)("--engine", value)
+    _engine_pair(ctx, value, ctx.params.get("scheduler"))
+    return value
+
+
+def _scheduler(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is None:
+        return None
+    if not value.strip():
+        raise UsageError("--scheduler '': give the address of a Dask scheduler (tcp://host:8786)")
+    _engine_pair(ctx, ctx.params.get("engine"), value)
+    return value.strip()
+
+
+def engine_opts(f):
+    """``--engine local|dask`` and ``--scheduler ADDRESS`` (:mod:`ino_geo.engine`)."""
+    f = click.option("--scheduler", default=None, metavar="ADDRESS", callback=_scheduler,
+                     help="With --engine dask: a running Dask scheduler (tcp://host:8786); default: a local "
+                          "cluster started for the run.")(f)
+    return click.option("--engine", type=str, default="local", show_default=True, metavar="[local|dask]",
+                        callback=_engine,
+                        help="local: this process; dask: partition by partition on a Dask cluster "
+                             "(pip install \"ino-geo[dask]\").")(f)
+
+
+def is_folder_output(path: str | None) -> bool:
+    """True when `path` names a folder (an existing folder, or a path ending in ``/``): with
+    --engine dask a folder of GeoParquet partitions (as is a ``.parquet`` path there)."""
+    import os
+
+    return bool(path) and (os.path.isdir(path) or path.endswith(("/", os.sep)))
+
+
+def _cells(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is None or is_folder_output(value):
+        return value
+    from ino_geo.data.output import check_extension
+
+    check_extension(value, geometry=True, option="--cells")
+    return value
+
+
+cells_opt = click.option(
+    "--cells",
+    "cells_path",
+    type=click.Path(path_type=str),
+    default=None,
+    callback=_cells,
+    help="Write the covered share of every population cell here (a vector file; with --engine dask a "
+         "folder of partitioned GeoParquet).",
+)

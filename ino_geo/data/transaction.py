@@ -163,6 +163,7 @@ class _Staged:
     final: Path
     stage: Path
     is_dir: bool = False
+    replace: bool = False  # a folder replaced whole (not written into)
     published: list[tuple[Path, Path | None]] = field(default_factory=list)  # (final member, backup)
 
 
@@ -208,15 +209,22 @@ class Outputs:
         self._staged.append(_Staged(final, stage))
         return stage
 
-    def folder(self, path: str | os.PathLike) -> Path:
-        """Declare an output folder; return a staging folder (created, empty) to fill."""
+    def folder(self, path: str | os.PathLike, *, replace: bool = False) -> Path:
+        """Declare an output folder; return a staging folder (created, empty) to fill.
+
+        With `replace` an existing folder (``overwrite`` needed) is replaced whole, as one
+        dataset (a partitioned GeoParquet folder: no part of the old one may remain), and
+        restored if the transaction fails; otherwise the files are published into it.
+        """
         final = self._check(Path(path), want_dir=True)
+        if replace and final.exists() and not self.overwrite:
+            raise UsageError(f"{final}: exists; pass --overwrite to replace it")
         stage = self._stage_name(final)
         try:
             stage.mkdir()
         except OSError as exc:
             raise DataError(f"{final}: cannot write in folder {final.parent}: {exc.strerror or exc}") from None
-        self._staged.append(_Staged(final, stage, is_dir=True))
+        self._staged.append(_Staged(final, stage, is_dir=True, replace=replace))
         return stage
 
     def _check(self, final: Path, *, want_dir: bool) -> Path:
@@ -295,7 +303,7 @@ class Outputs:
             for _, backup in s.published:
                 if backup is not None:
                     with contextlib.suppress(OSError):
-                        backup.unlink()
+                        shutil.rmtree(backup) if backup.is_dir() and not backup.is_symlink() else backup.unlink()
         finals = [s.final for s in self._staged]
         self._staged = []
         return finals
@@ -334,6 +342,9 @@ class Outputs:
             raise DataError(f"{dst}: cannot be written: {exc.strerror or exc}") from None
 
     def _publish_folder(self, s: _Staged) -> None:
+        if s.replace and s.final.exists():
+            self._replace_folder(s)
+            return
         if not s.final.exists():
             try:
                 publish_noreplace(s.stage, s.final)
@@ -358,10 +369,31 @@ class Outputs:
         with contextlib.suppress(OSError):
             shutil.rmtree(s.stage)
 
+    def _replace_folder(self, s: _Staged) -> None:
+        """Swap the staged folder in for the existing one, which is kept aside until the
+        transaction is published (then removed) or undone (then restored)."""
+        backup = self._stage_name(s.final)
+        try:
+            os.rename(s.final, backup)
+        except OSError as exc:
+            raise DataError(f"{s.final}: cannot be replaced: {exc.strerror or exc}") from None
+        try:
+            publish_noreplace(s.stage, s.final)
+        except FileExistsError:
+            os.rename(backup, s.final)
+            raise UsageError(f"{s.final}: created by another run meanwhile") from None
+        except OSError as exc:
+            os.rename(backup, s.final)
+            raise DataError(f"{s.final}: cannot be written: {exc.strerror or exc}") from None
+        s.published.append((s.final, backup))
+
     def _undo(self, s: _Staged) -> None:
         for dst, backup in reversed(s.published):
             with contextlib.suppress(OSError):
-                if backup is not None:
+                if backup is not None and backup.is_dir():
+                    shutil.rmtree(dst)
+                    os.rename(backup, dst)
+                elif backup is not None:
                     os.replace(backup, dst)
                 elif dst.is_dir() and not dst.is_symlink():
                     shutil.rmtree(dst)

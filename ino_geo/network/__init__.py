@@ -4,7 +4,8 @@ Modules, each importing only those above it in this list (and ``ino_geo.data`` a
 core), never ``analysis``, ``webmap`` or ``cli``:
 
 * ``_naming``: how error messages name a layer, a record, a geometry type;
-* ``graph``: :class:`~ino_geo.network.graph.Network`, ``build_network``, cost units, the CSR graph;
+* ``graph``: :class:`~ino_geo.network.graph.Network`, ``build_network``, cost units, one-way lines
+  (``oneway_values``, directions ``to``/``from``), the CSR graph;
 * ``snapping``: where places join the graph (``snap``), the river barrier no walk crosses;
 * ``walking``: the direct walk between places that never crosses the river;
 * ``routing``: ``od_costs``, ``node_costs``, ``nearest_costs`` (Dijkstra in scipy.sparse.csgraph);

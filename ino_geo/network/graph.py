@@ -1,18 +1,25 @@
 """The routable graph of a line layer: :class:`Network`, :func:`build_network`, cost units.
 
 :func:`build_network` turns a line layer (the ``corridors`` layer, or a planner's own street
-layer) into an undirected graph in a projected metric CRS. Every vertex of every line is a
+layer) into a graph in a projected metric CRS, directed where a line is one-way. Every vertex of every line is a
 node; vertices of different lines that coincide (to the millimetre) are one node, so lines
 are connected where they share a vertex or an end, and only there (a road crossing a railway
 or another road on a bridge, without a shared vertex, is not a junction). Each edge is one
 straight segment with its length in metres and its time in minutes from the line's
 ``speed_kmh``. Two lines sharing a segment give one edge with the shorter length / time.
 
+A line may be one-way (column ``oneway``, see :func:`oneway_values`): ``1``/``true``/``yes``
+(travel only in the digitised direction), ``-1``/``reverse`` (only against it), ``0``/``false``/
+``no``/empty (both ways; the default, and every line of a layer without the column). The edges
+of a line travelled against its digitised direction are stored reversed, so every one-way edge
+runs ``edge_u -> edge_v`` (``Network.edge_oneway``).
+
 Rail lines are not door-to-door routes: by default only lines with ``mode == "road"`` are
 used (a layer without a ``mode`` column is used entirely); pass ``modes=None`` to keep all.
 
-Costs are in ``"m"`` (route length) or ``"min"`` (travel time); :meth:`Network.csgraph` is the
-graph as a symmetric CSR matrix for :mod:`scipy.sparse.csgraph`, and :func:`edge_matrix` builds
+Costs are in ``"m"`` (route length) or ``"min"`` (travel time); :meth:`Network.arcs` lists the
+directed arcs (optionally reversed, for routes *to* places), :meth:`Network.csgraph` is the
+graph as a CSR matrix for :mod:`scipy.sparse.csgraph` (symmetric without one-way lines), and :func:`edge_matrix` builds
 the augmented directed matrices of :mod:`ino_geo.network.routing`.
 
 Examples
@@ -41,7 +48,15 @@ if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
     import scipy.sparse
 
-__all__ = ["Network", "build_network", "edge_matrix", "walk_m_per_unit", "check_unit"]
+__all__ = ["Network", "build_network", "edge_matrix", "walk_m_per_unit", "check_unit", "check_direction",
+           "oneway_values", "DIRECTIONS"]
+
+#: Travel directions of an analysis: ``"to"`` (from the origin / population to the park, the
+#: default) or ``"from"`` (from the park to the origin).
+DIRECTIONS = ("to", "from")
+
+_ONEWAY = {"1": 1, "yes": 1, "true": 1, "-1": -1, "reverse": -1, "0": 0, "no": 0, "false": 0, "": 0,
+           "1.0": 1, "-1.0": -1, "0.0": 0}
 
 _ROUND = 3  # node identity: coordinates equal to the millimetre
 _EPS = 1e-12  # stand-in for a zero cost in a sparse matrix
@@ -63,6 +78,46 @@ def check_unit(unit: str) -> None:
         raise UsageError(f"unknown cost unit {unit!r}; use 'm' or 'min'")
 
 
+def check_direction(direction: str) -> str:
+    """UsageError unless `direction` is ``"to"`` or ``"from"``.
+
+    >>> check_direction("to")
+    'to'
+    """
+    if direction not in DIRECTIONS:
+        raise UsageError(f"unknown direction {direction!r}; use 'to' (origin to park) or 'from' (park to origin)")
+    return direction
+
+
+def oneway_values(values: Sequence[Any], name: str = "network", col: str = "oneway", ids: Any = None) -> np.ndarray:
+    """The travel direction of each line: ``1`` digitised direction only, ``-1`` against it, ``0`` both.
+
+    Accepted (case-insensitive): True/``1``/``"yes"``/``"true"`` -> 1; ``-1``/``"-1"``/
+    ``"reverse"`` -> -1; False/``0``/``"no"``/``"false"``/empty/null -> 0. Anything else is a
+    DataError naming the record and field.
+
+    >>> oneway_values([True, "yes", -1, "reverse", None, "no", 0.0, float("nan")]).tolist()
+    [1, 1, -1, -1, 0, 0, 0, 0]
+    """
+    import pandas as pd
+
+    arr = np.asarray(values, dtype=object)
+    out = np.zeros(len(arr), dtype=np.int8)
+    null = np.asarray(pd.isna(pd.Series(arr, dtype=object)))
+    seen: dict = {}
+    for i in np.flatnonzero(~null):
+        v = arr[i]
+        if v not in seen:  # one look-up per distinct value
+            key = ("true" if v else "false") if isinstance(v, (bool, np.bool_)) else str(v).strip().lower()
+            seen[v] = _ONEWAY.get(key)
+        if seen[v] is None:
+            rid = f" ({ids[i]})" if ids is not None else ""
+            raise DataError(f"{name}: record {i}{rid} field {col}: {v!r} is not a one-way value "
+                            "(true/yes/1, -1/reverse, false/no/0 or empty)")
+        out[i] = seen[v]
+    return out
+
+
 @dataclass(repr=False)
 class Network:
     """A routable graph in a projected metric CRS.
@@ -81,6 +136,8 @@ class Network:
         Row position in the source line layer of each edge.
     line_ids : ndarray
         Identifier of each source line (its id column, else its index).
+    edge_oneway : ndarray of bool, optional
+        True where an edge may only be travelled ``edge_u -> edge_v`` (None: every edge both ways).
     """
 
     crs: str
@@ -91,6 +148,7 @@ class Network:
     edge_time_min: np.ndarray
     edge_line: np.ndarray
     line_ids: np.ndarray
+    edge_oneway: Any = None
     _segments: Any = field(default=None, repr=False)
     _tree: Any = field(default=None, repr=False)
     _node_tree: Any = field(default=None, repr=False)
@@ -143,24 +201,50 @@ class Network:
         check_unit(unit)
         return self.edge_length_m if unit == "m" else self.edge_time_min
 
-    def to_networkx(self, unit: str = "m"):
-        """The graph as an undirected ``networkx.Graph`` (weight attribute ``weight``); for checks."""
+    @property
+    def oneway(self) -> np.ndarray:
+        """True where an edge may only be travelled ``edge_u -> edge_v`` (one per edge)."""
+        if self.edge_oneway is None:
+            return np.zeros(self.n_edges, dtype=bool)
+        return np.asarray(self.edge_oneway, dtype=bool)
+
+    @property
+    def directed(self) -> bool:
+        """True if some edge is one-way."""
+        return bool(self.oneway.any())
+
+    def arcs(self, reverse: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The directed arcs ``(tail, head, edge)``: every edge ``u -> v``, then ``v -> u`` of the
+        two-way edges; `reverse` swaps tails and heads (costs *to* a node from everywhere)."""
+        two = np.flatnonzero(~self.oneway)
+        a = np.concatenate([self.edge_u, self.edge_v[two]])
+        b = np.concatenate([self.edge_v, self.edge_u[two]])
+        e = np.concatenate([np.arange(self.n_edges), two])
+        return (b, a, e) if reverse else (a, b, e)
+
+    def to_networkx(self, unit: str = "m", directed: bool | None = None):
+        """The graph as a ``networkx.Graph`` (``DiGraph`` if `directed`, default: if some edge is
+        one-way; weight attribute ``weight``); for checks."""
         import networkx as nx
 
-        g = nx.Graph()
+        directed = self.directed if directed is None else directed
+        g = nx.DiGraph() if directed else nx.Graph()
         g.add_nodes_from(range(self.n_nodes))
         w = self.edge_weight(unit)
-        for u, v, c in zip(self.edge_u.tolist(), self.edge_v.tolist(), w.tolist()):
-            if not g.has_edge(u, v) or g[u][v]["weight"] > c:
-                g.add_edge(u, v, weight=c)
+        u, v, e = self.arcs() if directed else (self.edge_u, self.edge_v, np.arange(self.n_edges))
+        for a, b, c in zip(u.tolist(), v.tolist(), w[e].tolist()):
+            if not g.has_edge(a, b) or g[a][b]["weight"] > c:
+                g.add_edge(a, b, weight=c)
         return g
 
-    def csgraph(self, unit: str) -> "scipy.sparse.csr_matrix":
-        """The graph as a symmetric CSR matrix of costs in `unit` (parallel edges: the minimum)."""
-        if unit not in self._graphs:
-            self._graphs[unit] = edge_matrix(self.n_nodes, self.edge_u, self.edge_v, self.edge_weight(unit), both=True)
-        return self._graphs[unit]
-
+    def csgraph(self, unit: str, reverse: bool = False) -> "scipy.sparse.csr_matrix":
+        """The graph as a CSR matrix of costs in `unit` (parallel edges: the minimum); symmetric
+        without one-way edges; `reverse`: every arc turned round."""
+        key = (unit, bool(reverse))
+        if key not in self._graphs:
+            u, v, e = self.arcs(reverse)
+            self._graphs[key] = edge_matrix(self.n_nodes, u, v, self.edge_weight(unit)[e], both=False)
+        return self._graphs[key]
 
 
 def edge_matrix(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray, both: bool):
@@ -190,6 +274,7 @@ def build_network(
     id_col: str | None = None,
     crs: Any = None,
     name: str = "network",
+    oneway_col: str | None = "oneway",
 ) -> Network:
     """Build a routable :class:`Network` from a line layer.
 
@@ -210,6 +295,9 @@ def build_network(
         Metric CRS to work in (default: estimated from the data; EPSG:32645 for Tomsk).
     name : str
         Name of the layer in error messages.
+    oneway_col : str or None
+        Column saying which way a line may be travelled (:func:`oneway_values`); a layer
+        without it, or None, routes every line both ways.
 
     Returns
     -------
@@ -218,7 +306,8 @@ def build_network(
     Raises
     ------
     DataError
-        No CRS, no speed column, a missing/non-positive speed, no lines left, non-line geometry.
+        No CRS, no speed column, a missing/non-positive speed, an unknown one-way value, no lines
+        left, non-line geometry.
     """
     if id_col is None:
         id_col = "corridor_id" if "corridor_id" in lines.columns else None
@@ -227,7 +316,11 @@ def build_network(
     gdf = _routable_lines(lines, modes, crs, name)
     ids = gdf[id_col].to_numpy() if id_col else gdf.index.to_numpy()
     speed = _speeds(gdf, speed_col, ids, name)
+    way = (oneway_values(gdf[oneway_col], name, oneway_col, ids) if oneway_col and oneway_col in gdf.columns
+           else np.zeros(len(gdf), np.int8))
     nodes, u, v, line_of_edge = _nodes_and_edges(np.asarray(gdf.geometry.values), name)
+    back = way[line_of_edge] < 0  # travelled against the digitised direction: store the edge reversed
+    u, v = np.where(back, v, u), np.where(back, u, v)
     length = np.hypot(*(nodes[v] - nodes[u]).T)
     time = length / (speed[line_of_edge] * 1000.0 / 60.0)  # km/h -> m/min
     return Network(
@@ -239,6 +332,7 @@ def build_network(
         edge_time_min=time,
         edge_line=line_of_edge.astype(np.int64),
         line_ids=np.asarray(ids),
+        edge_oneway=way[line_of_edge] != 0,
     )
 
 

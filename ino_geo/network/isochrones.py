@@ -2,7 +2,11 @@
 
 Every point of an edge has the cost of the nearest place along the network
 (:func:`ino_geo.network.routing.node_costs`); from there a planner walks the rest of the budget
-(at most ``max_snap`` metres), never across the river.
+(at most ``max_snap`` metres), never across the river. With one-way lines the isochrone
+depends on the direction: ``direction="to"`` (the default) is the area from which the nearest
+place is reached within the budget (``node_cost`` from :func:`node_costs` with
+``direction="to"``, a multi-source search on the reversed graph); ``"from"`` the area reached
+from the places.
 
 Examples
 --------
@@ -29,7 +33,8 @@ from typing import Any
 import numpy as np
 
 from ino_geo import defaults
-from ino_geo.network.graph import Network, walk_m_per_unit
+from ino_geo.network.graph import Network, check_direction, walk_m_per_unit
+from ino_geo.network.routing import edge_point_costs
 from ino_geo.network.snapping import Snap
 
 __all__ = ["isochrone"]
@@ -48,6 +53,7 @@ def isochrone(
     barrier: Any = None,
     step: float = defaults.DENSIFY_M,
     quantum: float | None = None,
+    direction: str = "to",
 ):
     """The area within `threshold` of the nearest place, travelling along the network.
 
@@ -58,6 +64,8 @@ def isochrone(
     (`place_geoms`) are buffered by the walk the whole budget allows. The river is removed
     and parts across it that are not connected to a reached piece or a place are dropped.
     The polygon is therefore a lower bound, exact to within `step` + `quantum` metres.
+    `direction` (``"to"``: travel to the places, ``"from"``: from them) must be the one
+    `node_cost` was computed in; a one-way edge is only travelled its way.
 
     Returns
     -------
@@ -67,7 +75,8 @@ def isochrone(
 
     mpu = walk_m_per_unit(unit, walk_speed_kmh)
     q = quantum if quantum is not None else min(5.0, step)
-    geoms, rad = _reached_pieces(net, node_cost, threshold, unit, walk_speed_kmh, max_snap, places, step)
+    check_direction(direction)
+    geoms, rad = _reached_pieces(net, node_cost, threshold, unit, walk_speed_kmh, max_snap, places, step, direction)
     parts = _buffer_by_level(geoms, rad, q)
     anchors = [geoms] if len(geoms) else []
     if place_geoms is not None and len(place_geoms):
@@ -86,7 +95,8 @@ def isochrone(
 
 
 def _reached_pieces(net: Network, node_cost: np.ndarray, threshold: float, unit: str, walk_speed_kmh: float,
-                    max_snap: float, places: Snap | None, step: float) -> tuple[np.ndarray, np.ndarray]:
+                    max_snap: float, places: Snap | None, step: float, direction: str = "to"
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """The reached pieces of the edges (segments of at most `step` metres, or the reached end
     of a piece reached at one end only) and the walk left at each (metres, <= `max_snap`)."""
     import shapely
@@ -104,9 +114,9 @@ def _reached_pieces(net: Network, node_cost: np.ndarray, threshold: float, unit:
     f1 = (off + 1) / np.repeat(k, k)
 
     def cost_at(f):
-        c = np.minimum(cu[rep] + f * w[rep], cv[rep] + (1 - f) * w[rep])
+        c = edge_point_costs(net, node_cost, rep, f, f, unit, direction)
         if places is not None:
-            c = _place_edge_costs(net, places, rep, f, c, unit, walk_speed_kmh)
+            c = _place_edge_costs(net, places, rep, f, c, unit, walk_speed_kmh, direction)
         return c
 
     c0, c1 = cost_at(f0), cost_at(f1)
@@ -183,8 +193,9 @@ def _places_on_edge_mask(net: Network, places: Snap | None) -> np.ndarray:
     return m
 
 
-def _place_edge_costs(net, places: Snap, rep, f, c, unit, walk_speed_kmh):
-    """Lower `c` (cost at fraction f of edge rep) where a place snaps onto that same edge."""
+def _place_edge_costs(net, places: Snap, rep, f, c, unit, walk_speed_kmh, direction: str = "to"):
+    """Lower `c` (cost at fraction f of edge rep) where a place snaps onto that same edge and
+    the edge may be travelled between them in `direction`."""
     import pandas as pd
 
     s = np.flatnonzero(places.edge >= 0)
@@ -204,8 +215,13 @@ def _place_edge_costs(net, places: Snap, rep, f, c, unit, walk_speed_kmh):
     if m.empty:
         return c
     i = m["i"].to_numpy()
-    off = np.maximum(0.0, np.maximum(m["t0"].to_numpy() - f[i], f[i] - m["t1"].to_numpy()))
-    direct = m["a"].to_numpy() + off * w[m["e"].to_numpy()]
+    ahead, behind = m["t0"].to_numpy() - f[i], f[i] - m["t1"].to_numpy()  # place ahead of / behind the point
+    off = np.maximum(0.0, np.maximum(ahead, behind))
+    e = m["e"].to_numpy()
+    # "to": the point travels to the place, against a one-way edge if the place is behind it;
+    # "from": the place travels to the point, against it if the place is ahead
+    against = (behind > 0) if direction == "to" else (ahead > 0)
+    direct = np.where(against & net.oneway[e], np.inf, m["a"].to_numpy() + off * w[e])
     c = c.copy()
     np.minimum.at(c, i, direct)
     return c

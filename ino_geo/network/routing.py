@@ -1,12 +1,18 @@
 """Least-cost routes along a network: origin x destination matrices and nearest-place costs.
 
 Dijkstra runs in :mod:`scipy.sparse.csgraph` over an augmented directed graph: the real
-edges in both directions, one virtual node per origin with edges to its access nodes, and
-one virtual node per destination with edges from its access nodes (plus a direct edge where
-an origin and a destination snap to the same segment), so that one call gives a whole origin
-x destination matrix (:func:`od_costs`), and one call from a single virtual super-source
-gives the cost of the nearest of many places at every node (:func:`node_costs`,
-multi-source Dijkstra) and at any snapped point (:func:`nearest_costs`).
+edges (both directions of a two-way edge, one of a one-way edge), one virtual node per
+origin with edges to its access nodes, and one virtual node per destination with edges
+from its access nodes (plus a direct edge where an origin and a destination snap to the
+same segment), so that one call gives a whole origin x destination matrix
+(:func:`od_costs`), and one call from a single virtual super-source gives the cost of the
+nearest of many places at every node (:func:`node_costs`, multi-source Dijkstra) and at
+any snapped point (:func:`nearest_costs`).
+
+Direction: ``direction="to"`` (the default) is the travel from the origin (the point, the
+population) to the place (the park); ``"from"`` the travel from the place. On a network with
+one-way lines the two differ: routes *to* places are found on the reversed graph, and a place
+snapped onto a one-way edge leaves it, or is reached along it, only in its direction.
 
 Examples
 --------
@@ -27,31 +33,39 @@ from __future__ import annotations
 import numpy as np
 
 from ino_geo import defaults
-from ino_geo.network.graph import Network, walk_m_per_unit
+from ino_geo.network.graph import Network, check_direction, edge_matrix, walk_m_per_unit
 from ino_geo.network.snapping import Snap
 
-__all__ = ["od_costs", "node_costs", "nearest_costs"]
-
-_EPS = 1e-12  # a zero-cost edge (csgraph drops explicit zeros); the same as graph.edge_matrix
+__all__ = ["od_costs", "node_costs", "nearest_costs", "edge_point_costs"]
 
 
 
-def _same_edge_pairs(o: Snap, d: Snap, net: Network, unit: str, walk_speed_kmh: float):
-    """Direct connections origin -> destination along a segment both snap to."""
+def _same_edge_pairs(o: Snap, d: Snap, net: Network, unit: str, walk_speed_kmh: float, o_first: bool = True,
+                     measure: str | None = None):
+    """Direct connections between an origin and a destination snapped to the same segment,
+    travelling from the origin to the destination (`o_first`) or back, where the segment allows
+    that way: ``(origin, destination, cost)`` (and the cost in `measure`)."""
     import pandas as pd
 
     so = np.flatnonzero(o.edge >= 0)
     sd = np.flatnonzero(d.edge >= 0)
+    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)) + ((np.zeros(0),) if measure else ())
     if not len(so) or not len(sd):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return empty
     m = pd.DataFrame({"o": so, "e": o.edge[so]}).merge(pd.DataFrame({"d": sd, "e": d.edge[sd]}), on="e")
     if m.empty:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return empty
     oi, di, e = m["o"].to_numpy(), m["d"].to_numpy(), m["e"].to_numpy()
-    w = net.edge_weight(unit)[e]
-    mpu = walk_m_per_unit(unit, walk_speed_kmh)
-    cost = (o.walk_m[oi] + d.walk_m[di]) / mpu + np.abs(o.frac[oi] - d.frac[di]) * w
-    return oi, di, cost
+    start, end = (o.frac[oi], d.frac[di]) if o_first else (d.frac[di], o.frac[oi])
+    ok = (end >= start) | ~net.oneway[e]
+    oi, di, e = oi[ok], di[ok], e[ok]
+
+    def cost(u):
+        return (o.walk_m[oi] + d.walk_m[di]) / walk_m_per_unit(u, walk_speed_kmh) + \
+            np.abs(o.frac[oi] - d.frac[di]) * net.edge_weight(u)[e]
+
+    return (oi, di, cost(unit)) + ((cost(measure),) if measure else ())
+
 
 def od_costs(
     net: Network,
@@ -63,6 +77,8 @@ def od_costs(
     with_length: bool = False,
     batch: int | None = None,
     workers: int = 1,
+    direction: str = "to",
+    measure: str = "m",
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Origin x destination costs along the network (walking legs included).
 
@@ -77,14 +93,20 @@ def od_costs(
     origins, destinations : Snap
         From :func:`snap`.
     unit : ``"min"`` or ``"m"``
-        Cost to minimise.
+        Cost to minimise (quickest or shortest route).
     walk_speed_kmh : float
     with_length : bool
-        Also return the length in metres (walking legs included) of each least-cost route.
+        Also return the other measure (`measure`, default metres) of each least-cost route,
+        walking legs included.
     batch : int, optional
         Origins per Dijkstra call (memory about 3 x batch x nodes x 8 bytes; default: 200 MB).
     workers : int
         Processes sharing the origins (fork; 1 = in this process).
+    direction : ``"to"`` or ``"from"``
+        ``"to"``: routes from each origin to each destination (the default); ``"from"``: from
+        each destination to each origin (the reversed graph; the same on a two-way network).
+    measure : ``"m"`` or ``"min"``
+        Unit of the second array (`with_length`).
 
     Returns
     -------
@@ -92,14 +114,16 @@ def od_costs(
         ``inf`` where no route exists or a place did not snap.
     length : ndarray or None
     """
+    check_direction(direction)
+    back = direction == "from"
     no, nd = len(origins.edge), len(destinations.edge)
     cost = np.full((no, nd), np.inf)
     length = np.full((no, nd), np.inf) if with_length else None
-    oa = origins.access(net, unit, walk_speed_kmh, lengths=True)
-    da = destinations.access(net, unit, walk_speed_kmh, lengths=True)
+    oa = origins.access(net, unit, walk_speed_kmh, lengths=True, way="in" if back else "out", measure=measure)
+    da = destinations.access(net, unit, walk_speed_kmh, lengths=True, way="out" if back else "in", measure=measure)
     if not len(oa[0]) or not len(da[0]):
         return cost, length
-    G, Lk, total = _origin_graph(net, oa, unit, no, with_length)
+    G, Lk, total = _origin_graph(net, oa, unit, no, with_length, back, measure)
     dn, dc, dm, places, starts, counts = _destination_groups(da, nd)
     todo = np.unique(oa[0])
     if batch is None:
@@ -109,85 +133,28 @@ def od_costs(
         cost[rows[:, None], places[None, :]] = crow
         if with_length:
             length[rows[:, None], places[None, :]] = lrow
-    so, sd, sc = _same_edge_pairs(origins, destinations, net, unit, walk_speed_kmh)
+    so, sd, sc, sm = _same_edge_pairs(origins, destinations, net, unit, walk_speed_kmh, not back, measure)
     if len(so):
         better = sc < cost[so, sd]
         cost[so[better], sd[better]] = sc[better]
         if with_length:
-            length[so[better], sd[better]] = _same_edge_length(net, origins, destinations, so[better], sd[better])
+            length[so[better], sd[better]] = sm[better]
     cost[cost < 1e-9] = 0.0  # tiny stand-ins for zero costs
     return cost, length
 
 
-def _origin_graph(net: Network, oa: tuple, unit: str, no: int, with_length: bool):
-    """The network's graph plus one virtual node per origin (``n + origin``) joined to its
-    access nodes: ``(CSR matrix, edge-length lookup or None, number of nodes)``.
-
-    The network's part (edges sorted, parallel edges reduced) is built once per network and
-    unit (:func:`_base_edges`); only the origins' rows are added per call."""
+def _origin_graph(net: Network, oa: tuple, unit: str, no: int, with_length: bool, reverse: bool, measure: str):
+    """The graph (reversed if `reverse`) plus one virtual node per origin (``n + origin``) joined
+    to its access nodes: ``(CSR matrix, lookup of the arcs' `measure` or None, number of nodes)``."""
     n = net.n_nodes
+    a, b, e = net.arcs(reverse)
+    u = np.concatenate([a, n + oa[0]])
+    v = np.concatenate([b, oa[1]])
+    c = np.concatenate([net.edge_weight(unit)[e], oa[2]])
     total = n + no
-    G, (ou, ov, oc, om) = _augmented(net, unit, total, oa[0] + n, oa[1], oa[2], oa[3])
-    Lk = None
-    if with_length:
-        base = _base_edges(net, unit)
-        keys = np.concatenate([base.u * total + base.v, ou * total + ov])
-        Lk = (keys, np.concatenate([base.length, om]))
+    G = edge_matrix(total, u, v, c, both=False)
+    Lk = _edge_lookup(total, u, v, c, np.concatenate([net.edge_weight(measure)[e], oa[3]])) if with_length else None
     return G, Lk, total
-
-
-class _BaseEdges:
-    """The network's directed edges (both directions of each segment), sorted by (u, v),
-    parallel edges reduced to the least costly: ``u, v, cost, length`` and the CSR row
-    pointers. Built once per network and unit (cached on the network)."""
-
-    def __init__(self, net: Network, unit: str):
-        w = net.edge_weight(unit)
-        u = np.concatenate([net.edge_u, net.edge_v]).astype(np.int64)
-        v = np.concatenate([net.edge_v, net.edge_u]).astype(np.int64)
-        c = np.concatenate([w, w])
-        m = np.concatenate([net.edge_length_m, net.edge_length_m])
-        self.u, self.v, self.cost, self.length = _sorted_min(u, v, c, m)
-        self.indptr = np.searchsorted(self.u, np.arange(net.n_nodes + 1)).astype(np.int64)
-
-
-def _base_edges(net: Network, unit: str) -> _BaseEdges:
-    key = ("routing-edges", unit)
-    if key not in net._graphs:
-        net._graphs[key] = _BaseEdges(net, unit)
-    return net._graphs[key]
-
-
-def _sorted_min(u, v, c, m):
-    """Edges sorted by (u, v), keeping the least costly of parallel ones; zero costs become a
-    tiny positive value (csgraph drops explicit zeros)."""
-    order = np.lexsort((c, v, u))
-    u, v, c, m = u[order], v[order], c[order], m[order]
-    keep = np.ones(len(u), dtype=bool)
-    keep[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    c = c[keep]
-    return u[keep], v[keep], np.where(c > 0, c, _EPS), m[keep]
-
-
-def _augmented(net: Network, unit: str, total: int, xu, xv, xc, xm=None):
-    """CSR matrix total x total: the network's cached edges, then the rows of the virtual
-    nodes ``xu >= n`` (edges ``xu -> xv`` costing ``xc``); no sort of the network's edges.
-
-    Returns the matrix and the virtual edges as stored ``(u, v, cost, metres)``."""
-    from scipy.sparse import csr_matrix
-
-    base = _base_edges(net, unit)
-    xu = np.asarray(xu, dtype=np.int64)
-    xm = np.zeros(len(xu)) if xm is None else xm
-    xu, xv, xc, xm = _sorted_min(xu, np.asarray(xv, dtype=np.int64), np.asarray(xc, dtype=float), xm)
-    n = net.n_nodes
-    counts = np.bincount(xu - n, minlength=total - n) if len(xu) else np.zeros(total - n, np.int64)
-    indptr = np.concatenate([base.indptr, len(base.v) + np.cumsum(counts)])
-    data = np.concatenate([base.cost, xc])
-    indices = np.concatenate([base.v, xv])
-    G = csr_matrix((data, indices, indptr), shape=(total, total))
-    G.has_sorted_indices = True
-    return G, (xu, xv, xc, xm)
 
 
 def _destination_groups(da: tuple, nd: int):
@@ -252,11 +219,14 @@ def _od_chunk(state, rows):
     return rows, best, lbest
 
 
-def _same_edge_length(net, o, d, so, sd) -> np.ndarray:
-    if not len(so):
-        return np.zeros(0)
-    L = net.edge_length_m[o.edge[so]]
-    return o.walk_m[so] + d.walk_m[sd] + np.abs(o.frac[so] - d.frac[sd]) * L
+def _edge_lookup(total, u, v, c, el):
+    """Sorted keys (u*total+v) -> length of the least-cost parallel edge."""
+    order = np.lexsort((c, v, u))
+    u, v, el = u[order], v[order], el[order]
+    keep = np.ones(len(u), bool)
+    keep[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    keys = u[keep].astype(np.int64) * total + v[keep]
+    return keys, el[keep]
 
 
 def _tree_lengths(pred: np.ndarray, lookup, sources: np.ndarray) -> np.ndarray:
@@ -295,8 +265,12 @@ def node_costs(
     unit: str = "min",
     walk_speed_kmh: float = defaults.WALK_SPEED_KMH,
     limit: float = np.inf,
+    direction: str = "to",
 ) -> np.ndarray:
     """Cost of the nearest place at every node: one multi-source Dijkstra from a super-source.
+
+    `direction` ``"to"`` (the default): the cost of travelling from the node to its nearest
+    place (Dijkstra on the reversed graph); ``"from"``: from the nearest place to the node.
 
     Returns
     -------
@@ -305,14 +279,36 @@ def node_costs(
     """
     from scipy.sparse.csgraph import dijkstra
 
-    p, node, c = places.access(net, unit, walk_speed_kmh)
+    to = check_direction(direction) == "to"
+    p, node, c = places.access(net, unit, walk_speed_kmh, way="in" if to else "out")
     n = net.n_nodes
     if not len(p):
         return np.full(n, np.inf)
-    G, _ = _augmented(net, unit, n + 1, np.full(len(node), n), node, c)
+    a, b, e = net.arcs(reverse=to)
+    u = np.concatenate([a, np.full(len(node), n)])
+    v = np.concatenate([b, node])
+    cc = np.concatenate([net.edge_weight(unit)[e], c])
+    G = edge_matrix(n + 1, u, v, cc, both=False)
     d = dijkstra(G, directed=True, indices=n, limit=limit)[:n]
     d[d < 1e-9] = 0.0
     return d
+
+
+def edge_point_costs(net: Network, node_cost: np.ndarray, e: np.ndarray, f0: np.ndarray, f1: np.ndarray,
+                     unit: str, direction: str = "to") -> np.ndarray:
+    """Cost at the part ``[f0, f1]`` of edges `e` given `node_cost` (of :func:`node_costs` in
+    the same `direction`): via ``edge_u`` (``node_cost[u] + f0 w``) or ``edge_v``
+    (``node_cost[v] + (1 - f1) w``), where the edge may be travelled that way (``"to"``:
+    leaving towards ``u`` runs against a one-way edge; ``"from"``: arriving from ``v`` does;
+    a point at the node itself needs no travel)."""
+    w = net.edge_weight(unit)[e]
+    cu = node_cost[net.edge_u[e]] + f0 * w
+    cv = node_cost[net.edge_v[e]] + (1.0 - f1) * w
+    if direction == "to":
+        cu = np.where(net.oneway[e] & (f0 > 0), np.inf, cu)
+    else:
+        cv = np.where(net.oneway[e] & (f1 < 1), np.inf, cv)
+    return np.minimum(cu, cv)
 
 
 def nearest_costs(
@@ -323,29 +319,28 @@ def nearest_costs(
     unit: str = "min",
     walk_speed_kmh: float = defaults.WALK_SPEED_KMH,
     node_cost: np.ndarray | None = None,
+    direction: str = "to",
 ) -> np.ndarray:
     """Cost from each point to the nearest place along the network (one Dijkstra in total).
 
     The cost of a point on segment (u, v) at fraction t is its walk plus
-    ``min(c[u] + t w, c[v] + (1 - t) w)``, or the direct cost along the segment to a place
-    snapped to the same segment.
+    ``min(c[u] + t w, c[v] + (1 - t) w)`` (the ways the segment allows, see
+    :func:`edge_point_costs`), or the direct cost along the segment to a place snapped to the
+    same segment. `direction` ``"to"``: from the point to the place (the default); ``"from"``:
+    from the place to the point; a given `node_cost` must be of the same direction.
     """
+    check_direction(direction)
     if node_cost is None:
-        node_cost = node_costs(net, places, unit=unit, walk_speed_kmh=walk_speed_kmh)
-    w = net.edge_weight(unit)
+        node_cost = node_costs(net, places, unit=unit, walk_speed_kmh=walk_speed_kmh, direction=direction)
     mpu = walk_m_per_unit(unit, walk_speed_kmh)
     out = np.full(len(points.edge), np.inf)
     s = np.flatnonzero(points.edge >= 0)
-    e = points.edge[s]
     t = points.frac[s]
-    via = np.minimum(node_cost[net.edge_u[e]] + t * w[e], node_cost[net.edge_v[e]] + (1 - t) * w[e])
-    out[s] = points.walk_m[s] / mpu + via
+    out[s] = points.walk_m[s] / mpu + edge_point_costs(net, node_cost, points.edge[s], t, t, unit, direction)
     if len(points.entry_place):
-        ee = points.entry_edge
-        via = np.minimum(node_cost[net.edge_u[ee]] + points.entry_f0 * w[ee],
-                         node_cost[net.edge_v[ee]] + (1 - points.entry_f1) * w[ee])
+        via = edge_point_costs(net, node_cost, points.entry_edge, points.entry_f0, points.entry_f1, unit, direction)
         np.minimum.at(out, points.entry_place, via)
-    so, sd, sc = _same_edge_pairs(points, places, net, unit, walk_speed_kmh)
+    so, sd, sc = _same_edge_pairs(points, places, net, unit, walk_speed_kmh, direction == "to")
     if len(so):
         np.minimum.at(out, so, sc)
     out[out < 1e-9] = 0.0

@@ -83,27 +83,36 @@ class Snap:
         ok[np.unique(self.entry_place)] = True
         return ok
 
-    def access(self, net: Network, unit: str, walk_speed_kmh: float, lengths: bool = False):
-        """Access entries ``(place, node, cost)`` (and their metres if `lengths`): both ends of
-        the snapped edge, and both ends of every edge running into a polygon place."""
-        w = net.edge_weight(unit)
-        L = net.edge_length_m
-        m = walk_m_per_unit(unit, walk_speed_kmh)
+    def access(self, net: Network, unit: str, walk_speed_kmh: float, lengths: bool = False, way: str = "out",
+               measure: str = "m"):
+        """Access entries ``(place, node, cost)``: both ends of the snapped edge, and both ends of
+        every edge running into a polygon place, that can be travelled to (`way` ``"out"``:
+        leaving the place) or from (``"in"``: arriving at it); on a one-way edge ``u -> v`` a
+        place leaves only towards ``v`` and is reached only from ``u``. With `lengths`, also the
+        same legs in `measure` (``"m"``: metres, ``"min"``: minutes)."""
         s = np.flatnonzero(self.edge >= 0)
-        e = self.edge[s]
-        walk = self.walk_m[s] / m
-        ee = self.entry_edge
-        place = np.concatenate([s, s, self.entry_place, self.entry_place])
-        node = np.concatenate([net.edge_u[e], net.edge_v[e], net.edge_u[ee], net.edge_v[ee]])
-        cost = np.concatenate([walk + self.frac[s] * w[e], walk + (1.0 - self.frac[s]) * w[e],
-                               self.entry_f0 * w[ee], (1.0 - self.entry_f1) * w[ee]])
-        out = (place.astype(np.int64), node.astype(np.int64), cost)
+        e, ee = self.edge[s], self.entry_edge
+        one, one_e = net.oneway[e], net.oneway[ee]
+        t = self.frac[s]
+        yes, yes_e = np.ones(len(s), bool), np.ones(len(ee), bool)
+        # leaving: to u runs v -> u (two-way edges only, or no way at all from u itself), to v
+        # runs u -> v; arriving: from u runs u -> v, from v runs v -> u (likewise)
+        ok = (np.concatenate([~one | (t == 0), yes, ~one_e | (self.entry_f0 == 0), yes_e]) if way == "out"
+              else np.concatenate([yes, ~one | (t == 1), yes_e, ~one_e | (self.entry_f1 == 1)]))
+        place = np.concatenate([s, s, self.entry_place, self.entry_place])[ok]
+        node = np.concatenate([net.edge_u[e], net.edge_v[e], net.edge_u[ee], net.edge_v[ee]])[ok]
+        out = (place.astype(np.int64), node.astype(np.int64), self._legs(net, unit, walk_speed_kmh, s)[ok])
         if lengths:
-            metres = np.concatenate([self.walk_m[s] + self.frac[s] * L[e], self.walk_m[s] + (1.0 - self.frac[s]) * L[e],
-                                     self.entry_f0 * L[ee], (1.0 - self.entry_f1) * L[ee]])
-            out = out + (metres,)
+            out = out + (self._legs(net, measure, walk_speed_kmh, s)[ok],)
         return out
 
+    def _legs(self, net: Network, unit: str, walk_speed_kmh: float, s: np.ndarray) -> np.ndarray:
+        """Costs in `unit` of the four kinds of access legs (see :meth:`access`), unfiltered."""
+        w = net.edge_weight(unit)
+        e, ee = self.edge[s], self.entry_edge
+        walk = self.walk_m[s] / walk_m_per_unit(unit, walk_speed_kmh)
+        return np.concatenate([walk + self.frac[s] * w[e], walk + (1.0 - self.frac[s]) * w[e],
+                               self.entry_f0 * w[ee], (1.0 - self.entry_f1) * w[ee]])
 
 def crosses_barrier(lines: np.ndarray, barrier: Any) -> np.ndarray:
     """True for each line whose interior enters the interior of `barrier` (the river).

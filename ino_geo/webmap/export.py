@@ -23,7 +23,7 @@ from ino_geo._errors import DataError, UsageError
 if TYPE_CHECKING:  # pragma: no cover
     import folium
 
-__all__ = ["to_html", "export_html", "embed_snippet", "is_self_contained"]
+__all__ = ["to_html", "export_html", "embed_snippet", "is_self_contained", "cdn_fallback"]
 
 # resources folium always links, which the maps rendered here never use (no jQuery code, no
 # Bootstrap components, no awesome-marker icons): dropped in self-contained mode.
@@ -42,7 +42,7 @@ def to_html(m: "folium.Map", *, self_contained: bool = True) -> str:
         external script or stylesheet. False keeps folium's CDN links (smaller file).
     """
     if not self_contained:
-        return m.get_root().render()
+        return cdn_fallback(m.get_root().render())
     from branca.element import CssLink, JavascriptLink
 
     _check_inlinable(m)
@@ -64,6 +64,35 @@ def to_html(m: "folium.Map", *, self_contained: bool = True) -> str:
         for k, v in links.items():
             header._children.setdefault(k, v)
     return _inline_resources(page)
+
+
+# Offline, a --cdn page writes the inlined Leaflet into itself, and stands in empty controls for
+# the online-only plugins (their scripts did not load either), so the map is drawn all the same.
+_PLUGIN_STUBS = """<script>
+if (window.L) {
+  var inoGeoStub = function () { return L.Control.extend({ onAdd: function () {
+    var d = L.DomUtil.create('div'); d.style.display = 'none'; return d; } }); };
+  if (!L.control.fullscreen) L.control.fullscreen = function (o) { return new (inoGeoStub())(o); };
+  if (!L.Control.Measure) L.Control.Measure = inoGeoStub();
+  if (!L.Control.MiniMap) L.Control.MiniMap = inoGeoStub();
+}
+</script>
+"""
+
+
+def cdn_fallback(page: str) -> str:
+    """`page` (with CDN links) plus a fallback: without the network, the inlined Leaflet is
+    written into the page (``window.L || document.write(...)``) so the map is never blank."""
+    import json
+
+    payload = "<style>" + _leaflet_css() + "</style><script>" + _leaflet_js() + "</" + "script>"
+    literal = json.dumps(payload).replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    fallback = f"<script>window.L || document.write({literal});</script>\n" + _PLUGIN_STUBS
+    i = page.find("<body>")
+    if i < 0:
+        return fallback + page
+    i += len("<body>")
+    return page[:i] + "\n" + fallback + page[i:]
 
 
 def _check_inlinable(m: "folium.Map") -> None:

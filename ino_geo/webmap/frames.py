@@ -20,7 +20,7 @@ from ino_geo.webmap.spec import MapLayer, MapSpec
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["SpecFrames", "as_storage", "metric_crs", "record_label", "METRIC_FALLBACK", "TOMSK_EXTENT"]
+__all__ = ["SpecFrames", "clip_frame", "as_storage", "metric_crs", "record_label", "METRIC_FALLBACK", "TOMSK_EXTENT"]
 
 log = logging.getLogger("ino_geo")
 
@@ -34,8 +34,9 @@ _ID_COLUMNS = ("park_id", "site_id", "corridor_id", "boundary_id", "cell_id", "o
 class SpecFrames:
     """The data of one rendering: the spec, the layers, the results; notes for the legend."""
 
-    def __init__(self, spec: MapSpec, layers: Any, results: MapResults):
+    def __init__(self, spec: MapSpec, layers: Any, results: MapResults, clip: Any = None):
         self.spec = spec
+        self.clip = clip  # a focus area (EPSG:4326): only what touches it is drawn, clipped
         self.layers = layers
         self.results = results
         self.notes: list[str] = []
@@ -69,7 +70,10 @@ class SpecFrames:
             gdf = self.rings(i, lyr)
         else:
             gdf = self.analysis(i, lyr)
-        gdf = self.drop_empty(i, lyr, self.filter(i, lyr, gdf))
+        gdf = self.filter(i, lyr, gdf)
+        if self.clip is not None:
+            gdf = clip_frame(gdf, self.clip)
+        gdf = self.drop_empty(i, lyr, gdf)
         for key, cols in (("popup", lyr.popup), ("tooltip", lyr.tooltip)):
             missing = [c for c in cols if c not in gdf.columns]
             if missing:
@@ -82,7 +86,8 @@ class SpecFrames:
     def analysis(self, i: int, lyr: MapLayer) -> "gpd.GeoDataFrame":
         """A part of the given results: ``coverage.areas|gaps|cells`` or ``proximity``."""
         if lyr.source.startswith("coverage."):
-            part = coverage_part(self.results, lyr.source.split(".", 1)[1], self.where(i, "analysis"))
+            part = coverage_part(self.results, lyr.source.split(".", 1)[1], self.where(i, "analysis"),
+                                 every=lyr.source == "coverage.areas")
             return as_storage(part, lyr.source)
         return as_storage(self.results.proximity, lyr.source)
 
@@ -174,6 +179,10 @@ class SpecFrames:
         ext = self.spec.extent
         if isinstance(ext, tuple):
             return ext
+        if ext == "populated":
+            box = self.populated_extent(frames)
+            if box is not None:
+                return box
         if isinstance(ext, dict):
             match = [g for lyr, g in frames if lyr.id == ext["layer"]] or \
                     [g for lyr, g in frames if lyr.kind == "layer" and lyr.source == ext["layer"]]
@@ -188,6 +197,33 @@ class SpecFrames:
             return TOMSK_EXTENT
         b = np.array(boxes)
         return (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
+
+
+    def populated_extent(self, frames: list[tuple[MapLayer, Any]]) -> tuple[float, float, float, float] | None:
+        """Bounds of the densest population cells holding :data:`~ino_geo.defaults.POPULATED_SHARE`
+        of the people (the drawn ``coverage.cells``, else the ``population`` layer)."""
+        import numpy as np
+
+        from ino_geo import defaults
+
+        cells = [g for lyr, g in frames if lyr.source == "coverage.cells" and len(g)]
+        if cells:
+            gdf = cells[0]
+        else:
+            try:
+                gdf = self.source_layer("population", "extent")
+            except DataError:
+                return None
+        if "population" not in gdf.columns or not len(gdf):
+            return None
+        pop = gdf["population"].astype(float).fillna(0).to_numpy()
+        if pop.sum() <= 0:
+            return None
+        dens = pop / np.maximum(gdf.to_crs(metric_crs(gdf)).area.to_numpy(), 1.0)
+        order = np.argsort(-dens, kind="stable")
+        cum = np.cumsum(pop[order]) / pop.sum()
+        keep = order[: int(np.searchsorted(cum, defaults.POPULATED_SHARE)) + 1]
+        return tuple(float(v) for v in gdf.iloc[keep].total_bounds)  # type: ignore[return-value]
 
 
 def _have(layers: Any) -> str:
@@ -256,3 +292,23 @@ def as_storage(gdf: Any, what: str) -> "gpd.GeoDataFrame":
     if gdf.crs.to_epsg() != 4326:
         gdf = gdf.to_crs("EPSG:4326")
     return gdf
+
+
+def clip_frame(gdf: "gpd.GeoDataFrame", area: Any) -> "gpd.GeoDataFrame":
+    """The features of `gdf` (EPSG:4326) that touch `area`, lines and polygons clipped to it."""
+    import numpy as np
+    import shapely
+
+    if not len(gdf):
+        return gdf
+    geoms = np.asarray(gdf.geometry.values)
+    hit = np.asarray(shapely.intersects(geoms, area), dtype=bool)
+    out = gdf[hit].copy()
+    kinds = shapely.get_type_id(np.asarray(out.geometry.values))
+    clip = kinds != 0  # points stay as they are
+    if clip.any():
+        geo = np.asarray(out.geometry.values).copy()
+        geo[clip] = shapely.intersection(shapely.make_valid(geo[clip]), area)  # e.g. a gap ring touching itself
+        out = out.set_geometry(geo, crs=gdf.crs)
+        out = out[~(out.geometry.is_empty | out.geometry.isna())]
+    return out

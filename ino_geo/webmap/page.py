@@ -32,8 +32,34 @@ if TYPE_CHECKING:  # pragma: no cover
     import folium
     import geopandas as gpd
 
-__all__ = ["static_text", "new_map", "add_layer", "add_legend", "add_controls", "web_features", "web_frame",
-           "script_safe"]
+__all__ = ["static_text", "new_map", "add_layer", "add_labels", "add_legend", "add_controls", "web_features",
+           "web_frame", "script_safe", "Words"]
+
+
+class Words:
+    """How one rendering labels fields and values: the spec's and the catalogue's words in `lang`."""
+
+    def __init__(self, spec: MapSpec, catalogue: Any, lang: str = "en"):
+        self.spec, self.catalogue, self.lang = spec, catalogue, lang
+
+    def column(self, lyr: MapLayer, column: str) -> Any:
+        from ino_geo.webmap.words import catalogue_column
+
+        return catalogue_column(self.catalogue, lyr.source if lyr.kind == "layer" else None, column)
+
+    def field(self, lyr: MapLayer, column: str) -> str:
+        col = self.column(lyr, column)
+        return self.spec.label(column, self.lang, col.title(self.lang) if col is not None and col.label else None)
+
+    def fields(self, lyr: MapLayer, columns: list[str]) -> list[list[str]]:
+        """[[column, label(, "cite")], ...] for the page runtime."""
+        from ino_geo.webmap.words import phrase
+
+        out = []
+        for c in columns:
+            label = phrase("other_name", self.lang) if c == "_name2" else self.field(lyr, c)
+            out.append([c, label, "cite"] if c == "source" else [c, label])
+        return out
 
 
 @lru_cache(maxsize=None)
@@ -94,8 +120,9 @@ def _layer_class():
         _template = Template(static_text("layer.js.j2"))
 
         def __init__(self, *, name: str, show: bool, data: str, style: str, class_name: str, layer_id: str,
-                     count: int, popup: str, tooltip: str):
-            super().__init__(name=name, overlay=True, control=True, show=show)
+                     count: int, popup: str, tooltip: str, control: bool = True, registry: str = "layers"):
+            super().__init__(name=name, overlay=True, control=control, show=show)
+            self.registry = registry
             self._name = "InoGeoLayer"
             self.data, self.style, self.class_name, self.layer_id = data, style, class_name, layer_id
             self.count, self.popup, self.tooltip = count, popup, tooltip
@@ -103,9 +130,42 @@ def _layer_class():
     return InoGeoLayer
 
 
-def add_layer(m: "folium.Map", lyr: MapLayer, spec: MapSpec, gdf: "gpd.GeoDataFrame", data: str, n: int) -> None:
-    """Add the folium layer of one spec layer; every string reaching the script is JSON, script-safe."""
+@lru_cache(maxsize=1)
+def _labels_class():
+    """The folium Layer of the place labels (shown by zoom and priority by the page runtime)."""
+    from folium.map import Layer
+    from folium.template import Template
+
+    class InoGeoLabels(Layer):
+        _template = Template(
+            "{% macro script(this, kwargs) %}var {{ this.get_name() }} = inoGeo.labels("
+            "{{ this._parent.get_name() }}, {{ this.data }});{% endmacro %}")
+
+        def __init__(self, *, name: str, data: str):
+            super().__init__(name=name, overlay=True, control=True, show=True)
+            self._name = "InoGeoLabels"
+            self.data = data
+
+    return InoGeoLabels
+
+
+def add_labels(m: "folium.Map", rows: list[list[Any]], name: str) -> None:
+    """The place labels ``[lat, lon, text, priority, min_zoom]`` as one overlay named `name`."""
+    _labels_class()(name=html.escape(name), data=script_safe(_dumps(rows))).add_to(m)
+
+
+def add_layer(m: Any, lyr: MapLayer, words: Words, gdf: "gpd.GeoDataFrame", data: str, n: int, *,
+              title: str | None = None, show: bool | None = None, control: bool = True, registry: str = "layers",
+              key: str | None = None) -> None:
+    """Add the folium layer of one spec layer to `m` (a map or a feature group); every string
+    reaching the script is JSON, script-safe.
+
+    The page registers it as ``inoGeo[registry][key]`` (default: ``inoGeo.layers[lyr.id]``;
+    the reference base in ``inoGeo.base``, further overlays of one spec layer in ``inoGeo.extra``)."""
+    key = key or lyr.id
     popup = [c for c in lyr.popup if c in gdf.columns]
+    if "name" in popup and "name_ru" in gdf.columns:
+        popup.insert(popup.index("name") + 1, "_name2")  # the name in the other language, beside it
     tooltip = [c for c in lyr.tooltip if c in gdf.columns]
     lines = line_only(gdf)
     st = lyr.style.leaflet()
@@ -115,26 +175,37 @@ def add_layer(m: "folium.Map", lyr: MapLayer, spec: MapSpec, gdf: "gpd.GeoDataFr
     # the outline colour (lines: always)
     st["_byStroke"] = bool(lines or not lyr.style.fill or lyr.style.color is None)
     _layer_class()(
-        name=html.escape(lyr.title),  # Leaflet's layer control shows names with innerHTML
-        show=lyr.show,
+        name=html.escape(title or lyr.text("title", words.lang)),  # Leaflet's layer control shows names with innerHTML
+        show=lyr.show if show is None else show,
+        control=control,
         data=data,
         style=script_safe(_dumps(st)),
-        class_name=script_safe(_dumps(f"ino-geo-f ino-geo-layer-{lyr.id}")),
-        layer_id=script_safe(_dumps(lyr.id)),
+        class_name=script_safe(_dumps(f"ino-geo-f ino-geo-layer-{key}")),
+        layer_id=script_safe(_dumps(key)),
+        registry=registry,
         count=int(n),
-        popup=script_safe(_dumps([[c, spec.label(c)] for c in popup])),
-        tooltip=script_safe(_dumps([[c, spec.label(c)] for c in tooltip])),
+        popup=script_safe(_dumps(words.fields(lyr, popup))),
+        tooltip=script_safe(_dumps(words.fields(lyr, tooltip))),
     ).add_to(m)
 
 
-def web_features(lyr: MapLayer, gdf: "gpd.GeoDataFrame", spec: MapSpec, colors: list[str] | None) -> tuple[str, int]:
-    """The layer as a compact, script-safe GeoJSON string and its feature count."""
+def web_features(lyr: MapLayer, gdf: "gpd.GeoDataFrame", words: Words, colors: list[str] | None) -> tuple[str, int]:
+    """The layer as a compact, script-safe GeoJSON string and its feature count.
+
+    Values are worded for the public in the map's language: catalogue labels of coded values
+    (``research_education`` -> "Research & education park"), sources as citations, the name
+    in the map's language with the other one beside it (``_name2``)."""
     import shapely
 
+    spec = words.spec
     fields = [c for c in dict.fromkeys(lyr.popup + lyr.tooltip) if c in gdf.columns]
-    web = web_frame(gdf, simplify_m=spec.simplify_m, precision=spec.precision, columns=fields)
+    web = web_frame(gdf, simplify_m=spec.simplify_m, precision=spec.precision,
+                    columns=fields + (["name_ru"] if "name" in fields and "name_ru" in gdf.columns else []))
     geo = shapely.to_geojson(web.geometry.values)
-    props_cols = {c: web[c].tolist() for c in fields}
+    props_cols = {c: _worded(lyr, words, c, web[c].tolist()) for c in fields}
+    if "name" in fields and "name_ru" in web.columns:
+        props_cols["name"], props_cols["_name2"] = _names(web["name"].tolist(), web["name_ru"].tolist(), words.lang)
+        fields = fields + ["_name2"]
     parts = []
     for j, g in enumerate(geo):
         props = {c: jsonable(props_cols[c][j], digits=3) for c in fields}
@@ -144,6 +215,28 @@ def web_features(lyr: MapLayer, gdf: "gpd.GeoDataFrame", spec: MapSpec, colors: 
         parts.append('{"type":"Feature","properties":' + _dumps(props) + ',"geometry":' + g + "}")
     data = '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
     return script_safe(data), len(parts)
+
+
+def _worded(lyr: MapLayer, words: Words, column: str, values: list[Any]) -> list[Any]:
+    from ino_geo.webmap.words import citation
+
+    if column == "source":
+        return [citation(v, words.lang) or None for v in values]
+    col = words.column(lyr, column)
+    if col is None or not (col.labels or col.labels_ru):
+        return values
+    return [col.value_label(v, words.lang) if isinstance(v, str) else v for v in values]
+
+
+def _names(en: list[Any], ru: list[Any], lang: str) -> tuple[list[Any], list[Any]]:
+    """(the name in `lang`, the other one where it differs)."""
+    def ok(v: Any) -> bool:
+        return isinstance(v, str) and bool(v.strip())
+
+    first, second = (ru, en) if lang == "ru" else (en, ru)
+    main = [a if ok(a) else b for a, b in zip(first, second)]
+    other = [b if ok(a) and ok(b) and a != b else None for a, b in zip(first, second)]
+    return main, other
 
 
 def web_frame(gdf: "gpd.GeoDataFrame", *, simplify_m: float = 5.0, precision: int = 5,

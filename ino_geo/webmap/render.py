@@ -18,13 +18,19 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
+import html
+
 from ino_geo._errors import UsageError
+from ino_geo.webmap.base import base_config, place_labels
 from ino_geo.webmap.export import embed_snippet, export_html, is_self_contained, to_html
+from ino_geo.webmap.focus import resolve_focus
 from ino_geo.webmap.frames import SpecFrames
-from ino_geo.webmap.page import add_controls, add_layer, add_legend, new_map, web_features, web_frame
+from ino_geo.webmap.page import (Words, add_controls, add_labels, add_layer, add_legend, new_map, web_features,
+                                 web_frame)
 from ino_geo.webmap.results import MapResults, map_texts, require_results
 from ino_geo.webmap.spec import BUILTIN_MAPS, MapSpec, load_map_spec
 from ino_geo.webmap.styles import catalogue_of, feature_colors, legend_html
+from ino_geo.webmap.words import phrase
 
 if TYPE_CHECKING:  # pragma: no cover
     import folium
@@ -48,6 +54,8 @@ def render_map(
     results: MapResults | None = None,
     online: bool = True,
     tiles: str | None = None,
+    lang: str = "en",
+    focus: str | None = None,
 ) -> "folium.Map":
     """Render a map spec into a :class:`folium.Map`.
 
@@ -66,7 +74,14 @@ def render_map(
         Add the fullscreen, measure and minimap controls (they load from a CDN). Export with
         ``self_contained=True`` leaves them out in any case.
     tiles : str, optional
-        Base map: ``"OpenStreetMap"``, ``"CartoDB positron"`` or ``"none"`` (default: the spec's).
+        Online tiles: ``"OpenStreetMap"``, ``"CartoDB positron"`` or ``"none"`` (default: the
+        spec's). Under every map (unless its spec says ``base = false``) an offline reference
+        base drawn from the layers (``maps/base/reference.toml``) and the place names.
+    lang : {"en", "ru"}
+        Language of the titles, legend, popup labels and place names.
+    focus : str, optional
+        A boundary id or name (any case): the map opens on it, its name joins the title, and
+        only features within :data:`ino_geo.defaults.FOCUS_MARGIN_M` of it are drawn (clipped).
 
     Returns
     -------
@@ -88,23 +103,65 @@ def render_map(
     >>> res = ino_geo.map_results("coverage", layers, park_type="sport", minutes=15)  # doctest: +SKIP
     >>> m = ino_geo.render_map("coverage", layers, results=res)     # doctest: +SKIP
     """
+    from ino_geo.webmap.words import check_lang
+
     spec = load_map_spec(name_or_spec)
+    lang = check_lang(lang)
     results = require_results(spec, results)
     layers = _layers(layers)
-    frames = SpecFrames(spec, layers, results)
+    catalogue = catalogue_of(layers)
+    where = resolve_focus(layers, focus) if focus else None
+    clip = where.area if where is not None else None
+    frames = SpecFrames(spec, layers, results, clip=clip)
     drawn = frames.all()
-    bounds = frames.extent(drawn)
-    title, subtitle = map_texts(spec, results)
+    bounds = where.bounds if where is not None else frames.extent(drawn)
+    title, subtitle = map_texts(spec, results, lang)
+    if where is not None:
+        title = f"{title} — {where.title(lang)}"
     base = spec.tiles if tiles is None else tiles
     m = new_map(bounds, title, base)
-    counts, legend = _draw_layers(m, spec, drawn, frames, catalogue_of(layers))
-    add_legend(m, legend_html(title, " ".join([subtitle, *frames.notes]).strip(), legend))
+    words = Words(spec, catalogue, lang)
+    if spec.base or where is not None:
+        _draw_base(m, layers, catalogue, lang, clip, where, spec.base)
+    counts, legend = _draw_layers(m, drawn, frames, words, results)
+    if spec.base:
+        add_labels(m, place_labels(layers, lang, clip), phrase("place_names", lang))
+    add_legend(m, legend_html(title, " ".join([subtitle, *frames.notes]).strip(), legend, lang))
     add_controls(m, bounds, base, online)
     m.ino_geo_counts = counts
     m.ino_geo_spec = spec
     m.ino_geo_title = title
     return m
 
+
+def _draw_base(m: "folium.Map", layers: Any, catalogue: Any, lang: str, clip: Any, focus: Any = None,
+               base: bool = True) -> None:
+    """The reference base (``maps/base/reference.toml``) as one overlay, missing layers left out;
+    with a focus, the focus boundary's outline on top of it."""
+    import folium
+    import geopandas as gpd
+
+    from ino_geo._errors import DataError
+    from ino_geo.webmap.spec import LayerStyle, MapLayer
+
+    cfg = base_config()
+    group = folium.FeatureGroup(name=html.escape(phrase("base", lang)), overlay=True, control=True, show=True)
+    frames = SpecFrames(cfg.spec, layers, MapResults(), clip=clip)
+    words = Words(cfg.spec, catalogue, lang)
+    if focus is not None:
+        lyr = MapLayer(id="base_focus", title=focus.title(lang), kind="layer", source="boundaries",
+                       style=LayerStyle(color="#222222", weight=3, fill=False), tooltip=("name",))
+        gdf = gpd.GeoDataFrame({"name": [focus.title(lang)]}, geometry=[focus.outline], crs="EPSG:4326")
+        data, n = web_features(lyr, gdf, words, None)
+        add_layer(group, lyr, words, gdf, data, n, control=False, registry="base")
+    for i, lyr in enumerate(cfg.spec.layers if base else ()):
+        try:
+            gdf = frames.layer_frame(i, lyr)
+        except DataError:
+            continue  # the base never fails a map: a layer the folder lacks is left out
+        data, n = web_features(lyr, gdf, words, None)
+        add_layer(group, lyr, words, gdf, data, n, control=False, registry="base")
+    group.add_to(m)
 
 def _layers(layers: Any) -> Any:
     if layers is None or isinstance(layers, (str, os.PathLike)):
@@ -114,19 +171,48 @@ def _layers(layers: Any) -> Any:
     return layers
 
 
-def _draw_layers(m: "folium.Map", spec: MapSpec, drawn: list, frames: SpecFrames,
-                 catalogue: Any) -> tuple[dict[str, int], list[dict[str, Any]]]:
-    """Add every spec layer to `m`; its feature counts and legend groups."""
+def _draw_layers(m: "folium.Map", drawn: list, frames: SpecFrames, words: Words,
+                 results: MapResults) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Add every spec layer to `m`; its feature counts and legend groups.
+
+    The covered areas of a coverage result are one overlay per park type and threshold (those
+    of the drawn park type shown)."""
     counts: dict[str, int] = {}
     legend: list[dict[str, Any]] = []
     for i, (lyr, gdf) in enumerate(drawn):
-        colors, entries = feature_colors(lyr, gdf, catalogue, frames.where(i, "colors"))
-        data, n = web_features(lyr, gdf, spec, colors)
-        counts[lyr.id] = n
-        add_layer(m, lyr, spec, gdf, data, n)
+        colors, entries = feature_colors(lyr, gdf, words.catalogue, frames.where(i, "colors"), words.lang)
+        if lyr.source == "coverage.areas" and results.coverage is not None:
+            counts[lyr.id] = _draw_reaches(m, lyr, gdf, words, results)
+        else:
+            data, n = web_features(lyr, gdf, words, colors)
+            counts[lyr.id] = n
+            add_layer(m, lyr, words, gdf, data, n)
         if lyr.legend and entries:
-            legend.append({"title": lyr.legend_title or lyr.title, "entries": entries})
+            legend.append({"title": lyr.text("legend_title", words.lang) or lyr.text("title", words.lang),
+                           "entries": entries})
     return counts, legend
+
+
+def _draw_reaches(m: "folium.Map", lyr: Any, gdf: Any, words: Words, results: MapResults) -> int:
+    """One overlay per (park type, threshold) of the covered areas (the drawn reach is
+    ``inoGeo.layers[lyr.id]``, the others ``inoGeo.extra``); the drawn reach's feature count."""
+    first_type = results.reach()[0]
+    drawn = 0
+    for k, (park_type, value, unit) in enumerate(results.reaches()):
+        part = gdf
+        if "park_type" in gdf.columns:
+            part = part[part["park_type"] == park_type]
+        if "threshold" in gdf.columns:
+            part = part[((part["threshold"].astype(float) - value).abs() < 1e-9) & (part["unit"] == unit)]
+        col = words.column(lyr, "park_type")
+        type_name = col.value_label(park_type, words.lang) if col is not None else park_type
+        u = {"m": "м", "min": "мин"}.get(unit, unit) if words.lang == "ru" else unit
+        title = f"{lyr.text('title', words.lang)}: {type_name}, {value:g} {u}"
+        data, n = web_features(lyr, part, words, None)
+        add_layer(m, lyr, words, part, data, n, title=title, show=park_type == first_type,
+                  registry="layers" if k == 0 else "extra", key=lyr.id if k == 0 else f"{lyr.id}_{k}")
+        drawn = n if k == 0 else drawn
+    return drawn
 
 
 def render_all(
@@ -138,6 +224,8 @@ def render_all(
     self_contained: bool = True,
     names: Iterable[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    lang: str = "en",
+    focus: str | None = None,
 ) -> list[tuple[str, Path, int]]:
     """Render the built-in maps (or `names`) into `out_dir` as ``NAME.html``.
 
@@ -172,11 +260,13 @@ def render_all(
     for p in paths:
         check_output(p, overwrite)
     layers = _layers(layers)
+    if focus:
+        resolve_focus(layers, focus)  # an unknown boundary: before any map is written
     done = []
     for spec, p in zip(specs, paths):
         if progress is not None:
             progress(f"map {spec.name} -> {p}")
-        m = render_map(spec, layers, results=results.get(spec.name), online=not self_contained)
+        m = render_map(spec, layers, results=results.get(spec.name), online=not self_contained, lang=lang, focus=focus)
         export_html(m, p, self_contained=self_contained, overwrite=overwrite)
         done.append((spec.name, p, p.stat().st_size))
     return done

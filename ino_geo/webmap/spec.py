@@ -117,6 +117,14 @@ class MapLayer:
     legend_title: str | None = None
     show: bool = True
     unit: str = ""  # unit of a graduated color_by field, for the legend
+    title_ru: str | None = None
+    legend_title_ru: str | None = None
+    labels_ru: Mapping[str, str] | tuple[str, ...] = field(default_factory=dict)
+
+    def text(self, key: str, lang: str = "en") -> str | None:
+        """``title`` / ``legend_title`` in `lang` (Russian falls back to English)."""
+        en = getattr(self, key)
+        return (getattr(self, key + "_ru") or en) if lang == "ru" else en
 
 
 @dataclass(frozen=True)
@@ -129,20 +137,36 @@ class MapSpec:
     layers: tuple[MapLayer, ...]
     description: str = ""
     tiles: str = "OpenStreetMap"
-    extent: Any = "all"  # "all" | (lon_min, lat_min, lon_max, lat_max) | {"layer":..., "buffer_m":...}
+    extent: Any = "all"  # "all" | "populated" (the population cells with people) | (lon_min, lat_min, lon_max, lat_max) | {"layer":..., "buffer_m":...}
     simplify_m: float = 5.0
     precision: int = 5
     field_labels: Mapping[str, str] = field(default_factory=dict)
     coverage: Mapping[str, Any] = field(default_factory=dict)
     proximity: Mapping[str, Any] = field(default_factory=dict)
+    title_ru: str | None = None
+    description_ru: str | None = None
+    field_labels_ru: Mapping[str, str] = field(default_factory=dict)
+    base: bool = True  # draw the offline reference base (maps/base/reference.toml) under the map
+
+    def text(self, key: str, lang: str = "en") -> str:
+        """``title`` / ``description`` in `lang` (Russian falls back to English)."""
+        en = getattr(self, key)
+        return (getattr(self, key + "_ru") or en) if lang == "ru" else en
 
     @property
     def analyses(self) -> set[str]:
         """The analyses the map needs: a subset of {"coverage", "proximity"}."""
         return {lyr.source.split(".")[0] for lyr in self.layers if lyr.kind == "analysis"}
 
-    def label(self, column: str) -> str:
-        """The display label of an attribute column."""
+    def label(self, column: str, lang: str = "en", catalogue_title: str | None = None) -> str:
+        """The display label of an attribute column in `lang`: the spec's, else the catalogue's
+        (`catalogue_title`), else the column name made readable."""
+        if lang == "ru" and column in self.field_labels_ru:
+            return self.field_labels_ru[column]
+        if lang != "ru" and column in self.field_labels:
+            return self.field_labels[column]
+        if catalogue_title:
+            return catalogue_title
         return self.field_labels.get(column, column.replace("_", " ").capitalize())
 
 
@@ -228,16 +252,13 @@ def parse_map_spec(data: Mapping[str, Any], path: "str | os.PathLike | None" = N
     precision = m.get("precision", int, 5)
     if not 3 <= precision <= 8:
         m.fail(f"must be between 3 and 8 decimal places, got {precision}", "precision")
+    title_ru = m.get("title_ru", str, None)
+    description_ru = m.get("description_ru", str, None)
+    base = m.get("base", bool, True)
     m.done()
 
-    labels_tbl = top.get("field_labels", dict, {})
-    fl = _Checker("field_labels", where, labels_tbl)
-    field_labels = {}
-    for k in list(labels_tbl):
-        if not _NAME_RE.match(k):
-            fl.fail("not a column name", k)
-        field_labels[k] = fl.get(k, str)
-    fl.done()
+    field_labels = _parse_field_labels(top, where, "field_labels")
+    field_labels_ru = _parse_field_labels(top, where, "field_labels_ru")
 
     coverage = _parse_coverage(_Checker("coverage", where, top.get("coverage", dict, {})))
     proximity = _parse_proximity(_Checker("proximity", where, top.get("proximity", dict, {})))
@@ -265,14 +286,27 @@ def parse_map_spec(data: Mapping[str, Any], path: "str | os.PathLike | None" = N
         name=name, title=title, path=Path(where) if path is not None else None, layers=tuple(layers),
         description=description, tiles=tiles, extent=extent, simplify_m=float(simplify_m),
         precision=precision, field_labels=field_labels, coverage=coverage, proximity=proximity,
+        title_ru=title_ru, description_ru=description_ru, field_labels_ru=field_labels_ru, base=base,
     )
+
+
+def _parse_field_labels(top: _Checker, where: str, key: str) -> dict[str, str]:
+    labels_tbl = top.get(key, dict, {})
+    fl = _Checker(key, where, labels_tbl)
+    out = {}
+    for k in list(labels_tbl):
+        if not _NAME_RE.match(k):
+            fl.fail("not a column name", k)
+        out[k] = fl.get(k, str)
+    fl.done()
+    return out
 
 
 def _parse_extent(m: _Checker) -> Any:
     ext = m.get("extent", (str, list, dict), "all")
     if isinstance(ext, str):
-        if ext != "all":
-            m.fail(f"expected \"all\", [lon_min, lat_min, lon_max, lat_max] or {{layer = ..., buffer_m = ...}}, got {ext!r}", "extent")
+        if ext not in ("all", "populated"):
+            m.fail(f"expected \"all\", \"populated\", [lon_min, lat_min, lon_max, lat_max] or {{layer = ..., buffer_m = ...}}, got {ext!r}", "extent")
         return ext
     if isinstance(ext, list):
         if len(ext) != 4 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in ext):
@@ -316,6 +350,7 @@ def _parse_proximity(c: _Checker) -> dict[str, Any]:
     if not 1 <= k <= 20:
         c.fail(f"must be between 1 and 20, got {k}", "k")
     out["k"] = k
+    out["links"] = _choice(c, "links", ("nearest", "each_type"), "nearest")
     out["mode"] = _choice(c, "mode", defaults.MODES, None)
     out["scenario"] = _choice(c, "scenario", defaults.SCENARIOS, None)
     c.done()
@@ -341,6 +376,7 @@ def _parse_layer(c: _Checker) -> MapLayer:
     style = _parse_style(c)
     color_by, colors, bins, bin_colors, other_color = _parse_colors(c)
     labels = _parse_labels(c, colors, bins)
+    labels_ru = _parse_labels(c, colors, bins, "labels_ru")
 
     lyr = MapLayer(
         id=lid,
@@ -365,6 +401,9 @@ def _parse_layer(c: _Checker) -> MapLayer:
         legend_title=c.get("legend_title", str, None),
         show=c.get("show", bool, True),
         unit=c.get("unit", str, ""),
+        title_ru=c.get("title_ru", str, None),
+        legend_title_ru=c.get("legend_title_ru", str, None),
+        labels_ru=labels_ru,
     )
     c.done()
     return lyr
@@ -500,21 +539,22 @@ def _parse_colors(c: _Checker) -> tuple[str | None, dict[str, str], tuple[float,
     return color_by, colors, bins, bin_colors, other_color
 
 
-def _parse_labels(c: _Checker, colors: dict[str, str], bins: tuple[float, ...]) -> Mapping[str, str] | tuple[str, ...]:
-    labels_raw = c.get("labels", (dict, list), {})
+def _parse_labels(c: _Checker, colors: dict[str, str], bins: tuple[float, ...],
+                  key: str = "labels") -> Mapping[str, str] | tuple[str, ...]:
+    labels_raw = c.get(key, (dict, list), {})
     labels: Mapping[str, str] | tuple[str, ...]
     if isinstance(labels_raw, list):
         if not bins or len(labels_raw) != len(bins) + 1:
-            c.fail("an array of labels names the bins: give bins = [...] and len(bins) + 1 labels", "labels")
+            c.fail("an array of labels names the bins: give bins = [...] and len(bins) + 1 labels", key)
         for i, v in enumerate(labels_raw):
             if not isinstance(v, str):
-                c.fail(f"item {i + 1}: expected a string, got {_tname(v)}", "labels")
+                c.fail(f"item {i + 1}: expected a string, got {_tname(v)}", key)
         labels = tuple(labels_raw)
     else:
         for k, v in labels_raw.items():
             if not isinstance(v, str):
-                c.fail(f"{k}: expected a string, got {_tname(v)}", "labels")
+                c.fail(f"{k}: expected a string, got {_tname(v)}", key)
             if colors and k not in colors:
-                c.fail(f"{k}: no colour for this value in colors (labels name the colours' values)", "labels")
+                c.fail(f"{k}: no colour for this value in colors (labels name the colours' values)", key)
         labels = dict(labels_raw)
     return labels

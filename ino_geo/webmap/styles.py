@@ -17,12 +17,15 @@ Examples
 
 from __future__ import annotations
 
+from ino_geo._json import jsonable
+
 import html
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
 from ino_geo._errors import DataError
+from ino_geo.webmap.words import phrase
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -91,7 +94,7 @@ def _catalogue_column(lyr: "MapLayer", catalogue: "Catalogue") -> "ColumnSpec | 
     return None
 
 
-def categorical_style(lyr: "MapLayer", catalogue: "Catalogue", where: str = "") -> CategoricalStyle:
+def categorical_style(lyr: "MapLayer", catalogue: "Catalogue", where: str = "", lang: str = "en") -> CategoricalStyle:
     """Colours and labels of a categorical layer: the catalogue's, overridden by the spec's."""
     col = _catalogue_column(lyr, catalogue)
     colors = {**(col.colors if col is not None else {}), **lyr.colors}
@@ -100,6 +103,9 @@ def categorical_style(lyr: "MapLayer", catalogue: "Catalogue", where: str = "") 
                         " (the catalogue gives none for this column)")
     spec_labels = lyr.labels if isinstance(lyr.labels, Mapping) else {}
     labels = {**(col.labels if col is not None else {}), **spec_labels}
+    if lang == "ru":
+        ru = lyr.labels_ru if isinstance(lyr.labels_ru, Mapping) else {}
+        labels = {**labels, **(col.labels_ru if col is not None else {}), **ru}
     return CategoricalStyle(colors=colors, labels=labels)
 
 
@@ -112,34 +118,34 @@ def line_only(gdf: "gpd.GeoDataFrame") -> bool:
 
 
 def feature_colors(lyr: "MapLayer", gdf: "gpd.GeoDataFrame", catalogue: "Catalogue",
-                   where: str = "") -> tuple[list[str] | None, list[dict[str, str]]]:
+                   where: str = "", lang: str = "en") -> tuple[list[str] | None, list[dict[str, str]]]:
     """Per-feature colours (None: the layer's style colour) and the legend entries of a layer."""
     line = "1" if line_only(gdf) else ""
     if lyr.color_by is None or lyr.color_by not in gdf.columns:
         st = lyr.style
         sw = (st.color or DEFAULT_COLOR) if line else (st.fill_color or st.color or DEFAULT_COLOR)
-        return None, [{"label": lyr.title, "color": sw, "line": line}]
+        return None, [{"label": lyr.text("title", lang), "color": sw, "line": line}]
     values = gdf[lyr.color_by].tolist()
     if lyr.bins:
-        return _graduated(lyr, values, line)
-    return _categorical(lyr, values, line, categorical_style(lyr, catalogue, where))
+        return _graduated(lyr, values, line, lang)
+    return _categorical(lyr, values, line, categorical_style(lyr, catalogue, where, lang), lang)
 
 
-def _graduated(lyr: "MapLayer", values: list[Any], line: str) -> tuple[list[str], list[dict[str, str]]]:
+def _graduated(lyr: "MapLayer", values: list[Any], line: str, lang: str = "en") -> tuple[list[str], list[dict[str, str]]]:
     import numpy as np
 
     arr = np.array([number(v) for v in values], dtype=float)
     idx = np.searchsorted(np.asarray(lyr.bins), arr, side="left")  # v <= bins[0] -> 0
     colors = [lyr.other_color if math.isnan(v) else lyr.bin_colors[int(k)] for v, k in zip(arr, idx)]
-    labels = bin_labels(lyr)
+    labels = bin_labels(lyr, lang)
     entries = [{"label": labels[k], "color": c, "line": line} for k, c in enumerate(lyr.bin_colors)]
     if np.isnan(arr).any():
-        entries.append({"label": "no value", "color": lyr.other_color, "line": line})
+        entries.append({"label": phrase("no_value", lang), "color": lyr.other_color, "line": line})
     return colors, entries
 
 
 def _categorical(lyr: "MapLayer", values: list[Any], line: str,
-                 style: CategoricalStyle) -> tuple[list[str], list[dict[str, str]]]:
+                 style: CategoricalStyle, lang: str = "en") -> tuple[list[str], list[dict[str, str]]]:
     keys = [_key(v) for v in values]
     colors = [style.colors.get(k, lyr.other_color) if k is not None else lyr.other_color for k in keys]
     other = any(k is None or k not in style.colors for k in keys)
@@ -147,12 +153,14 @@ def _categorical(lyr: "MapLayer", values: list[Any], line: str,
     entries = [{"label": style.label(k), "color": c, "line": line, "absent": "" if k in present else "1"}
                for k, c in style.colors.items()]
     if other:
-        entries.append({"label": "other / none", "color": lyr.other_color, "line": line})
+        entries.append({"label": phrase("other", lang), "color": lyr.other_color, "line": line})
     return colors, entries
 
 
-def bin_labels(lyr: "MapLayer") -> list[str]:
+def bin_labels(lyr: "MapLayer", lang: str = "en") -> list[str]:
     """Legend labels of graduated colours: the spec's, or ``≤ 1000 m``, ``1000–3000 m``, ``> 3000 m``."""
+    if lang == "ru" and isinstance(lyr.labels_ru, tuple) and lyr.labels_ru:
+        return list(lyr.labels_ru)
     if isinstance(lyr.labels, tuple) and lyr.labels:
         return list(lyr.labels)
     u = f" {lyr.unit}" if lyr.unit else ""
@@ -163,18 +171,18 @@ def bin_labels(lyr: "MapLayer") -> list[str]:
     return out
 
 
-def legend_html(title: str, subtitle: str, groups: list[dict[str, Any]]) -> str:
+def legend_html(title: str, subtitle: str, groups: list[dict[str, Any]], lang: str = "en") -> str:
     """The legend panel: every text escaped (colours are validated by the spec and escaped too)."""
     e = html.escape
-    parts = ['<div class="ino-geo-panel" id="ino-geo-legend" role="region" aria-label="Legend">',
+    parts = [f'<div class="ino-geo-panel" id="ino-geo-legend" role="region" aria-label="{e(phrase("legend", lang))}">',
              f"<h1>{e(title)}</h1>"]
     if subtitle:
-        parts.append(f"<p>{e(subtitle)}</p>")
-    parts.append('<details open><summary>Legend</summary>')
+        parts.append(f'<p class="ino-geo-sub">{e(subtitle)}</p>')
+    parts.append(f'<details open><summary>{e(phrase("legend", lang))}</summary>')
     for g in groups:
         parts.append(f'<h2>{e(g["title"])}</h2><ul>')
         for it in g["entries"]:
-            cls = ' class="absent" title="not on this map"' if it.get("absent") else ""
+            cls = f' class="absent" title="{e(phrase("absent", lang))}"' if it.get("absent") else ""
             sw_cls = "ino-geo-sw line" if it.get("line") else "ino-geo-sw"
             style = f"border-top-color:{e(it['color'])}" if it.get("line") else f"background:{e(it['color'])}"
             parts.append(f'<li{cls}><span class="{sw_cls}" style="{style}"></span><span>{e(it["label"])}</span></li>')
@@ -184,18 +192,9 @@ def legend_html(title: str, subtitle: str, groups: list[dict[str, Any]]) -> str:
 
 
 def _key(v: Any) -> str | None:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return None
-    if isinstance(v, str):
-        return v if v else None
-    try:
-        import pandas as pd
-
-        if pd.isna(v):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(v)
+    """A category value as text (the key of a colour or a label); None when missing or blank."""
+    plain = jsonable(v)
+    return None if plain is None or plain == "" else str(plain)
 
 
 def number(v: Any) -> float:

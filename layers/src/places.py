@@ -11,9 +11,11 @@ The data live in ``places.csv`` beside this script, one row per settlement:
 * ``municipality``: the ``boundary_id`` of the municipality in ``boundaries.geojson`` the
   settlement belongs to (for the city districts of Tomsk: ``tomsk``).
 
-:func:`build_places` checks every row (allowed ``kind``, unique ids and names, a year with every
-population, the point inside the catalogue extent and inside its municipality's polygon) and
-writes the layer; any problem raises ``ValueError`` listing all of them, and nothing is written.
+:func:`build_places` checks what the catalogue cannot (a year and source with every population,
+each point inside its municipality's polygon, unique names) and writes the layer; any problem
+raises ``ValueError`` listing all of them, and nothing is written. The catalogue's own rules
+(allowed ``kind``, unique ``place_id``, the extent) are applied once, by ino_geo's validator,
+when ``rebuild.py`` validates the result.
 
 Settlements left out on purpose (their reference coordinate falls on the wrong side of a
 generalised boundary, or no position could be sourced): Zonalnaya Stantsiya (15 421, census
@@ -21,24 +23,21 @@ generalised boundary, or no position could be sourced): Zonalnaya Stantsiya (15 
 inside the generalised Asino district outline), Itatka, Kamayevka, Mezheninovka, Voronino,
 Kopylovo, Novorozhdestvenskoye (no reference coordinate found).
 
-Run ``python layers/src/places.py`` (from anywhere) or call ``build_places(out_dir)``.
+A step of ``python3 layers/src/rebuild.py`` (after the boundaries), or ``build_places(out_dir)``.
 """
 
 from __future__ import annotations
 
 import csv
-import sys
-import tomllib
 from pathlib import Path
 
 import shapely
 
 from common import LAYERS_DIR, read_geojson, to_utm, write_geojson
 
-__all__ = ["PLACES_CSV", "KINDS", "read_places", "check_places", "build_places", "main"]
+__all__ = ["PLACES_CSV", "read_places", "check_places", "build_places", "main"]
 
 PLACES_CSV = Path(__file__).with_name("places.csv")
-KINDS = ("city", "town", "settlement", "village")
 
 
 def _int_or_none(text: str) -> int | None:
@@ -66,23 +65,20 @@ def read_places(path: Path = PLACES_CSV) -> list[tuple[shapely.Point, dict]]:
     return out
 
 
-def check_places(places: list, boundaries: dict, extent: list[float]) -> list[str]:
-    """Every problem of the table: kinds, uniqueness, years, extent, municipality."""
+def check_places(places: list, boundaries: dict) -> list[str]:
+    """Every problem of the table the catalogue does not check: unique names, a year and source
+    with every population, each place inside its municipality."""
     problems = []
-    for key in ("place_id", "name", "name_ru"):
+    for key in ("name", "name_ru"):
         seen = [p[key] for _, p in places]
         dupes = sorted({v for v in seen if seen.count(v) > 1})
         if dupes:
             problems.append(f"{key} not unique: {dupes}")
     for pt, p in places:
         pid = p["place_id"]
-        if p["kind"] not in KINDS:
-            problems.append(f"{pid}: kind {p['kind']!r} not in {KINDS}")
         if (p["population"] is None) != (p["population_year"] is None) or (
                 p["population"] is not None and not p["population_source"]):
             problems.append(f"{pid}: a population needs its year and source (and no year without one)")
-        if not (extent[0] <= pt.x <= extent[2] and extent[1] <= pt.y <= extent[3]):
-            problems.append(f"{pid}: ({pt.x}, {pt.y}) outside the catalogue extent {extent}")
         poly = boundaries.get(p["municipality"])
         if poly is None:
             problems.append(f"{pid}: municipality {p['municipality']!r} is not a boundary_id")
@@ -97,7 +93,7 @@ def build_places(out_dir: str | Path = LAYERS_DIR) -> int:
     Parameters
     ----------
     out_dir : str or Path
-        The layers folder: ``boundaries.geojson`` and ``catalogue.toml`` are read from it and
+        The layers folder: ``boundaries.geojson`` is read from it and
         ``places.geojson`` is written into it. Default: the shipped ``layers/``.
 
     Returns
@@ -107,23 +103,19 @@ def build_places(out_dir: str | Path = LAYERS_DIR) -> int:
     """
     out_dir = Path(out_dir)
     boundaries = {p["boundary_id"]: to_utm(g) for g, p in read_geojson(out_dir / "boundaries.geojson")}
-    extent = tomllib.loads((out_dir / "catalogue.toml").read_text(encoding="utf-8"))["catalogue"]["extent"]
     places = read_places()
-    problems = check_places(places, boundaries, extent)
+    problems = check_places(places, boundaries)
     if problems:
         raise ValueError("places.csv: " + "; ".join(problems))
     return write_geojson(out_dir / "places.geojson", places, "places")
 
 
-def main() -> int:
+def main(out: Path = LAYERS_DIR) -> int:
+    """Write places.geojson into `out` (after the boundaries step); 1 on a problem."""
     try:
-        n = build_places()
+        n = build_places(out)
     except ValueError as exc:
         print("PROBLEM:", exc)
         return 1
     print(f"places.geojson: {n} places")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

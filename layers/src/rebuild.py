@@ -10,10 +10,11 @@ Steps, each a module of this folder sharing the helpers of ``common.py``:
 1. ``river.py``            river.geojson, waterfront.geojson (the Tom: every later step avoids it)
 2. ``corridors.py``        corridors.geojson (crossings of the Tom only at bridges)
 3. ``build_areas.py``      boundaries.geojson (split along the river)
-4. ``build_population.py`` population.geojson (from the boundaries and corridors of steps 2-3)
-5. ``build_points.py``     sites.geojson, parks.geojson (none in the river of step 1)
-6. ``check_layers.py``     checks of the written layers against each other
-7. ``ino_geo.validate_path``  the catalogue's rules (columns, types, allowed values, geometry,
+4. ``places.py``           places.geojson (each settlement inside its municipality of step 3)
+5. ``build_population.py`` population.geojson (from the boundaries and corridors of steps 2-3)
+6. ``build_points.py``     sites.geojson, parks.geojson (none in the river of step 1)
+7. ``check_layers.py``     checks of the written layers against each other
+8. ``ino_geo.validate_path``  the catalogue's rules (columns, types, allowed values, geometry,
    extent), with the package's own validator, on the folder with ``catalogue.toml``
 
 Everything is built in a staging folder; only when every step and check passes are the
@@ -40,6 +41,7 @@ import build_areas  # noqa: E402
 import build_points  # noqa: E402
 import build_population  # noqa: E402
 import check_layers  # noqa: E402
+import places  # noqa: E402
 import corridors  # noqa: E402
 import river  # noqa: E402
 
@@ -49,6 +51,7 @@ STEPS = [
     ("river", river.main, ["river", "waterfront"]),
     ("corridors", corridors.main, ["corridors"]),
     ("boundaries", build_areas.main, ["boundaries"]),
+    ("places", places.main, ["places"]),
     ("population", build_population.main, ["population"]),
     ("sites and parks", build_points.main, ["sites", "parks"]),
     ("cross-layer checks", check_layers.main, []),
