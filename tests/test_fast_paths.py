@@ -1,7 +1,7 @@
 """Every fast path of the public API against the slow obvious computation (not timed).
 
 Ties from sorted neighbours vs comparing every pair; proximity's column-wise output and its
-links vs shapely + to_crs row by row; routing (main's directed arcs, no cache) vs a graph
+links vs shapely + to_crs row by row; routing with the network's cached arcs vs a graph
 built from scratch / networkx; the isochrone's river cut vs one query per anchor; coverage's shared
 shares vs exact intersections; ``ino-geo build`` validating the layers once.
 """
@@ -125,8 +125,7 @@ def test_proximity_columns_and_missing_values_keep_their_meaning(scene):
 
 
 # ------------------------------------------------------------------------------------------
-# routing vs a graph built from scratch (the routing cache was dropped in the merge with
-# main's directed routing; these stay as checks of the directed graph on a two-way network)
+# routing with the cached arcs (per unit and direction) vs a graph built from scratch
 
 
 def _grid_network(n=12, seed=3):
@@ -166,9 +165,38 @@ def test_node_costs_equal_a_graph_built_from_scratch(unit):
     G = _reference_graph(net, unit, np.full(len(node), n), node, c, n + 1)
     want = dijkstra(G, directed=True, indices=n)[:n]
     want[want < 1e-9] = 0.0
-    for _ in range(2):  # repeated calls give the same answer
+    for _ in range(2):  # the second call reuses the cached arcs
         got = ino_geo.node_costs(net, places, unit=unit)
         assert np.allclose(got, want, rtol=1e-12, atol=1e-9) and np.array_equal(np.isinf(got), np.isinf(want))
+
+
+@pytest.mark.parametrize("unit", ["min", "m"])
+def test_cached_arcs_of_a_one_way_network_equal_its_graph_each_way(unit):
+    from scipy.sparse.csgraph import dijkstra
+
+    base = _grid_network(seed=5)
+    lines = gpd.GeoDataFrame({"speed_kmh": np.full(base.n_edges, 30.0),
+                              "oneway": np.random.default_rng(6).random(base.n_edges) < 0.4},
+                             geometry=shapely.linestrings(np.stack([base.nodes[base.edge_u], base.nodes[base.edge_v]], 1)),
+                             crs=CRS)
+    net = ino_geo.build_network(lines)
+    assert net.oneway.any()
+    places = ino_geo.snap(net, shapely.points(net.nodes[[3, 40, 99]]), max_snap=1)
+    n = net.n_nodes
+    for _ in range(2):  # "to" and "from" interleaved: each direction has its own cached arcs
+        for direction, reverse in (("to", True), ("from", False)):
+            p, node, c = places.access(net, unit, ino_geo.defaults.WALK_SPEED_KMH, way="in" if reverse else "out")
+            u, v, e = net.arcs(reverse)
+            from ino_geo.network.graph import edge_matrix
+
+            G = edge_matrix(n + 1, np.concatenate([u, np.full(len(node), n)]), np.concatenate([v, node]),
+                            np.concatenate([net.edge_weight(unit)[e], c]), both=False)
+            want = dijkstra(G, directed=True, indices=n)[:n]
+            want[want < 1e-9] = 0.0
+            got = ino_geo.node_costs(net, places, unit=unit, direction=direction)
+            assert np.allclose(got, want, rtol=1e-12, atol=1e-9) and np.array_equal(np.isinf(got), np.isinf(want))
+    to, fr = (ino_geo.node_costs(net, places, unit=unit, direction=dr) for dr in ("to", "from"))
+    assert not np.array_equal(to, fr)  # the one-way arcs matter
 
 
 def test_od_costs_and_lengths_equal_networkx():
