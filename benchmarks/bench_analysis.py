@@ -260,7 +260,7 @@ def suite_routing(quick: bool):
     Gs = (base1 + sup).tocsr()
     ig_s = _igraph(n + 1, Gs)
     ig = _igraph(n, base)
-    ino_geo.node_costs(net, fs, unit="min")  # warm up
+    ino_geo.node_costs(net, fs, unit="min")  # warm up (and builds the network's cached arcs once)
 
     def check_nodes(out):
         ours, raw = out["ino_geo.node_costs"], out["scipy dijkstra (prebuilt graph)"][:n]
