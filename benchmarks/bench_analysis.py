@@ -1,47 +1,69 @@
-"""Benchmarks of the analysis core against the obvious baselines, measured in the same run.
+"""Benchmarks of the public API and the CLI against their peers, through ``harness.py``.
 
-    python benchmarks/bench_analysis.py            # full sizes (about 10 minutes, < 8 GiB)
-    python benchmarks/bench_analysis.py --quick    # small sizes, a smoke run
-    python benchmarks/bench_analysis.py --only nearest|coverage|network
+    python benchmarks/bench_analysis.py                 # full sizes (shared machine: once or twice)
+    python benchmarks/bench_analysis.py --quick         # small sizes, a smoke run (results in a temp folder)
+    python benchmarks/bench_analysis.py --only proximity|matrix|routing|coverage|cli|scaling
+    python benchmarks/report.py                         # then: benchmarks/RESULTS.md from results/*.jsonl
 
-Each benchmark runs in its own process (so that its peak RSS is its own), builds its inputs
-itself (seeded), checks that the answers agree with the baseline, and prints one JSON line
-with the timings, the ratio and the peak RSS.
+Each suite runs in its own process (its peak RSS is its own), builds its inputs itself
+(seeded), and times its contenders A/B alternated over >= 3 rounds (median, min–max) with
+``harness.Suite.compare``; the answers of the contenders are checked against each other
+(identical distances, equal costs) and the facts recorded with the timings. Every timing
+row is also printed on stdout as one JSON line (``tests/test_network.py`` runs ``--quick`` and
+reads the agreement facts).
 
-1. nearest: the nearest park of 1,000,000 points among 1,000 polygons covering most of a
-   60 x 60 km square (EPSG:32645): :func:`ino_geo.nearest_polygons` (in 1 process, and
-   split between 2 forked processes) vs ``geopandas.sjoin_nearest``; distances must be
-   identical. Goal: >= 5x.
-2. coverage: the covered share of 1,000,000 cells (60 m grid) for 1,000 parks buffered by 5
-   distances: :func:`ino_geo.covered_shares` vs the floor, ``shapely.intersects`` of every cell
-   against one prepared union (which only says touched / not touched). Both build the same
-   union per distance. Goal: within 2x of the floor.
-3. network: origin x destination travel times on a road-like graph of >= 100,000 nodes:
-   :func:`ino_geo.network.od_costs` (scipy.sparse.csgraph; 1 process and 2 forked processes)
-   vs networkx
-   ``single_source_dijkstra_path_length`` per origin (timed on a few origins, per origin);
-   costs must be equal. Goal: >= 20x, >= 1,000,000 pairs/s.
+Suites
+------
+1. proximity: the nearest park of 1,000,000 points among 1,000 parks, dense (parks cover
+   ~70 % of a 60 x 60 km square) and sparse (small parks, most points outside):
+   ``ino_geo.proximity`` (``links=False``; and with the default link geometries) vs
+   ``geopandas.sjoin_nearest``; the kernel ``nearest_polygons`` alone for reference. Goal: the
+   API >= 4x sjoin_nearest, identical distances.
+2. matrix: ``proximity(matrix=True)`` for 1,000 origins x 1,000 parks: time and peak memory
+   (goal < 1 GB: linear in the output).
+3. routing: a jittered grid road network of ~100,000 nodes: ``node_costs`` from 1,000
+   facilities and ``od_costs`` 200 x 50,000 vs raw ``scipy.sparse.csgraph.dijkstra`` on the
+   same (prebuilt) graph and igraph. Goal: within 1.2x of raw scipy, faster than igraph.
+4. coverage: ``coverage()`` on 1,000,000 population cells (EPSG:4326, like the shipped
+   layer) for 1,000 parks at one distance vs ``covered_shares`` alone (the same union).
+   Goal: <= 1.5x, peak <= 1.2 GB.
+5. cli: ``ino-geo coverage --mode network --minutes 15 --compare`` on the shipped layers, end
+   to end in a subprocess. Goal: <= 3 s.
+6. scaling: proximity and coverage at 10k -> 100k (the 1M rows come from suites 1 and 4).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import platform
-import resource
+import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import harness  # noqa: E402
+
 CRS = "EPSG:32645"
 X0, Y0 = 345_000.0, 6_230_000.0  # a 60 x 60 km square around Tomsk
+SIZE = 60_000.0
+ROUNDS = 3
 
 
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+def emit(row: dict) -> dict:
+    """Print a harness row as one JSON line on stdout (for the smoke test) and return it."""
+    print(json.dumps({k: row[k] for k in ("suite", "case", "params", "results", "ratios", "agreement", "values",
+                                          "peak_rss_mib") if k in row}), flush=True)
+    return row
+
+
+# ------------------------------------------------------------------------------------------
+# inputs
 
 
 def parks_mostly_covering(n_parks: int, size: float, seed: int):
@@ -59,7 +81,6 @@ def parks_mostly_covering(n_parks: int, size: float, seed: int):
         cx, cy = X0 + (i + 0.5) * w, Y0 + (j + 0.5) * h
         rx, ry = w / 2 * rng.uniform(0.8, 0.98), h / 2 * rng.uniform(0.8, 0.98)
         a = ang + rng.uniform(0, 0.3)
-        # a convex polygon between the inscribed ellipse and the cell
         r = rng.uniform(1.0, 1.25, 12)
         x = cx + np.clip(np.cos(a) * r, -1, 1) * rx
         y = cy + np.clip(np.sin(a) * r, -1, 1) * ry
@@ -67,131 +88,117 @@ def parks_mostly_covering(n_parks: int, size: float, seed: int):
     return np.asarray(polys, dtype=object)
 
 
-def bench_nearest(quick: bool) -> dict:
-    import geopandas as gpd
+def parks_sparse(n_parks: int, size: float, seed: int):
+    """n_parks small rotated rectangles (50–400 m) at random positions: most points outside."""
     import shapely
 
+    rng = np.random.default_rng(seed)
+    c = rng.uniform([X0, Y0], [X0 + size, Y0 + size], (n_parks, 2))
+    s = rng.uniform(50, 400, (n_parks, 2))
+    boxes = shapely.box(c[:, 0], c[:, 1], c[:, 0] + s[:, 0], c[:, 1] + s[:, 1])
+    return np.array([shapely.affinity.rotate(b, a) for b, a in zip(boxes, rng.uniform(0, 90, n_parks))], dtype=object)
+
+
+def random_points(n: int, seed: int):
+    import shapely
+
+    rng = np.random.default_rng(seed)
+    return shapely.points(rng.uniform(X0, X0 + SIZE, n), rng.uniform(Y0, Y0 + SIZE, n))
+
+
+def frames(points, parks):
+    import geopandas as gpd
+
+    pg = gpd.GeoDataFrame({"site_id": np.arange(len(points)).astype(str)}, geometry=points, crs=CRS)
+    kg = gpd.GeoDataFrame({"park_id": np.arange(len(parks)).astype(str), "name": [f"park {i}" for i in range(len(parks))],
+                           "park_type": "sport"}, geometry=parks, crs=CRS)
+    return pg, kg
+
+
+# ------------------------------------------------------------------------------------------
+# 1. proximity
+
+
+def proximity_case(suite, n: int, layout: str, with_links: bool = True, family: str | None = None):
+    import geopandas as gpd
+
+    import ino_geo
     from ino_geo.analysis.nearest import nearest_polygons
 
-    n_points = 100_000 if quick else 1_000_000
-    n_parks = 1000
-    size = 60_000.0
-    rng = np.random.default_rng(1)
-    parks = parks_mostly_covering(n_parks, size, seed=2)
-    pts = shapely.points(rng.uniform(X0, X0 + size, n_points), rng.uniform(Y0, Y0 + size, n_points))
-    share_inside = None
-    pg = gpd.GeoDataFrame(geometry=pts, crs=CRS)
-    kg = gpd.GeoDataFrame(geometry=parks, crs=CRS)
-    # warm up both (imports, first allocations) on 1 % of the points, untimed
-    nearest_polygons(pts[: n_points // 100], parks)
-    gpd.sjoin_nearest(pg.iloc[: n_points // 100], kg, distance_col="d")
-
-    t = time.perf_counter()
-    oi, dj, dist = nearest_polygons(pts, parks)
-    first = np.ones(len(oi), bool)
-    first[1:] = oi[1:] != oi[:-1]
-    ours_d = dist[first]
-    t_one = time.perf_counter() - t
-    t = time.perf_counter()
-    oi2, dj2, dist2 = nearest_polygons(pts, parks, workers=2)
-    t_two = time.perf_counter() - t
-    assert np.array_equal(oi, oi2) and np.array_equal(dj, dj2) and np.array_equal(dist, dist2)
-    t_ours = min(t_one, t_two)
-    share_inside = float((ours_d == 0).mean())
-
-    t = time.perf_counter()
-    ref = gpd.sjoin_nearest(pg, kg, distance_col="d")
-    ref_d = ref.groupby(level=0)["d"].min().sort_index().to_numpy()
-    t_base = time.perf_counter() - t
-    assert len(np.unique(oi)) == n_points
-    identical = bool(np.array_equal(ours_d, ref_d))
-    return {
-        "benchmark": "nearest park",
-        "points": n_points,
-        "polygons": n_parks,
-        "points_inside_a_park": round(share_inside, 3),
-        "ours_1_process_s": round(t_one, 3),
-        "ours_2_processes_s": round(t_two, 3),
-        "ours_s": round(t_ours, 3),
-        "sjoin_nearest_s": round(t_base, 3),
-        "speedup_1_process": round(t_base / t_one, 2),
-        "speedup": round(t_base / t_ours, 2),
-        "goal": ">= 5x",
-        "identical_distances": identical,
-        "max_abs_diff_m": float(np.abs(ours_d - ref_d).max()),
-        "peak_rss_mib": round(peak_rss_mib()),
+    parks = parks_mostly_covering(1000, SIZE, 2) if layout == "dense" else parks_sparse(1000, SIZE, 2)
+    pts = random_points(n, 1)
+    pg, kg = frames(pts, parks)
+    ino_geo.proximity(pg.iloc[:1000], kg)  # warm up imports (untimed)
+    gpd.sjoin_nearest(pg.iloc[:1000], kg, distance_col="d")
+    contenders = {
+        "ino_geo.proximity(links=False)": lambda: ino_geo.proximity(pg, kg, links=False),
+        "sjoin_nearest": lambda: gpd.sjoin_nearest(pg, kg, distance_col="d"),
+        "kernel nearest_polygons": lambda: nearest_polygons(pts, parks),
     }
+    if with_links:
+        contenders["ino_geo.proximity (links)"] = lambda: ino_geo.proximity(pg, kg)
+
+    def check(out):
+        ref = out["sjoin_nearest"].groupby(level=0)["d"].min().sort_index().to_numpy()
+        ours = out["ino_geo.proximity(links=False)"]["distance_m"].to_numpy()
+        facts = {"identical_distances": bool(np.array_equal(ours, ref)),
+                 "max_abs_diff_m": float(np.abs(ours - ref).max()),
+                 "points_inside_a_park": round(float((ref == 0).mean()), 3)}
+        if "ino_geo.proximity (links)" in out:
+            lk = out["ino_geo.proximity (links)"]
+            facts["links_same_distances"] = bool(np.array_equal(lk["distance_m"].to_numpy(), ours))
+        if not facts["identical_distances"]:
+            raise AssertionError(f"distances differ: {facts}")
+        return facts
+
+    return emit(suite.compare(f"nearest park, {n:,} points x 1,000 parks ({layout})", contenders,
+                              baseline="sjoin_nearest", rounds=ROUNDS, check=check,
+                              goal=">= 4x sjoin_nearest, identical distances",
+                              params={"n": n, "parks": 1000, "layout": layout,
+                                      "family": family or f"proximity ({layout})"}))
 
 
-def bench_coverage(quick: bool) -> dict:
+def suite_proximity(quick: bool):
+    suite = harness.Suite("proximity")
+    n = 20_000 if quick else 1_000_000
+    for layout in ("dense", "sparse"):
+        proximity_case(suite, n, layout)
+
+
+# ------------------------------------------------------------------------------------------
+# 2. matrix
+
+
+def suite_matrix(quick: bool):
+    import ino_geo
+
+    suite = harness.Suite("matrix")
+    n = 200 if quick else 1000
+    pg, kg = frames(random_points(n, 7), parks_sparse(n, SIZE, 8))
+    before = harness.peak_rss_mib()
+    t = time.perf_counter()
+    r = ino_geo.proximity(pg, kg, matrix=True)
+    secs = time.perf_counter() - t
+    # a sample of the rows against shapely.distance directly
     import shapely
 
-    from ino_geo.analysis.shares import covered_shares, probe_points as _probe_xy
+    rng = np.random.default_rng(0)
+    rows = rng.choice(len(r), min(2000, len(r)), replace=False)
+    oi = r["origin_id"].to_numpy()[rows].astype(int)
+    di = r["park_id"].to_numpy()[rows].astype(int)
+    exact = shapely.distance(pg.geometry.values[oi], kg.geometry.values[di])
+    ranks_ok = bool((r.groupby("origin_id")["distance_m"].apply(lambda s: s.is_monotonic_increasing)).all())
+    vals = {"origins": n, "parks": n, "rows": len(r), "seconds": round(secs, 3),
+            "peak_rss_mib": round(harness.peak_rss_mib(), 1), "rss_before_mib": round(before, 1),
+            "sample_max_abs_diff_m": float(np.abs(r["distance_m"].to_numpy()[rows] - exact).max()),
+            "ranked_by_distance": ranks_ok}
+    row = suite.record(f"matrix mode, {n:,} origins x {n:,} parks", vals, goal="< 1 GB peak (1,000 x 1,000)",
+                       params={"n": n})
+    emit(row)
 
-    side = 300 if quick else 1000
-    size = 60_000.0
-    cell = size / side
-    n_parks = 1000
-    distances = [250.0, 500.0, 1000.0, 1500.0, 2000.0]
-    rng = np.random.default_rng(3)
-    gx, gy = np.meshgrid(X0 + np.arange(side) * cell, Y0 + np.arange(side) * cell)
-    cells = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + cell, gy.ravel() + cell)
-    c = np.c_[rng.uniform(X0, X0 + size, n_parks), rng.uniform(Y0, Y0 + size, n_parks)]
-    s = rng.uniform(50, 400, (n_parks, 2))
-    parks = shapely.box(c[:, 0], c[:, 1], c[:, 0] + s[:, 0], c[:, 1] + s[:, 1])
 
-    def union(d):
-        return shapely.union_all(shapely.buffer(parks, d, quad_segs=16))
-
-    # the floor: one prepared union per distance, intersects for every cell
-    t_floor = t_floor_union = 0.0
-    touched = []
-    for d in distances:
-        t = time.perf_counter()
-        u = union(d)
-        t_floor_union += time.perf_counter() - t
-        shapely.prepare(u)
-        touched.append(shapely.intersects(u, cells))  # the prepared geometry first
-        t_floor += time.perf_counter() - t
-    # ours: covered share of every cell (tree and probe points built once for all distances)
-    t = time.perf_counter()
-    tree = shapely.STRtree(cells)
-    probe = _probe_xy(cells)
-    t_setup = time.perf_counter() - t
-    t_ours = t_setup
-    t_ours_union = 0.0
-    shares = []
-    for d in distances:
-        t = time.perf_counter()
-        u = union(d)
-        t_ours_union += time.perf_counter() - t
-        shares.append(covered_shares(cells, u, tree=tree, probe=probe))
-        t_ours += time.perf_counter() - t
-    # checks: share > 0 exactly where intersects says so (up to cells touching at a point),
-    # and the exact share on a sample against shapely.intersection
-    agree = all(((sh > 0) <= tc).all() for sh, tc in zip(shares, touched))
-    sample = rng.choice(len(cells), 20_000, replace=False)
-    u = union(distances[2])
-    exact = shapely.area(shapely.intersection(cells[sample], u)) / shapely.area(cells[sample])
-    max_err = float(np.abs(exact - shares[2][sample]).max())
-    return {
-        "benchmark": "population coverage shares",
-        "cells": len(cells),
-        "parks": n_parks,
-        "distances": len(distances),
-        "ours_s": round(t_ours, 3),
-        "ours_union_s": round(t_ours_union, 3),
-        "ours_tree_setup_s": round(t_setup, 3),
-        "floor_intersects_s": round(t_floor, 3),
-        "floor_union_s": round(t_floor_union, 3),
-        "ratio_to_floor": round(t_ours / t_floor, 2),
-        "ratio_to_floor_without_unions": round((t_ours - t_ours_union) / (t_floor - t_floor_union), 2),
-        "goal": "<= 2x",
-        "shares_only_where_intersects": bool(agree),
-        "max_share_error_on_20000_sample": max_err,
-        "partial_cells_at_1000m": int(((shares[2] > 0) & (shares[2] < 1)).sum()),
-        "peak_rss_mib": round(peak_rss_mib()),
-    }
+# ------------------------------------------------------------------------------------------
+# 3. routing
 
 
 def road_grid(n_side: int, spacing: float, seed: int):
@@ -214,119 +221,249 @@ def road_grid(n_side: int, spacing: float, seed: int):
     return gpd.GeoDataFrame({"speed_kmh": speed}, geometry=lines, crs=CRS), xy
 
 
-def bench_network(quick: bool) -> dict:
-    import networkx as nx
+def _igraph(n: int, G):
+    """The same directed graph (CSR `G`, n nodes) in igraph."""
+    import igraph
+
+    coo = G.tocoo()
+    g = igraph.Graph(n=n, edges=np.c_[coo.row, coo.col].tolist(), directed=True)
+    g.es["weight"] = coo.data.tolist()
+    return g
+
+
+def suite_routing(quick: bool):
+    import shapely
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    import ino_geo
+    from ino_geo.network.graph import build_network
+
+    suite = harness.Suite("routing")
+    n_side = 120 if quick else 320
+    n_fac, n_orig, n_dest = (100, 50, 5_000) if quick else (1_000, 200, 50_000)
+    lines, _ = road_grid(n_side, 100.0, seed=4)
+    net = build_network(lines)
+    n = net.n_nodes
+    rng = np.random.default_rng(5)
+    fac = rng.choice(n, n_fac, replace=False)
+    onodes = rng.choice(n, n_orig, replace=False)
+    dnodes = rng.choice(n, n_dest, replace=False)
+    fs = ino_geo.snap(net, shapely.points(net.nodes[fac]), max_snap=1.0)
+    os_ = ino_geo.snap(net, shapely.points(net.nodes[onodes]), max_snap=1.0)
+    ds = ino_geo.snap(net, shapely.points(net.nodes[dnodes]), max_snap=1.0)
+    base = net.csgraph("min")
+    # the same graph plus a super-source joined to the facilities (cost 0), prebuilt for the peers
+    sup = csr_matrix((np.full(n_fac, 1e-12), (np.full(n_fac, n), fac)), shape=(n + 1, n + 1))
+    base1 = base.copy()
+    base1.resize((n + 1, n + 1))
+    Gs = (base1 + sup).tocsr()
+    ig_s = _igraph(n + 1, Gs)
+    ig = _igraph(n, base)
+    ino_geo.node_costs(net, fs, unit="min")  # warm up (and builds the network's cached arcs once)
+
+    def check_nodes(out):
+        ours, raw = out["ino_geo.node_costs"], out["scipy dijkstra (prebuilt graph)"][:n]
+        ig_d = np.asarray(out["igraph distances"], dtype=float).ravel()[:n]
+        d1 = float(np.nanmax(np.abs(np.where(np.isfinite(raw), ours - raw, 0))))
+        d2 = float(np.nanmax(np.abs(np.where(np.isfinite(raw), ig_d - raw, 0))))
+        if d1 > 1e-6 or (np.isinf(ours) != np.isinf(raw)).any():
+            raise AssertionError(f"node costs differ from scipy by {d1}")
+        return {"max_abs_diff_min_vs_scipy": d1, "igraph_max_abs_diff_min": d2}
+
+    emit(suite.compare(
+        f"node_costs: nearest of {n_fac:,} facilities, {n:,} nodes",
+        {"ino_geo.node_costs": lambda: ino_geo.node_costs(net, fs, unit="min"),
+         "scipy dijkstra (prebuilt graph)": lambda: dijkstra(Gs, directed=True, indices=n),
+         "igraph distances": lambda: ig_s.distances(source=[n], weights="weight")},
+        baseline="scipy dijkstra (prebuilt graph)", rounds=ROUNDS, check=check_nodes,
+        goal="<= 1.2x raw scipy (ratio >= 0.83), faster than igraph", params={"nodes": n, "facilities": n_fac}))
+
+    def check_od(out):
+        ours = out["ino_geo.od_costs"][0]
+        raw = out["scipy dijkstra (prebuilt graph)"]
+        d = float(np.nanmax(np.abs(np.where(np.isfinite(raw), ours - raw, 0))))
+        if d > 1e-6 or (np.isinf(ours) != np.isinf(raw)).any():
+            raise AssertionError(f"od costs differ from scipy by {d}")
+        # a few origins against networkx (the independent slow computation)
+        import networkx as nx
+
+        g = net.to_networkx("min")
+        ref = [nx.single_source_dijkstra_path_length(g, int(s), weight="weight") for s in onodes[:2]]
+        ref = np.array([[r.get(int(x), np.inf) for x in dnodes] for r in ref])
+        eq = bool(np.allclose(ours[:2], ref, rtol=1e-9, atol=1e-9)) and bool((np.isinf(ours[:2]) == np.isinf(ref)).all())
+        return {"max_abs_diff_min_vs_scipy": d, "equal_to_networkx": eq}
+
+    pairs = n_orig * n_dest
+    row = emit(suite.compare(
+        f"od_costs: {n_orig:,} origins x {n_dest:,} destinations, {n:,} nodes",
+        {"ino_geo.od_costs": lambda: ino_geo.od_costs(net, os_, ds, unit="min"),
+         "scipy dijkstra (prebuilt graph)": lambda: dijkstra(base, directed=True, indices=onodes)[:, dnodes],
+         "igraph distances": lambda: ig.distances(source=onodes.tolist(), target=dnodes.tolist(), weights="weight")},
+        baseline="scipy dijkstra (prebuilt graph)", rounds=ROUNDS, check=check_od,
+        goal="<= 1.2x raw scipy (ratio >= 0.83), faster than igraph", params={"nodes": n, "pairs": pairs}))
+    emit(suite.record("od_costs throughput", {
+        name: f"{pairs / s['median_s']:,.0f} pairs/s" for name, s in row["results"].items()}))
+
+
+# ------------------------------------------------------------------------------------------
+# 4. coverage
+
+
+def coverage_inputs(side: int):
+    """Population cells (side x side grid, EPSG:4326 like the shipped layer), 1,000 parks, the study square."""
+    import geopandas as gpd
     import shapely
 
-    from ino_geo.network.graph import build_network
-    from ino_geo.network.routing import od_costs
-    from ino_geo.network.snapping import snap
-
-    n_side = 120 if quick else 320
-    n_orig = 50 if quick else 200
-    n_dest = 5_000 if quick else 50_000
-    n_nx = 2 if quick else 4
-    from scipy.sparse.csgraph import dijkstra  # noqa: F401  (import before timing)
-    from scipy.spatial import cKDTree  # noqa: F401
-
-    lines, xy = road_grid(n_side, 100.0, seed=4)
-    t = time.perf_counter()
-    net = build_network(lines)
-    t_build = time.perf_counter() - t
-    rng = np.random.default_rng(5)
-    onodes = rng.choice(net.n_nodes, n_orig, replace=False)
-    dnodes = rng.choice(net.n_nodes, n_dest, replace=False)
-    t = time.perf_counter()
-    o = snap(net, shapely.points(net.nodes[onodes]), max_snap=1.0)
-    d = snap(net, shapely.points(net.nodes[dnodes]), max_snap=1.0)
-    t_snap = time.perf_counter() - t
-    t = time.perf_counter()
-    cost, _ = od_costs(net, o, d, unit="min")
-    t_one = time.perf_counter() - t
-    t = time.perf_counter()
-    cost2, _ = od_costs(net, o, d, unit="min", workers=2)
-    t_two = time.perf_counter() - t
-    assert np.array_equal(cost, cost2)
-    t_ours = t_snap + min(t_one, t_two)
-    pairs = n_orig * n_dest
-
-    g = net.to_networkx("min")
-    t = time.perf_counter()
-    ref = []
-    for s in onodes[:n_nx]:
-        dist = nx.single_source_dijkstra_path_length(g, int(s), weight="weight")
-        ref.append(np.array([dist.get(int(x), np.inf) for x in dnodes]))
-    t_nx = (time.perf_counter() - t) / n_nx
-    ref = np.array(ref)
-    equal = bool(np.allclose(cost[:n_nx], ref, rtol=1e-9, atol=1e-9, equal_nan=False)) and bool(
-        (np.isinf(cost[:n_nx]) == np.isinf(ref)).all())
-    per_origin_ours = t_ours / n_orig
-    return {
-        "benchmark": "network origin x destination",
-        "nodes": net.n_nodes,
-        "edges": net.n_edges,
-        "origins": n_orig,
-        "destinations": n_dest,
-        "graph_build_s": round(t_build, 3),
-        "snap_s": round(t_snap, 3),
-        "od_1_process_s": round(t_one, 3),
-        "od_2_processes_s": round(t_two, 3),
-        "ours_s": round(t_ours, 3),
-        "speedup_1_process": round(t_nx / ((t_snap + t_one) / n_orig), 1),
-        "ours_per_origin_s": round(per_origin_ours, 4),
-        "networkx_per_origin_s": round(t_nx, 4),
-        "speedup": round(t_nx / per_origin_ours, 1),
-        "goal": ">= 20x, >= 1e6 pairs/s",
-        "pairs_per_s": round(pairs / t_ours),
-        "networkx_pairs_per_s": round(n_dest / t_nx),
-        "equal_to_networkx": equal,
-        "peak_rss_mib": round(peak_rss_mib()),
-    }
+    cell = SIZE / side
+    gx, gy = np.meshgrid(X0 + np.arange(side) * cell, Y0 + np.arange(side) * cell)
+    cells = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + cell, gy.ravel() + cell)
+    rng = np.random.default_rng(3)
+    people = rng.integers(0, 50, len(cells)).astype(float)
+    pop = gpd.GeoDataFrame({"cell_id": np.arange(len(cells)).astype(str), "population": people},
+                           geometry=cells, crs=CRS).to_crs("EPSG:4326")  # stored like the shipped layer
+    c = rng.uniform([X0, Y0], [X0 + SIZE, Y0 + SIZE], (1000, 2))
+    s = rng.uniform(50, 400, (1000, 2))
+    parks = gpd.GeoDataFrame({"park_id": np.arange(1000).astype(str), "park_type": "sport"},
+                             geometry=shapely.box(c[:, 0], c[:, 1], c[:, 0] + s[:, 0], c[:, 1] + s[:, 1]), crs=CRS)
+    study = gpd.GeoDataFrame({"boundary_id": ["sq"], "name": ["square"], "level": ["municipality"]},
+                             geometry=[shapely.box(X0, Y0, X0 + SIZE, Y0 + SIZE)], crs=CRS)
+    return cells, people, pop, parks, study
 
 
-BENCHES = {"nearest": bench_nearest, "coverage": bench_coverage, "network": bench_network}
+def coverage_memory(side: int) -> dict:
+    """In a fresh process: RSS with the inputs built, and the peak during one ``coverage()``."""
+    import ino_geo
+
+    cells, people, pop, parks, study = coverage_inputs(side)
+    del cells
+    import gc
+
+    gc.collect()
+    with open("/proc/self/statm") as f:
+        rss_inputs = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    ino_geo.coverage(parks, distances=[1000.0], population=pop, boundaries=study)
+    peak = harness.peak_rss_mib()
+    return {"cells": len(pop), "rss_with_inputs_mib": round(rss_inputs, 1), "peak_rss_mib": round(peak, 1),
+            "peak_above_inputs_mib": round(peak - rss_inputs, 1)}
 
 
-def machine() -> dict:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f"{kb / 1024 / 1024:.1f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    import geopandas, scipy, shapely  # noqa: E401
+def coverage_case(suite, side: int, family: str = "coverage"):
+    import shapely
 
-    import os
+    import ino_geo
+    from ino_geo.analysis.shares import covered_shares
 
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "python": platform.python_version(),
-            "shapely": shapely.__version__, "geos": ".".join(map(str, shapely.geos_version)),
-            "geopandas": geopandas.__version__, "scipy": scipy.__version__}
+    cells, people, pop, parks, study = coverage_inputs(side)
+    mcells = np.asarray(pop.to_crs(CRS).geometry.values, dtype=object)  # the baseline's input, projected once
+    pgeoms = np.asarray(parks.geometry.values, dtype=object)
+    d = 1000.0
+
+    def shares_alone():
+        u = shapely.union_all(shapely.buffer(pgeoms, d, quad_segs=16))
+        return covered_shares(mcells, u)
+
+    def check(out):
+        cov = out["ino_geo.coverage (cells)"]
+        ref = out["covered_shares alone"]
+        got = float(cov.table["population"].iloc[0])
+        want = float((people * ref).sum())
+        share_diff = float(np.abs(cov.cells["share"].to_numpy() - ref).max())
+        if abs(got - want) > 1e-6 * max(1.0, want) or share_diff > 1e-9:
+            raise AssertionError(f"coverage {got} != {want} (share diff {share_diff})")
+        return {"population_equal": True, "max_share_diff": share_diff}
+
+    return emit(suite.compare(
+        f"coverage, {len(cells):,} cells, 1,000 parks, 1 distance",
+        {"ino_geo.coverage (cells)": lambda: ino_geo.coverage(parks, distances=[d], population=pop, boundaries=study),
+         "ino_geo.coverage (cells=False)": lambda: ino_geo.coverage(parks, distances=[d], population=pop,
+                                                                   boundaries=study, cells=False),
+         "covered_shares alone": shares_alone},
+        baseline="covered_shares alone", rounds=ROUNDS, check=check,
+        goal="<= 1.5x covered_shares alone (ratio >= 0.67), <= 1.2 GB peak",
+        params={"n": len(cells), "family": family}))
+
+
+def suite_coverage(quick: bool):
+    suite = harness.Suite("coverage")
+    side = 300 if quick else 1000
+    coverage_case(suite, side)
+    r = subprocess.run([sys.executable, __file__, "--coverage-memory", str(side)], capture_output=True, text=True)
+    if r.returncode == 0:
+        emit(suite.record(f"coverage() memory, {side * side:,} cells (a fresh process)", json.loads(r.stdout),
+                          goal="<= 1.2 GB peak", params={"n": side * side}))
+
+
+# ------------------------------------------------------------------------------------------
+# 5. the CLI on the shipped layers
+
+
+def suite_cli(quick: bool):
+    suite = harness.Suite("cli")
+    root = HERE.parent
+    env = dict(os.environ, PYTHONPATH=str(root))
+    cmd = [sys.executable, "-m", "ino_geo.cli", "coverage", "--mode", "network", "--minutes", "15", "--compare"]
+
+    def run():
+        r = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(r.stderr[-500:])
+        return r.stdout
+
+    t0 = os.times()
+    row = suite.compare("ino-geo coverage --mode network --minutes 15 --compare (shipped layers)", {"ino-geo": run},
+                        rounds=ROUNDS, goal="<= 3 s end to end",
+                        check=lambda out: {"rows": len(out["ino-geo"].splitlines())})
+    t1 = os.times()
+    cpu = (t1.children_user - t0.children_user + t1.children_system - t0.children_system) / ROUNDS
+    emit(row)
+    emit(suite.record("ino-geo coverage --compare: CPU time per run (children user + system)",
+                      {"cpu_s": round(cpu, 3), "load_avg_1m": round(os.getloadavg()[0], 2)}))
+
+
+# ------------------------------------------------------------------------------------------
+# 6. scaling
+
+
+def suite_scaling(quick: bool):
+    suite = harness.Suite("scaling")
+    sizes = (2_000, 10_000) if quick else (10_000, 100_000)
+    for n in sizes:
+        proximity_case(suite, n, "dense", with_links=False, family="proximity (dense)")
+    for side in ((60, 100) if quick else (100, 316)):
+        coverage_case(suite, side)
+
+
+SUITES = {"proximity": suite_proximity, "matrix": suite_matrix, "routing": suite_routing,
+          "coverage": suite_coverage, "cli": suite_cli, "scaling": suite_scaling}
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
-    ap.add_argument("--only", choices=sorted(BENCHES), help="run one benchmark in this process")
+    ap.add_argument("--quick", action="store_true", help="small sizes, results in a temporary folder (a smoke run)")
+    ap.add_argument("--only", choices=sorted(SUITES), help="run one suite in this process")
+    ap.add_argument("--results", help=argparse.SUPPRESS)
+    ap.add_argument("--coverage-memory", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    if args.only:
-        print(json.dumps(BENCHES[args.only](args.quick)), flush=True)
+    if args.coverage_memory:
+        print(json.dumps(coverage_memory(args.coverage_memory)))
         return 0
-    print(json.dumps({"machine": machine(), "quick": args.quick}), flush=True)
+    if args.results:
+        harness.RESULTS_DIR = Path(args.results)
+    if args.only:
+        SUITES[args.only](args.quick)
+        return 0
+    results = tempfile.mkdtemp(prefix="ino-geo-bench-") if args.quick else str(harness.RESULTS_DIR)
     failed = 0
-    for name in BENCHES:
-        cmd = [sys.executable, __file__, "--only", name] + (["--quick"] if args.quick else [])
+    for name in SUITES:
+        if args.quick and name == "cli":
+            continue  # the shipped-layers CLI run is not a smoke test's business
+        cmd = [sys.executable, __file__, "--only", name, "--results", results] + (["--quick"] if args.quick else [])
         r = subprocess.run(cmd, capture_output=True, text=True)
+        sys.stderr.write(r.stderr)
         if r.returncode != 0:
             failed += 1
-            print(json.dumps({"benchmark": name, "error": r.stderr.strip().splitlines()[-1:]}), flush=True)
+            print(json.dumps({"suite": name, "error": (r.stderr.strip().splitlines() or ["?"])[-1]}), flush=True)
         else:
             print(r.stdout.strip(), flush=True)
     return 1 if failed else 0

@@ -304,20 +304,26 @@ def test_shipped_banks_are_connected_by_the_bridges(shipped):
 
 @pytest.mark.slow
 def test_benchmark_quick_mode_agrees_with_the_baselines():
-    """Smoke run of benchmarks/bench_analysis.py --quick: not timed, only its correctness flags."""
+    """Smoke run of benchmarks/bench_analysis.py --quick: not timed, only its correctness facts."""
     import json
     import subprocess
     import sys
     from pathlib import Path
 
-    script = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_analysis.py"
-    out = subprocess.run([sys.executable, str(script), "--quick"], capture_output=True, text=True, timeout=900)
+    root = Path(__file__).resolve().parents[1]
+    script = root / "benchmarks" / "bench_analysis.py"
+    out = subprocess.run([sys.executable, str(script), "--quick"], capture_output=True, text=True, timeout=1500,
+                         env={**__import__("os").environ, "PYTHONPATH": str(root)})
     assert out.returncode == 0, out.stdout + out.stderr
-    rows = {r.get("benchmark"): r for r in map(json.loads, out.stdout.splitlines()) if "benchmark" in r}
-    assert rows["nearest park"]["identical_distances"] is True
-    assert rows["population coverage shares"]["shares_only_where_intersects"] is True
-    assert rows["population coverage shares"]["max_share_error_on_20000_sample"] < 1e-9
-    assert rows["network origin x destination"]["equal_to_networkx"] is True
+    rows = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    by = {(r["suite"], r["case"].split(",")[0].split(":")[0]): r for r in rows}
+    for layout in ("dense", "sparse"):
+        prox = next(r for r in rows if r["suite"] == "proximity" and layout in r["case"])
+        assert prox["agreement"]["identical_distances"] is True and prox["agreement"]["links_same_distances"] is True
+    assert by[("matrix", "matrix mode")]["values"]["sample_max_abs_diff_m"] == 0.0
+    assert by[("routing", "node_costs")]["agreement"]["max_abs_diff_min_vs_scipy"] < 1e-6
+    assert by[("routing", "od_costs")]["agreement"]["equal_to_networkx"] is True
+    assert by[("coverage", "coverage")]["agreement"]["population_equal"] is True
 
 
 def test_max_snap_zero_means_on_the_network(straight_road):

@@ -223,16 +223,27 @@ def check_geometries(gdf: "gpd.GeoDataFrame", what: str, id_col: str | None = No
         raise DataError(f"{name}: record {i}{record_ref(gdf, i, id_col)} field geometry: non-finite (NaN/inf) coordinates")
 
 
-def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | None = None) -> np.ndarray:
-    """The checked geometries of `gdf` in the metric `crs` (DataError naming an invalid one)."""
-    import shapely
+def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | None = None, *,
+                 checked: bool = False) -> np.ndarray:
+    """The checked geometries of `gdf` in the metric `crs` (DataError naming an invalid one).
 
-    check_geometries(gdf, what, id_col)
+    `checked`: :func:`check_geometries` has already passed on `gdf` (not run again). Points
+    are valid by construction once finite, so only the other geometries are tested for
+    validity; coordinates are re-checked for finiteness only after a reprojection.
+    """
+    import shapely
+    from pyproj import CRS
+
+    if not checked:
+        check_geometries(gdf, what, id_col)
     name = label(gdf, what)
-    g = np.asarray(gdf.to_crs(crs).geometry.values, dtype=object)
-    if not np.isfinite(shapely.get_coordinates(g)).all():
+    same = CRS.from_user_input(gdf.crs).equals(CRS.from_user_input(crs))
+    g = np.asarray((gdf if same else gdf.to_crs(crs)).geometry.values, dtype=object)
+    if not same and not np.isfinite(shapely.get_coordinates(g)).all():
         raise DataError(f"{name}: coordinates cannot be projected to {crs} (outside its area of use?)")
-    invalid = np.flatnonzero(~shapely.is_valid(g))
+    test = np.flatnonzero(shapely.get_type_id(g) != 0)
+    test = test[~_convex_quads(g[test])]  # grid cells: valid by a numpy test, no GEOS call
+    invalid = test[~shapely.is_valid(g[test])] if len(test) else test
     if len(invalid):
         i = invalid[0]
         more = f" (and {len(invalid) - 1} more)" if len(invalid) > 1 else ""
@@ -242,6 +253,27 @@ def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | Non
             "repair it explicitly (ino-geo layers validate --fix, or shapely.make_valid)"
         )
     return g
+
+
+def _convex_quads(g: np.ndarray) -> np.ndarray:
+    """True for each polygon that is a strictly convex quadrilateral without holes (a
+    population grid cell): such a ring is simple and not degenerate, so the polygon is valid.
+    The others (False) need ``shapely.is_valid``."""
+    import shapely
+
+    out = np.zeros(len(g), dtype=bool)
+    cand = np.flatnonzero((shapely.get_type_id(g) == 3) & (shapely.get_num_coordinates(g) == 5))
+    if not len(cand):
+        return out
+    cand = cand[shapely.get_num_interior_rings(g[cand]) == 0]
+    xy = shapely.get_coordinates(g[cand]).reshape(-1, 5, 2)
+    closed = (xy[:, 0] == xy[:, 4]).all(axis=1)
+    e = np.diff(xy, axis=1)  # the 4 edges
+    nxt = np.roll(e, -1, axis=1)
+    cross = e[:, :, 0] * nxt[:, :, 1] - e[:, :, 1] * nxt[:, :, 0]
+    convex = (cross > 0).all(axis=1) | (cross < 0).all(axis=1)
+    out[cand] = closed & convex
+    return out
 
 
 def check_cost(cost: str) -> str:

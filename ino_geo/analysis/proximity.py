@@ -105,27 +105,44 @@ def id_column(gdf, preferred: str | None = None) -> str | None:
     return None
 
 
-def _ids(gdf, col: str | None) -> np.ndarray:
-    return gdf[col].astype(object).to_numpy() if col else np.asarray(gdf.index.astype(str), dtype=object)
+def _ids(gdf, col: str | None):
+    """The identifiers as a pandas array (its dtype kept: taking rows from it is cheap)."""
+    import pandas as pd
+
+    return gdf[col].array if col else pd.array(gdf.index.astype(str), dtype="str")
 
 
-def _names(gdf) -> np.ndarray:
-    return gdf["name"].astype(object).to_numpy() if "name" in gdf.columns else np.full(len(gdf), None, dtype=object)
+def _names(gdf):
+    import pandas as pd
+
+    return gdf["name"].array if "name" in gdf.columns else pd.array(np.full(len(gdf), None, dtype=object), dtype=object)
 
 
-def _rank_matrix(cost: np.ndarray, k: int | None):
-    """Per row, the column order by cost (ties: column order), finite only, first k."""
+def _rank_matrix(cost: np.ndarray, k: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the column order by cost (ties: column order), first k; and whether each
+    ranked cost is tied with another column of its row (:func:`_tied_sorted`)."""
     order = np.argsort(cost, axis=1, kind="stable")
-    if k is not None:
-        order = order[:, :k]
-    return order
+    tied = _tied_sorted(np.take_along_axis(cost, order, axis=1), k)
+    return (order[:, :k] if k is not None else order), tied
 
 
-def _tied(cost: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """True where another column of the same row has the same cost."""
-    c = cost[rows, cols]
-    same = np.abs(cost[rows] - c[:, None]) <= _TIE_TOL * np.maximum(1.0, np.abs(c[:, None]))
-    return same.sum(axis=1) > 1
+def _tied_sorted(sv: np.ndarray, k: int | None) -> np.ndarray:
+    """For each row of sorted costs `sv` (first k positions): True where the cost equals
+    (within a relative 1e-6) that of another column of the row, reported or not.
+
+    Only sorted neighbours need comparing (the closest other cost is adjacent), so memory is
+    linear in the output (the old way compared every pair of columns of every row).
+    """
+    n = sv.shape[1]
+    kk = n if k is None else min(k, n)
+    tol = _TIE_TOL * np.maximum(1.0, np.abs(sv[:, :kk]))
+    tied = np.zeros((sv.shape[0], kk), dtype=bool)
+    m = min(kk, n - 1)  # positions with a next cost
+    with np.errstate(invalid="ignore"):  # inf - inf: never a tie
+        tied[:, 1:kk] |= np.abs(sv[:, 1:kk] - sv[:, : kk - 1]) <= tol[:, 1:kk]
+        tied[:, :m] |= np.abs(sv[:, 1 : m + 1] - sv[:, :m]) <= tol[:, :m]
+    tied &= np.isfinite(sv[:, :kk])  # no route: never reported, never a tie
+    return tied
 
 
 def proximity(
@@ -144,6 +161,7 @@ def proximity(
     crs: Any = None,
     origin_id: str | None = None,
     destination_id: str | None = None,
+    links: bool = True,
     progress: Callable[[str], None] | None = None,
     cost: str = "time", direction: str = "to",
 ) -> "gpd.GeoDataFrame":
@@ -175,6 +193,11 @@ def proximity(
         Metric CRS (default estimated from the origins; EPSG:32645 for Tomsk).
     origin_id, destination_id : str, optional
         Identifier columns (default: ``site_id``/``park_id``/... if present, else the index).
+    links : bool
+        Draw each row's link (the straight line from the origin to the park's nearest point,
+        EPSG:4326) in ``geometry`` (the default). ``links=False`` leaves ``geometry`` empty
+        (None) and skips that work: about half the time of a million-origin call; the
+        distances are the same.
     progress : callable, optional
     cost, direction : str
         Network mode: rank by the quickest (``"time"``) or shortest (``"distance"``) route, travelled
@@ -204,11 +227,12 @@ def proximity(
     walk = _Walk(None, None, None, max_snap, walk_speed_kmh, unit, direction)
     if mode == "network":
         walk = _network_setup(network, scenario, crs, river, o.geoms, walk, say)
-    frames = []
+    parts = []
     for ptype, idx in groups:
         say(f"{ptype}: {len(idx)} destinations")
-        frames.append(_frame(_type_rows(mode, o.geoms, d.geoms[idx], k, matrix, walk), o, d, idx, ptype))
-    return _assemble(frames, groups, crs, _run_attrs(mode, scenario, k, matrix, walk, cost))
+        parts.append((idx, _type_rows(mode, o.geoms, d.geoms[idx], k, matrix, walk)))
+    attrs = dict(_run_attrs(mode, scenario, k, matrix, walk, cost), links=bool(links))
+    return _assemble(_rows_in_order(parts), o, d, groups, crs, attrs, links)
 
 
 def _run_attrs(mode: str, scenario: str, k: int, matrix: bool, walk: "_Walk", cost: str) -> dict:
@@ -240,7 +264,7 @@ class _Places:
 
     @classmethod
     def of(cls, gdf: "gpd.GeoDataFrame", col: str | None, crs: str, what: str) -> "_Places":
-        geoms = metric_geoms(gdf, crs, what, col) if len(gdf) else np.zeros(0, object)
+        geoms = metric_geoms(gdf, crs, what, col, checked=True) if len(gdf) else np.zeros(0, object)
         return cls(geoms, _ids(gdf, col), _names(gdf))
 
 
@@ -282,9 +306,8 @@ def _type_rows(mode: str, og: np.ndarray, dg: np.ndarray, k: int, matrix: bool, 
         n = int(first.sum())
         return {
             "o": oi[first], "d": dj[first], "rank": np.ones(n, np.int64), "distance_m": dist[first],
-            "minutes": np.full(n, np.nan), "route": np.full(n, "straight", dtype=object),
-            "tied": counts[oi[first]] > 1, "status": np.full(n, "ok", dtype=object),
-            "snap_status": np.full(n, None, dtype=object),
+            "minutes": np.full(n, np.nan), "route": _Same("straight", n),
+            "tied": counts[oi[first]] > 1, "status": _Same("ok", n), "snap_status": _Same(None, n),
             "origin_snap_m": np.full(n, np.nan), "park_snap_m": np.full(n, np.nan),
         }
     if mode == "euclidean":
@@ -292,22 +315,86 @@ def _type_rows(mode: str, og: np.ndarray, dg: np.ndarray, k: int, matrix: bool, 
     return _network_ranked(og, dg, None if matrix else k, walk)
 
 
-def _assemble(frames: list, groups: list, crs: str, attrs: dict) -> "gpd.GeoDataFrame":
-    """One table: rows in origin order, then park type order, then rank; EPSG:4326."""
+_KEYS = ("o", "d", "rank", "distance_m", "minutes", "route", "tied", "status", "snap_status", "origin_snap_m",
+         "park_snap_m")
+
+
+def _rows_in_order(parts: list) -> dict:
+    """The rows of every park type in one set of arrays (``t``: the type's position, ``d``:
+    the destination's row in the layer or -1), in origin order, then type order, then rank
+    (rows without a park, rank -1, first)."""
+    if not parts:
+        return {key: np.zeros(0, np.int64) for key in _KEYS + ("t",)}
+    rows = {key: _joined([cols[key] for _, cols in parts]) for key in _KEYS}
+    rows["t"] = np.concatenate([np.full(len(cols["o"]), ti) for ti, (_, cols) in enumerate(parts)])
+    rows["d"] = np.concatenate([_layer_rows(idx, np.asarray(cols["d"], dtype=np.int64)) for idx, cols in parts])
+    o, t, rank = (np.asarray(rows[key], dtype=np.int64) for key in ("o", "t", "rank"))
+    if len(o) > 1 and not _in_order(o, t, rank):
+        order = np.lexsort((rank, t, o))
+        rows = {key: v if isinstance(v, _Same) else np.asarray(v)[order] for key, v in rows.items()}
+    return rows
+
+
+@dataclass
+class _Same:
+    """A text column of one value (None: missing) for `n` rows, not materialised."""
+
+    value: str | None
+    n: int
+
+    def __len__(self) -> int:
+        return self.n
+
+    def array(self) -> np.ndarray:
+        return np.full(self.n, self.value, dtype=object)
+
+
+def _joined(parts: list):
+    """The column's parts end to end (a single part as it is; constant parts stay constant)."""
+    if len(parts) == 1:
+        return parts[0]
+    if all(isinstance(p, _Same) for p in parts) and len({p.value for p in parts}) == 1:
+        return _Same(parts[0].value, sum(p.n for p in parts))
+    return np.concatenate([p.array() if isinstance(p, _Same) else p for p in parts])
+
+
+def _layer_rows(idx: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Destination positions within a park type -> rows of the layer (-1 stays -1)."""
+    return np.where(d >= 0, idx[np.maximum(d, 0)], -1) if len(idx) else np.full(len(d), -1)
+
+
+def _in_order(o: np.ndarray, t: np.ndarray, rank: np.ndarray) -> bool:
+    """Whether rows are already sorted by (origin, type, rank) (the common k = 1 case)."""
+    do, dt, dr = np.diff(o), np.diff(t), np.diff(rank)
+    return bool(((do > 0) | ((do == 0) & ((dt > 0) | ((dt == 0) & (dr > 0))))).all())
+
+
+def _assemble(rows: dict, o: "_Places", d: "_Places", groups: list, crs: str, attrs: dict, links: bool) -> "gpd.GeoDataFrame":
+    """The result table from the ordered rows, column by column (no per-type frames to
+    concatenate and sort; text columns built through pyarrow), EPSG:4326."""
     import geopandas as gpd
     import pandas as pd
 
     from ino_geo.crs import STORAGE_CRS
 
-    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
-    order_type = {t: i for i, (t, _) in enumerate(groups)}
-    df["_o"] = df["_o"].astype(np.int64) if len(df) else df.get("_o")
-    if len(df):
-        df["_t"] = df["park_type"].map(order_type)
-        df = df.sort_values(["_o", "_t", "rank"], kind="stable", na_position="first").reset_index(drop=True)
-    df = df.drop(columns=[c for c in ("_o", "_t") if c in df.columns])
-    gdf = gpd.GeoDataFrame(df[COLUMNS], geometry="geometry", crs=crs).to_crs(STORAGE_CRS)
-    gdf["rank"] = gdf["rank"].astype("Int64")
+    oi = np.asarray(rows["o"], dtype=np.int64)
+    di = np.asarray(rows["d"], dtype=np.int64)
+    rank = np.asarray(rows["rank"], dtype=np.int64)
+    types = np.array([t for t, _ in groups], dtype=object)
+    cols = {
+        "origin_id": _take(o.ids, oi), "origin_name": _take(o.names, oi),
+        "park_type": _strings(types[np.asarray(rows["t"], dtype=np.int64)] if len(oi) else np.zeros(0, object)),
+        "rank": pd.arrays.IntegerArray(np.maximum(rank, 0), rank < 0),
+        "park_id": _take(d.ids, di), "park_name": _take(d.names, di),
+        "distance_m": np.asarray(rows["distance_m"], dtype=float), "minutes": np.asarray(rows["minutes"], dtype=float),
+        "route": _strings(rows["route"]), "tied": np.asarray(rows["tied"], dtype=bool),
+        "status": _strings(rows["status"]), "snap_status": _strings(rows["snap_status"]),
+        "origin_snap_m": np.asarray(rows["origin_snap_m"], dtype=float),
+        "park_snap_m": np.asarray(rows["park_snap_m"], dtype=float),
+    }
+    geom = _links(o.geoms, d.geoms, oi, di, np.asarray(rows["distance_m"], dtype=float), crs) if links else \
+        np.full(len(oi), None, dtype=object)
+    gdf = gpd.GeoDataFrame(cols, geometry=gpd.array.from_shapely(geom, crs=STORAGE_CRS))
     gdf.attrs = {
         "crs": STORAGE_CRS,
         "metric_crs": crs,
@@ -317,54 +404,74 @@ def _assemble(frames: list, groups: list, crs: str, attrs: dict) -> "gpd.GeoData
     return gdf
 
 
+def _take(values, idx: np.ndarray):
+    """Rows `idx` of a pandas array (missing where idx < 0), its dtype kept where it can hold
+    a missing value (else object, with None)."""
+    missing = idx < 0
+    if missing.any() and values.dtype.kind in "iub":
+        values = values.astype(object)
+    if values.dtype == object:
+        out = np.asarray(values, dtype=object)[np.maximum(idx, 0)] if len(values) else np.full(len(idx), None, object)
+        out[missing] = None
+        return out
+    return values.take(idx, allow_fill=True) if len(values) else values.take(np.full(len(idx), -1), allow_fill=True)
+
+
+def _strings(values: np.ndarray):
+    """A column of a few distinct texts (or None) as a pandas ``str`` array, without
+    converting each value: factorised, then decoded by pyarrow."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if isinstance(values, _Same):
+        if values.value is None:
+            return pd.array(np.full(values.n, None, dtype=object), dtype=object)
+        codes, uniq = np.zeros(values.n, np.int8), [values.value]
+    else:
+        values = np.asarray(values, dtype=object)
+        codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    if not all(isinstance(u, str) for u in uniq):
+        return values
+    if not len(uniq):
+        return pd.array(values, dtype=object) if len(values) else pd.array(np.zeros(0, object), dtype="str")
+    arr = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), pa.array(list(uniq), pa.string()))
+    return pd.array(arr.dictionary_decode(), dtype="str")
+
+
+def _links(og: np.ndarray, dg: np.ndarray, oi: np.ndarray, di: np.ndarray, dist: np.ndarray, crs: str,
+           chunk: int = 100_000) -> np.ndarray:
+    """The straight link of each row from its origin to the park's nearest point, EPSG:4326
+    (None without a park): ``shapely.shortest_line`` where the distance is positive, a
+    zero-length line at a point origin inside its park; reprojected coordinates at once."""
+    import shapely
+    from pyproj import Transformer
+
+    from ino_geo.crs import STORAGE_CRS
+
+    geom = np.full(len(oi), None, dtype=object)
+    rows_all = np.flatnonzero(di >= 0)
+    tr = Transformer.from_crs(crs, STORAGE_CRS, always_xy=True)
+    for s in range(0, len(rows_all), chunk):  # in chunks: the metric lines never all exist at once
+        rows = rows_all[s : s + chunk]
+        line = np.empty(len(rows), dtype=object)
+        at_point = (dist[rows] == 0) & (shapely.get_type_id(og[oi[rows]]) == 0)
+        if at_point.any():
+            xy = shapely.get_coordinates(og[oi[rows[at_point]]])
+            line[at_point] = shapely.linestrings(np.stack([xy, xy], axis=1))
+        if not at_point.all():
+            line[~at_point] = shapely.shortest_line(og[oi[rows[~at_point]]], dg[di[rows[~at_point]]])
+        geom[rows] = shapely.transform(line, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+    return geom
+
+
 def _empty_rows(no: int) -> dict:
     """One ``no_destination`` row per origin (a park type with no park)."""
     return {
         "o": np.arange(no), "d": np.full(no, -1), "rank": np.full(no, -1), "distance_m": np.full(no, np.nan),
-        "minutes": np.full(no, np.nan), "route": np.full(no, None, dtype=object), "tied": np.zeros(no, bool),
-        "status": np.full(no, "no_destination", dtype=object), "snap_status": np.full(no, None, dtype=object),
+        "minutes": np.full(no, np.nan), "route": _Same(None, no), "tied": np.zeros(no, bool),
+        "status": _Same("no_destination", no), "snap_status": _Same(None, no),
         "origin_snap_m": np.full(no, np.nan), "park_snap_m": np.full(no, np.nan),
     }
-
-
-def _frame(cols: dict, o: _Places, d: _Places, idx: np.ndarray, ptype: str):
-    """The rows of one park type as a DataFrame (``_o``: origin position, for sorting)."""
-    import pandas as pd
-    import shapely
-
-    oi = np.asarray(cols["o"], dtype=np.int64)
-    di = np.asarray(cols["d"], dtype=np.int64)
-    has = di >= 0
-    dglob = np.where(has, idx[np.where(has, di, 0)] if len(idx) else -1, -1)
-    geom = np.full(len(oi), None, dtype=object)
-    if has.any():
-        geom[has] = shapely.shortest_line(o.geoms[oi[has]], d.geoms[dglob[has]])
-    park_id = np.full(len(oi), None, dtype=object)
-    park_name = np.full(len(oi), None, dtype=object)
-    park_id[has] = d.ids[dglob[has]]
-    park_name[has] = d.names[dglob[has]]
-    rank = np.asarray(cols["rank"], dtype=float)
-    rank[rank < 0] = np.nan
-    return pd.DataFrame(
-        {
-            "_o": oi,
-            "origin_id": o.ids[oi] if len(oi) else [],
-            "origin_name": o.names[oi] if len(oi) else [],
-            "park_type": ptype,
-            "rank": rank,
-            "park_id": park_id,
-            "park_name": park_name,
-            "distance_m": cols["distance_m"],
-            "minutes": cols["minutes"],
-            "route": cols["route"],
-            "tied": cols["tied"],
-            "status": cols["status"],
-            "snap_status": cols["snap_status"],
-            "origin_snap_m": cols["origin_snap_m"],
-            "park_snap_m": cols["park_snap_m"],
-            "geometry": geom,
-        }
-    )
 
 
 def _euclidean_ranked(og: np.ndarray, dg: np.ndarray, k: int | None, chunk: int = 2_000_000) -> dict:
@@ -377,19 +484,19 @@ def _euclidean_ranked(og: np.ndarray, dg: np.ndarray, k: int | None, chunk: int 
     for s in range(0, no, step):
         sub = og[s : s + step]
         cost = shapely.distance(sub[:, None], dg[None, :])
-        order = _rank_matrix(cost, k)
+        order, tied = _rank_matrix(cost, k)
         r = np.repeat(np.arange(len(sub)), order.shape[1])
         c = order.ravel()
         out["o"].append(s + r)
         out["d"].append(c)
         out["rank"].append(np.tile(np.arange(1, order.shape[1] + 1), len(sub)))
         out["distance_m"].append(cost[r, c])
-        out["tied"].append(_tied(cost, r, c))
+        out["tied"].append(tied.ravel())
     res = {key: np.concatenate(v) for key, v in out.items()}
     n = len(res["o"])
     res.update(
-        minutes=np.full(n, np.nan), route=np.full(n, "straight", dtype=object), status=np.full(n, "ok", dtype=object),
-        snap_status=np.full(n, None, dtype=object), origin_snap_m=np.full(n, np.nan), park_snap_m=np.full(n, np.nan),
+        minutes=np.full(n, np.nan), route=_Same("straight", n), status=_Same("ok", n),
+        snap_status=_Same(None, n), origin_snap_m=np.full(n, np.nan), park_snap_m=np.full(n, np.nan),
     )
     return res
 
@@ -416,14 +523,14 @@ def _network_ranked(og: np.ndarray, dg: np.ndarray, k: int | None, walk: _Walk) 
         second[wi[better], wj[better]] = ws[better]
         route[wi[better], wj[better]] = "walk"
     minutes, length = (cost, second) if walk.unit == "min" else (second, cost)
-    order = _rank_matrix(cost, k)
+    order, tied = _rank_matrix(cost, k)
     r = np.repeat(np.arange(no), order.shape[1])
     c = order.ravel()
     fin = np.isfinite(cost[r, c])
     ranks = np.tile(np.arange(1, order.shape[1] + 1), no)
     res = {
         "o": r[fin], "d": c[fin], "rank": ranks[fin], "distance_m": length[r[fin], c[fin]], "minutes": minutes[r[fin], c[fin]],
-        "route": route[r[fin], c[fin]], "tied": _tied(cost, r[fin], c[fin]) if fin.any() else np.zeros(0, bool),
+        "route": route[r[fin], c[fin]], "tied": tied.ravel()[fin],
         "status": np.full(fin.sum(), "ok", dtype=object), "snap_status": osnap.status[r[fin]],
         "origin_snap_m": osnap.walk_m[r[fin]], "park_snap_m": dsnap.walk_m[c[fin]],
     }

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["covered_shares", "probe_points"]
+__all__ = ["covered_shares", "probe_points", "cover_pieces"]
 
 
 def _split(geom, max_vertices: int = 256, max_depth: int = 20) -> list:
@@ -58,7 +58,15 @@ def probe_points(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def covered_shares(geoms: np.ndarray, covered: Any, *, tree: Any = None, probe: tuple | None = None) -> np.ndarray:
+def cover_pieces(covered: Any) -> np.ndarray:
+    """The cover cut into pieces of at most 256 vertices (what :func:`covered_shares` measures
+    partial cells against); compute once and pass as ``pieces=`` to measure several sets of
+    polygons against the same cover."""
+    return np.asarray(_split(covered), dtype=object)
+
+
+def covered_shares(geoms: np.ndarray, covered: Any, *, tree: Any = None, probe: tuple | None = None,
+                   pieces: np.ndarray | None = None) -> np.ndarray:
     """The share (0..1) of each polygon's area inside `covered`.
 
     Cells that do not touch the boundary of `covered` are entirely in or out: one
@@ -73,6 +81,8 @@ def covered_shares(geoms: np.ndarray, covered: Any, *, tree: Any = None, probe: 
     tree : STRtree over `geoms`, optional (reuse it across calls)
     probe : (x, y) arrays, optional
         One vertex of each geometry (reuse across calls).
+    pieces : array, optional
+        ``cover_pieces(covered)`` (reuse across calls with the same cover).
 
     Examples
     --------
@@ -107,7 +117,7 @@ def covered_shares(geoms: np.ndarray, covered: Any, *, tree: Any = None, probe: 
         # a probe vertex exactly on the cover's boundary: the cell touches it at that point only
     pidx = np.flatnonzero(partial)
     if len(pidx):
-        pieces = np.asarray(_split(covered), dtype=object)
+        pieces = cover_pieces(covered) if pieces is None else pieces
         ptree = shapely.STRtree(pieces)
         gi, pj = ptree.query(geoms[pidx], predicate="intersects")
         inter = shapely.area(shapely.intersection(geoms[pidx][gi], pieces[pj]))

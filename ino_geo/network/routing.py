@@ -34,10 +34,12 @@ from __future__ import annotations
 import numpy as np
 
 from ino_geo import defaults
-from ino_geo.network.graph import Network, check_direction, edge_matrix, walk_m_per_unit
+from ino_geo.network.graph import Network, check_direction, walk_m_per_unit
 from ino_geo.network.snapping import Snap
 
 __all__ = ["od_costs", "node_costs", "nearest_costs", "edge_point_costs"]
+
+_EPS = 1e-12  # a zero-cost arc (csgraph drops explicit zeros); the same as graph.edge_matrix
 
 
 
@@ -146,16 +148,59 @@ def od_costs(
 
 def _origin_graph(net: Network, oa: tuple, unit: str, no: int, with_length: bool, reverse: bool, measure: str):
     """The graph (reversed if `reverse`) plus one virtual node per origin (``n + origin``) joined
-    to its access nodes: ``(CSR matrix, lookup of the arcs' `measure` or None, number of nodes)``."""
+    to its access nodes: ``(CSR matrix, lookup of the arcs' `measure` or None, number of nodes)``.
+
+    The network's arcs (sorted, parallel ones reduced) are built once per network, unit and
+    direction (:func:`_base_arcs`); only the origins' rows are added per call."""
     n = net.n_nodes
-    a, b, e = net.arcs(reverse)
-    u = np.concatenate([a, n + oa[0]])
-    v = np.concatenate([b, oa[1]])
-    c = np.concatenate([net.edge_weight(unit)[e], oa[2]])
     total = n + no
-    G = edge_matrix(total, u, v, c, both=False)
-    Lk = _edge_lookup(total, u, v, c, np.concatenate([net.edge_weight(measure)[e], oa[3]])) if with_length else None
+    G, (ou, ov, _oc, om) = _augmented(net, unit, reverse, total, n + oa[0], oa[1], oa[2], oa[3])
+    Lk = None
+    if with_length:
+        u, v, _c, e = _base_arcs(net, unit, reverse)[:4]
+        Lk = (np.concatenate([u * total + v, ou * total + ov]), np.concatenate([net.edge_weight(measure)[e], om]))
     return G, Lk, total
+
+
+def _sorted_min(u, v, c, m):
+    """Arcs sorted by (u, v), keeping the least costly of parallel ones (as
+    :func:`~ino_geo.network.graph.edge_matrix`): ``(u, v, cost, m)``, `m` carried along."""
+    order = np.lexsort((c, v, u))
+    u, v, c, m = u[order], v[order], c[order], m[order]
+    keep = np.ones(len(u), dtype=bool)
+    keep[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    return u[keep], v[keep], c[keep], m[keep]
+
+
+def _base_arcs(net: Network, unit: str, reverse: bool) -> tuple:
+    """The network's arcs in `unit` (reversed if `reverse`), sorted and reduced, cached on the
+    network: ``(tail, head, cost, edge, CSR row pointer)``."""
+    key = ("routing-arcs", unit, bool(reverse))
+    if key not in net._graphs:
+        a, b, e = net.arcs(reverse)
+        u, v, c, e = _sorted_min(a.astype(np.int64), b.astype(np.int64), net.edge_weight(unit)[e], e)
+        indptr = np.concatenate([[0], np.cumsum(np.bincount(u, minlength=net.n_nodes))])
+        net._graphs[key] = (u, v, c, e, indptr)
+    return net._graphs[key]
+
+
+def _augmented(net: Network, unit: str, reverse: bool, total: int, xu, xv, xc, xm=None):
+    """CSR matrix total x total: the network's cached arcs (:func:`_base_arcs`), then the rows
+    of the virtual nodes ``xu >= n`` (arcs ``xu -> xv`` costing ``xc``); no sort of the
+    network's arcs. Returns the matrix and the virtual arcs as stored ``(u, v, cost, m)``."""
+    from scipy.sparse import csr_matrix
+
+    bu, bv, bc, _be, bptr = _base_arcs(net, unit, reverse)
+    xu = np.asarray(xu, dtype=np.int64)
+    xm = np.zeros(len(xu)) if xm is None else np.asarray(xm, dtype=float)
+    xu, xv, xc, xm = _sorted_min(xu, np.asarray(xv, dtype=np.int64), np.asarray(xc, dtype=float), xm)
+    n = net.n_nodes
+    counts = np.bincount(xu - n, minlength=total - n) if len(xu) else np.zeros(total - n, np.int64)
+    indptr = np.concatenate([bptr, len(bv) + np.cumsum(counts)])
+    data = np.concatenate([bc, xc])
+    G = csr_matrix((np.where(data > 0, data, _EPS), np.concatenate([bv, xv]), indptr), shape=(total, total))
+    G.has_sorted_indices = True
+    return G, (xu, xv, xc, xm)
 
 
 def _destination_groups(da: tuple, nd: int):
@@ -220,16 +265,6 @@ def _od_chunk(state, rows):
     return rows, best, lbest
 
 
-def _edge_lookup(total, u, v, c, el):
-    """Sorted keys (u*total+v) -> length of the least-cost parallel edge."""
-    order = np.lexsort((c, v, u))
-    u, v, el = u[order], v[order], el[order]
-    keep = np.ones(len(u), bool)
-    keep[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    keys = u[keep].astype(np.int64) * total + v[keep]
-    return keys, el[keep]
-
-
 def _tree_lengths(pred: np.ndarray, lookup, sources: np.ndarray) -> np.ndarray:
     """Sum of edge lengths from each source along its predecessor tree (pointer jumping)."""
     keys, el = lookup
@@ -285,11 +320,7 @@ def node_costs(
     n = net.n_nodes
     if not len(p):
         return np.full(n, np.inf)
-    a, b, e = net.arcs(reverse=to)
-    u = np.concatenate([a, np.full(len(node), n)])
-    v = np.concatenate([b, node])
-    cc = np.concatenate([net.edge_weight(unit)[e], c])
-    G = edge_matrix(n + 1, u, v, cc, both=False)
+    G, _ = _augmented(net, unit, to, n + 1, np.full(len(node), n), node, c)
     d = dijkstra(G, directed=True, indices=n, limit=limit)[:n]
     d[d < 1e-9] = 0.0
     return d
