@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ino_geo._errors import DataError, UsageError
+from ino_geo._errors import UsageError
 from ino_geo.analysis._inputs import metric_geoms
 from ino_geo.network._naming import label
 from ino_geo.network.graph import walk_m_per_unit
@@ -175,7 +175,7 @@ class Router:
         virtual node per source joined to its access nodes); then each target's cost is the
         least over its access entries; plus same-segment pairs and direct walks.
         """
-        net, unit = self.net, self.unit
+        unit = self.unit
         src_snap = src_snap if src_snap is not None else self.snap(sources)
         dst_snap = dst_snap if dst_snap is not None else self.snap(targets, entries=False)
         parts = [self._graph_pairs(src_snap, dst_snap, limit, batch), self._same_edge(src_snap, dst_snap),

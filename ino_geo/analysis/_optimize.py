@@ -253,7 +253,6 @@ def solve_max(V, p: int, *, time_limit: float, covering: bool) -> Solution:
     ``y_i <= sum_{j covers i} x_j``; otherwise the assignment model ``z_ij <= x_j``,
     ``sum_j z_ij <= 1``.
     """
-    from scipy.sparse import csc_matrix, hstack, identity, vstack
 
     t0 = time.perf_counter()
     V = V.tocsr()

@@ -103,7 +103,6 @@ def _reached_pieces(net: Network, node_cost: np.ndarray, threshold: float, unit:
     import shapely
 
     mpu = walk_m_per_unit(unit, walk_speed_kmh)
-    w = net.edge_weight(unit)
     cu, cv = node_cost[net.edge_u], node_cost[net.edge_v]
     e = np.flatnonzero((np.minimum(cu, cv) <= threshold) | _places_on_edge_mask(net, places))
     if not len(e):
