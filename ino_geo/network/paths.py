@@ -4,7 +4,8 @@
 straight link. :func:`route_paths` replaces the geometry of the rows whose ``route`` is
 ``"network"`` by the route itself: the walk from the origin to its snap point, the network
 edges between the edge ends (nodes of the path from scipy's
-``dijkstra(..., return_predecessors=True)`` on the edges' travel times, both directions), and
+``dijkstra(..., return_predecessors=True)`` on the edges' travel times, one-way edges only in
+their direction), and
 the walk from the snap point to the park. Rows of other routes (``straight``, ``walk``) keep
 their straight line, which is their route.
 
@@ -70,9 +71,8 @@ def path_lines(net: Any, starts: np.ndarray, ends: np.ndarray, weight: str = "ti
         return [None] * n
     cost = np.asarray(net.edge_time_min if weight == "time" else net.edge_length_m, dtype=float)
     cost = np.where(cost > 0, cost, 1e-9)
-    u, v = np.asarray(net.edge_u), np.asarray(net.edge_v)
-    graph = csr_matrix((np.concatenate([cost, cost]), (np.concatenate([u, v]), np.concatenate([v, u]))),
-                       shape=(net.n_nodes, net.n_nodes))
+    a, b, e = net.arcs()  # one-way edges only in their direction: the route from origin to park
+    graph = csr_matrix((cost[e], (a, b)), shape=(net.n_nodes, net.n_nodes))
     so = snap(net, np.asarray(starts, dtype=object), max_snap=defaults.MAX_DISTANCE_M, entries=False)
     sd = snap(net, np.asarray(ends, dtype=object), max_snap=defaults.MAX_DISTANCE_M, entries=False)
     ends_o = _edge_ends(net, so, cost)
