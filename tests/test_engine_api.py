@@ -17,7 +17,7 @@ import shapely
 from click.testing import CliRunner
 
 import ino_geo
-from _fixtures_analysis import analysis_layers, known_points, square_parks, strip_boundaries, strip_population  # noqa: F401
+from _fixtures_analysis import CRS, analysis_layers, known_points, square_parks, strip_boundaries, strip_population  # noqa: F401
 from ino_geo.analysis import coverage as cov_mod
 from ino_geo.cli import cli
 from ino_geo.engine import api
@@ -60,12 +60,12 @@ def test_reach_areas_are_the_areas_coverage_counts(square_parks):
     """The step the Dask engine reuses gives coverage's own polygons (no study area: unclipped)."""
     got = cov_mod.reach_areas(square_parks, distances=[0, 50], minutes=[2])
     cov = cov_mod.coverage(square_parks, distances=[0, 50], minutes=[2])
-    areas = cov.areas.to_crs("EPSG:32645")
+    areas = cov.areas.to_crs(CRS)
     assert [(t, v, u) for t, _, v, u, _ in got] == list(zip(areas.park_type, areas.threshold, areas.unit))
     np.testing.assert_allclose(shapely.area(np.array([g for *_, g in got])), areas.area, rtol=1e-9)
     assert {(t, n) for t, n, *_ in got} == {("sport", 2), ("medical", 1)}
     # and counted as coverage counts them: the same tables
-    alone = cov_mod.area_tables(got, [], None, "EPSG:32645")
+    alone = cov_mod.area_tables(got, [], None, cov.table.attrs["metric_crs"])
     pd.testing.assert_frame_equal(alone.table, cov.table, check_exact=True)
     assert alone.areas.geom_equals_exact(cov.areas, tolerance=0).all()
     # hand-derived: 0 m is the parks themselves (two 100 m squares of sport)

@@ -17,7 +17,7 @@ from shapely import LineString, Point, box
 import ino_geo
 from ino_geo.analysis.proximity import _tied_sorted
 
-CRS = "EPSG:32645"
+from _fixtures_analysis import CRS  # a local plane: no scale error near (0, 0)
 
 
 # ------------------------------------------------------------------------------------------

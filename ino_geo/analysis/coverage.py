@@ -206,7 +206,8 @@ def reach_areas(
     --------
     >>> import geopandas as gpd
     >>> from shapely import box
-    >>> parks = gpd.GeoDataFrame({"park_type": ["green"]}, geometry=[box(0, 0, 100, 100)], crs="EPSG:32645")
+    >>> LOCAL = "+proj=tmerc +lon_0=87 +datum=WGS84 +units=m"  # planar at (0, 0): scale 1
+    >>> parks = gpd.GeoDataFrame({"park_type": ["green"]}, geometry=[box(0, 0, 100, 100)], crs=LOCAL)
     >>> [(t, n, v, u, round(a.area)) for t, n, v, u, a in reach_areas(parks, distances=[0])]
     [('green', 1, 0.0, 'm', 10000)]
     """
