@@ -10,25 +10,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 import ino_geo
-from ino_geo.cli import cli
+from test_points import invoke, one_error  # the one CLI-runner helper of these tests
 
-
-def invoke(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def one_error(r, code: int, *needles: str) -> str:
-    assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
-    assert "Traceback" not in r.output
-    assert r.exit_code == code, (r.exit_code, r.output)
-    errors = [ln for ln in r.stderr.splitlines() if ln.startswith("ino-geo: error:")]
-    assert len(errors) == 1, r.stderr
-    for n in needles:
-        assert n in errors[0], (n, errors[0])
-    return errors[0]
 
 
 @pytest.fixture(scope="module")
