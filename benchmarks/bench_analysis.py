@@ -29,7 +29,9 @@ Suites
    Goal: <= 1.5x, peak <= 1.2 GB.
 5. cli: ``ino-geo coverage --mode network --minutes 15 --compare`` on the shipped layers, end
    to end in a subprocess. Goal: <= 3 s.
-6. scaling: proximity and coverage at 10k -> 100k (the 1M rows come from suites 1 and 4).
+6. scaling: proximity (both layouts, with and without links) and coverage at 10k and 100k;
+   ``report.py`` joins them with the 1M rows of suites 1 and 4 into one table per family
+   (10k -> 100k -> 1M) with the growth exponent of each cost.
 """
 
 from __future__ import annotations
@@ -428,8 +430,9 @@ def suite_cli(quick: bool):
 def suite_scaling(quick: bool):
     suite = harness.Suite("scaling")
     sizes = (2_000, 10_000) if quick else (10_000, 100_000)
-    for n in sizes:
-        proximity_case(suite, n, "dense", with_links=False, family="proximity (dense)")
+    for layout in ("dense", "sparse"):
+        for n in sizes:
+            proximity_case(suite, n, layout)
     for side in ((60, 100) if quick else (100, 316)):
         coverage_case(suite, side)
 

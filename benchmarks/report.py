@@ -10,10 +10,39 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 RESULTS_DIR = HERE / "results"
+
+# The goals of issue 14, each read from the newest row of its suite and case: a ratio
+# (baseline median / contender median), a median in seconds, or a recorded value.
+_PROX = ">= 4x sjoin_nearest"
+GOALS: list[dict] = [
+    {"text": f"proximity API, 1M points, dense: {_PROX}", "suite": "proximity", "case": "1,000,000 points x 1,000 parks (dense)",
+     "ratio_of": "ino_geo.proximity (links)", "min": 4.0},
+    {"text": f"proximity API links=False, 1M points, dense: {_PROX}", "suite": "proximity",
+     "case": "1,000,000 points x 1,000 parks (dense)", "ratio_of": "ino_geo.proximity(links=False)", "min": 4.0},
+    {"text": f"proximity API, 1M points, sparse: {_PROX}", "suite": "proximity", "case": "1,000,000 points x 1,000 parks (sparse)",
+     "ratio_of": "ino_geo.proximity (links)", "min": 4.0},
+    {"text": f"proximity API links=False, 1M points, sparse: {_PROX}", "suite": "proximity",
+     "case": "1,000,000 points x 1,000 parks (sparse)", "ratio_of": "ino_geo.proximity(links=False)", "min": 4.0},
+    {"text": "load_layers() <= 1.5x geopandas.read_file (ratio >= 0.67)", "suite": "load", "case": "load_layers",
+     "ratio_of": "ino_geo.load_layers()", "min": 1 / 1.5},
+    {"text": "matrix mode 1,000 x 1,000: peak < 1 GB", "suite": "matrix", "case": "matrix mode",
+     "value": "peak_rss_mib", "max": 1024.0, "unit": " MiB"},
+    {"text": "node_costs <= 1.2x raw scipy (ratio >= 0.83)", "suite": "routing", "case": "node_costs: nearest of 1,000",
+     "ratio_of": "ino_geo.node_costs", "min": 1 / 1.2},
+    {"text": "od_costs <= 1.2x raw scipy (ratio >= 0.83)", "suite": "routing", "case": "od_costs: 200 origins",
+     "ratio_of": "ino_geo.od_costs", "min": 1 / 1.2},
+    {"text": "ino-geo coverage --mode network --minutes 15 --compare <= 3 s", "suite": "cli",
+     "case": "--compare (shipped layers)", "median_of": "ino-geo", "max": 3.0, "unit": " s"},
+    {"text": "coverage() at 1M cells <= 1.5x covered_shares alone (ratio >= 0.67)", "suite": "coverage",
+     "case": "coverage, 1,000,000 cells", "ratio_of": "ino_geo.coverage (cells)", "min": 1 / 1.5},
+    {"text": "coverage() at 1M cells: peak above its inputs <= 1.2 GB (1,144 MiB)", "suite": "coverage",
+     "case": "coverage() memory, 1,000,000 cells", "value": "peak_above_inputs_mib", "max": 1144.0, "unit": " MiB"},
+]
 
 
 def _rows() -> list[dict]:
@@ -52,22 +81,63 @@ def _values_table(rows: list[dict]) -> list[str]:
 
 
 def _scaling_table(rows: list[dict]) -> list[str]:
-    """Rows with an ``n`` parameter, grouped by case family: how each cost grows."""
+    """Rows with an ``n`` parameter, from every suite, grouped by case family: how each cost
+    grows from 10k to 1M, with the growth exponent ``log(t2 / t1) / log(n2 / n1)`` between the
+    smallest and the largest size (1: linear)."""
     fam: dict[str, list[dict]] = {}
     for row in rows:
         if "n" in row.get("params", {}) and "results" in row:
             fam.setdefault(row["params"].get("family", row["case"]), []).append(row)
     out: list[str] = []
     for name, group in fam.items():
-        if len(group) < 2:
+        by_n = {r["params"]["n"]: r for r in group}  # the newest row of each size
+        if len(by_n) < 2:
             continue
-        group.sort(key=lambda r: r["params"]["n"])
-        contenders = list(group[0]["results"])
+        sizes = sorted(by_n)
+        contenders = list(dict.fromkeys(c for n in sizes for c in by_n[n]["results"]))
         out += [f"**{name}**", "", "| n | " + " | ".join(contenders) + " |", "|---|" + "---|" * len(contenders)]
-        for r in group:
-            out.append(f"| {r['params']['n']:,} | " + " | ".join(
-                f"{r['results'][c]['median_s']:.3f} s" if c in r["results"] else "—" for c in contenders) + " |")
+        for n in sizes:
+            res = by_n[n]["results"]
+            out.append(f"| {n:,} | " + " | ".join(
+                f"{res[c]['median_s']:.3f} s" if c in res else "—" for c in contenders) + " |")
+        out.append("| growth exponent | " + " | ".join(_exponent(by_n, sizes, c) for c in contenders) + " |")
         out.append("")
+    return out
+
+
+def _exponent(by_n: dict, sizes: list, contender: str) -> str:
+    have = [n for n in sizes if contender in by_n[n]["results"]]
+    if len(have) < 2:
+        return "—"
+    a, b = have[0], have[-1]
+    ta, tb = by_n[a]["results"][contender]["median_s"], by_n[b]["results"][contender]["median_s"]
+    return f"{math.log(tb / ta) / math.log(b / a):.2f}" if ta > 0 and tb > 0 else "—"
+
+
+def _measured(rows: list[dict], goal: dict):
+    """The measured value of a goal from the newest matching row, or None."""
+    for row in reversed(rows):
+        if row["suite"] != goal["suite"] or goal["case"] not in row["case"]:
+            continue
+        if "ratio_of" in goal and goal["ratio_of"] in row.get("ratios", {}):
+            return row["ratios"][goal["ratio_of"]]
+        if "median_of" in goal and goal["median_of"] in row.get("results", {}):
+            return row["results"][goal["median_of"]]["median_s"]
+        if "value" in goal and goal["value"] in row.get("values", {}):
+            return row["values"][goal["value"]]
+    return None
+
+
+def _goals_table(rows: list[dict]) -> list[str]:
+    out = ["| goal | measured | met |", "|---|---|---|"]
+    for g in GOALS:
+        v = _measured(rows, g)
+        if v is None:
+            out.append(f"| {g['text']} | not measured | — |")
+            continue
+        met = v >= g["min"] if "min" in g else v <= g["max"]
+        unit = g.get("unit", "×")
+        out.append(f"| {g['text']} | {v:,.2f}{unit} | {'yes' if met else '**no**'} |")
     return out
 
 
@@ -83,6 +153,8 @@ def render(rows: list[dict]) -> str:
              "move (min–max shows by how much) while the alternated order keeps the ratios comparable.",
              "Inputs are built by `benchmarks/bench_analysis.py` itself (seeded, EPSG:32645); every",
              "comparison checks the contenders' answers against each other (the `answers` column).", ""]
+    lines += ["## Goals", "", "Each goal of issue 14 against the newest measurement of its case (the suites below).", ""]
+    lines += _goals_table(rows) + [""]
     suites: dict[str, list[dict]] = {}
     for row in rows:
         suites.setdefault(row["suite"], []).append(row)
@@ -98,11 +170,13 @@ def render(rows: list[dict]) -> str:
             lines += _comparison_table(comps) + [""]
         if vals:
             lines += _values_table(vals) + [""]
-        scaling = _scaling_table(comps)
-        if scaling:
-            lines += ["Scaling:", ""] + scaling
         peak = max(r.get("peak_rss_mib", 0) for r in srows)
         lines += [f"Peak RSS of the suite's process: {peak:,.0f} MiB.", ""]
+    scaling = _scaling_table(rows)
+    if scaling:
+        lines += ["## Scaling", "", "Median times by input size, from every suite (the 10k and 100k rows of `scaling`, the",
+                  "1M rows of `proximity` and `coverage`); the growth exponent is between the smallest and",
+                  "the largest size (1.0: linear).", ""] + scaling
     return "\n".join(lines).rstrip() + "\n"
 
 
