@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ino_geo._errors import DataError, UsageError, ValidationError
 from ino_geo.data.catalogue import CATALOGUE_FILE, Catalogue, LayerSpec, load_catalogue
 from ino_geo.data.checks import check_layer
+from ino_geo.data.fastpath import fast_report, read_arrays
 from ino_geo.data.problems import LayerReport, Problem
 from ino_geo.data.readers import (
     PARQUET,
@@ -36,6 +37,7 @@ __all__ = [
     "validate_path",
     "validate_frame",
     "read_validated",
+    "catalogue_reports",
     "READ_EXTENSIONS",
     "infer_layer",
 ]
@@ -98,29 +100,35 @@ def validate_path(
     """
     p = _check_input_path(path)
     if p.is_dir():
-        cat = load_catalogue(p)
-        reports = []
-        for spec in cat:
-            f = cat.folder / spec.file
-            if not f.exists() and spec.optional:
-                continue  # an optional layer the folder does not have
-            if not f.exists():
-                reports.append(LayerReport(str(f), spec.name, spec, problems=[
-                    Problem(str(f), spec.name, None, None, "file", "layer file listed in the catalogue is missing")]))
-                continue
-            if not f.is_file():
-                reports.append(LayerReport(str(f), spec.name, spec, problems=[
-                    Problem(str(f), spec.name, None, None, "file", "not a regular file (a folder, device or pipe)")]))
-                continue
-            reports.extend(_validate_file(f, cat, spec.name, frames, require_crs=cat.crs))
-        return reports
+        return catalogue_reports(load_catalogue(p), frames=frames)
     if as_layer is not None and catalogue is not None:
         catalogue[as_layer]  # raises UsageError for an unknown name
     return _validate_file(p, catalogue, as_layer, frames)
 
 
+def catalogue_reports(cat: Catalogue, *, frames: bool = False, check: bool = True) -> list[LayerReport]:
+    """One report per layer of the catalogue `cat` (of its folder), as :func:`validate_path`
+    of the folder gives them. ``check=False`` reads the layers without checking them (for
+    ``load_layers(validate=False)``): a report then lists only what stopped a file from being read."""
+    reports = []
+    for spec in cat:
+        f = cat.folder / spec.file
+        if not f.exists() and spec.optional:
+            continue  # an optional layer the folder does not have
+        if not f.exists():
+            reports.append(LayerReport(str(f), spec.name, spec, problems=[
+                Problem(str(f), spec.name, None, None, "file", "layer file listed in the catalogue is missing")]))
+            continue
+        if not f.is_file():
+            reports.append(LayerReport(str(f), spec.name, spec, problems=[
+                Problem(str(f), spec.name, None, None, "file", "not a regular file (a folder, device or pipe)")]))
+            continue
+        reports.extend(_validate_file(f, cat, spec.name, frames, require_crs=cat.crs, check=check))
+    return reports
+
+
 def _validate_file(p: Path, catalogue: Catalogue | None, as_layer: str | None, frames: bool,
-                   require_crs: Any = None) -> list[LayerReport]:
+                   require_crs: Any = None, check: bool = True) -> list[LayerReport]:
     try:
         layer_names = [None] if p.suffix.lower() in PARQUET else list_layers(p)
     except Exception as exc:
@@ -144,27 +152,53 @@ def _validate_file(p: Path, catalogue: Catalogue | None, as_layer: str | None, f
                 spec = catalogue.layers.get(lname) if lname else None
             else:
                 spec = catalogue.match(p, lname)
-        try:
-            raw = open_raw(p, lname)
-        except DataError as exc:
-            msg = str(exc)
-            prefix = f"{p}: "
-            reports.append(LayerReport(str(p), lname or (spec.name if spec else None), spec, problems=[
-                Problem(str(p), lname or (spec.name if spec else None), None, None, "file",
-                        msg[len(prefix):] if msg.startswith(prefix) else msg)]))
-            continue
-        inferred = False
-        if spec is None and catalogue is not None:
-            spec = infer_layer(catalogue, raw.columns)
-            inferred = spec is not None
-        if raw.layer is None and spec is not None:
-            raw.layer = spec.name
-        rep = check_layer(raw, spec, catalogue, require_crs=require_crs)
-        rep.inferred = inferred
-        if frames:
-            rep.frame = to_frame(raw, spec, catalogue)
-        reports.append(rep)
+        rep = _fast_layer(p, lname, spec, catalogue, frames, require_crs, check)
+        reports.append(rep if rep is not None else _record_layer(p, lname, spec, catalogue, frames, require_crs, check))
     return reports
+
+
+def _fast_layer(p: Path, lname: str | None, spec: LayerSpec | None, catalogue: Catalogue | None, frames: bool,
+                require_crs: Any, check: bool) -> LayerReport | None:
+    """The layer read once into arrays and checked on its columns (:mod:`ino_geo.data.fastpath`);
+    None when a check fails or the file is not one the fast path reads exactly."""
+    arr = read_arrays(p, lname)
+    if arr is None:
+        return None
+    inferred = False
+    if spec is None and catalogue is not None:
+        spec = infer_layer(catalogue, arr.columns)
+        inferred = spec is not None
+    rep = fast_report(arr, spec, catalogue, require_crs=require_crs, frames=frames, check=check)
+    if rep is not None:
+        rep.inferred = inferred
+    return rep
+
+
+def _record_layer(p: Path, lname: str | None, spec: LayerSpec | None, catalogue: Catalogue | None, frames: bool,
+                  require_crs: Any, check: bool) -> LayerReport:
+    """The layer read record by record and checked (every problem located and named)."""
+    try:
+        raw = open_raw(p, lname)
+    except DataError as exc:
+        msg = str(exc)
+        prefix = f"{p}: "
+        return LayerReport(str(p), lname or (spec.name if spec else None), spec, problems=[
+            Problem(str(p), lname or (spec.name if spec else None), None, None, "file",
+                    msg[len(prefix):] if msg.startswith(prefix) else msg)])
+    inferred = False
+    if spec is None and catalogue is not None:
+        spec = infer_layer(catalogue, raw.columns)
+        inferred = spec is not None
+    if raw.layer is None and spec is not None:
+        raw.layer = spec.name
+    if check:
+        rep = check_layer(raw, spec, catalogue, require_crs=require_crs)
+    else:  # read only: what stopped records from being read, nothing checked
+        rep = LayerReport(raw.file, raw.layer, spec, crs=raw.crs, count=len(raw.geoms), problems=list(raw.problems))
+    rep.inferred = inferred
+    if frames:
+        rep.frame = to_frame(raw, spec, catalogue)
+    return rep
 
 
 def _named_layer(p: Path, names: list, wanted: str) -> list:
@@ -245,6 +279,10 @@ def read_validated(
             layer = wanted[0]
         elif names:
             layer = names[0]
+    arr = read_arrays(p, layer)
+    fast = fast_report(arr, spec, catalogue, require_crs=require_crs, frames=True) if arr is not None else None
+    if fast is not None:
+        return fast.frame
     raw = open_raw(p, layer)
     if raw.layer is None and spec is not None:
         raw.layer = spec.name
