@@ -128,7 +128,7 @@ def load_layers(path: str | os.PathLike | None = None, *, validate: bool = True)
     if not folder.is_dir():
         raise UsageError(f"{folder}: is not a folder; --layers expects a folder with a catalogue.toml")
     catalogue = load_catalogue(folder)
-    reports = catalogue_reports(catalogue, frames=True, check=validate)
+    reports = catalogue_reports(catalogue, frames=True, check=validate, bad_frames=not validate)
     problems = [p for r in reports for p in r.problems]
     if problems and validate:
         raise ValidationError(problems)

@@ -106,10 +106,12 @@ def validate_path(
     return _validate_file(p, catalogue, as_layer, frames)
 
 
-def catalogue_reports(cat: Catalogue, *, frames: bool = False, check: bool = True) -> list[LayerReport]:
+def catalogue_reports(cat: Catalogue, *, frames: bool = False, check: bool = True,
+                      bad_frames: bool = True) -> list[LayerReport]:
     """One report per layer of the catalogue `cat` (of its folder), as :func:`validate_path`
     of the folder gives them. ``check=False`` reads the layers without checking them (for
-    ``load_layers(validate=False)``): a report then lists only what stopped a file from being read."""
+    ``load_layers(validate=False)``): a report then lists only what stopped a file from being
+    read. ``bad_frames=False``: no frame for a layer with problems (the loader raises them)."""
     reports = []
     for spec in cat:
         f = cat.folder / spec.file
@@ -123,12 +125,13 @@ def catalogue_reports(cat: Catalogue, *, frames: bool = False, check: bool = Tru
             reports.append(LayerReport(str(f), spec.name, spec, problems=[
                 Problem(str(f), spec.name, None, None, "file", "not a regular file (a folder, device or pipe)")]))
             continue
-        reports.extend(_validate_file(f, cat, spec.name, frames, require_crs=cat.crs, check=check))
+        reports.extend(_validate_file(f, cat, spec.name, frames, require_crs=cat.crs, check=check,
+                                      bad_frames=bad_frames))
     return reports
 
 
 def _validate_file(p: Path, catalogue: Catalogue | None, as_layer: str | None, frames: bool,
-                   require_crs: Any = None, check: bool = True) -> list[LayerReport]:
+                   require_crs: Any = None, check: bool = True, bad_frames: bool = True) -> list[LayerReport]:
     try:
         layer_names = [None] if p.suffix.lower() in PARQUET else list_layers(p)
     except Exception as exc:
@@ -153,7 +156,9 @@ def _validate_file(p: Path, catalogue: Catalogue | None, as_layer: str | None, f
             else:
                 spec = catalogue.match(p, lname)
         rep = _fast_layer(p, lname, spec, catalogue, frames, require_crs, check)
-        reports.append(rep if rep is not None else _record_layer(p, lname, spec, catalogue, frames, require_crs, check))
+        if rep is None:
+            rep = _record_layer(p, lname, spec, catalogue, frames, require_crs, check, bad_frames)
+        reports.append(rep)
     return reports
 
 
@@ -175,7 +180,7 @@ def _fast_layer(p: Path, lname: str | None, spec: LayerSpec | None, catalogue: C
 
 
 def _record_layer(p: Path, lname: str | None, spec: LayerSpec | None, catalogue: Catalogue | None, frames: bool,
-                  require_crs: Any, check: bool) -> LayerReport:
+                  require_crs: Any, check: bool, bad_frames: bool = True) -> LayerReport:
     """The layer read record by record and checked (every problem located and named)."""
     try:
         raw = open_raw(p, lname)
@@ -196,7 +201,7 @@ def _record_layer(p: Path, lname: str | None, spec: LayerSpec | None, catalogue:
     else:  # read only: what stopped records from being read, nothing checked
         rep = LayerReport(raw.file, raw.layer, spec, crs=raw.crs, count=len(raw.geoms), problems=list(raw.problems))
     rep.inferred = inferred
-    if frames:
+    if frames and (bad_frames or not rep.problems):
         rep.frame = to_frame(raw, spec, catalogue)
     return rep
 
