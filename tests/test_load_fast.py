@@ -339,3 +339,61 @@ def test_nan_is_not_a_silent_pass():
     assert not fastpath._column_passes(pa.array([1.0, float("nan")]), "float", spec)
     assert fastpath._column_passes(pa.array([1.0, 2.0]), "float", spec)
     assert not fastpath._column_passes(pa.array([1.0, None]), "float", spec)
+
+
+# ------------------------------------------------------------------ column rules, value by value
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from ino_geo.data import checks  # noqa: E402
+from ino_geo.data.catalogue import ColumnSpec  # noqa: E402
+from ino_geo.data.readers import RawLayer  # noqa: E402
+
+
+def record_checker_passes(values, col):
+    raw = RawLayer("f.geojson", "l", None, [col.name], [{col.name: v} for v in values], [None] * len(values), [])
+    found = []
+    checks._check_column(raw, col, lambda *a: found.append(a))
+    return not found
+
+
+def test_whitespace_is_pythons():
+    import sys
+
+    assert fastpath.WHITESPACE == "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+
+
+_TEXT = st.one_of(st.none(), st.sampled_from(["", " ", "\u3000", "\x1c", "a", "b", " a", "zoo", "1", "\t\n"]))
+_COL = dict(nullable=st.booleans(), unique=st.booleans(),
+            allowed=st.one_of(st.none(), st.sampled_from([("a", "b"), ("a", 1), (1, 2.5), (True,), ("a", " a")])),
+            min=st.one_of(st.none(), st.sampled_from([0, -1.5, 1])), max=st.one_of(st.none(), st.sampled_from([1, 2.5, 10])),
+            type=st.sampled_from(["str", "int", "float", "bool"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(_TEXT, max_size=6), **_COL)
+def test_text_column_rules_agree_with_the_record_checker(values, **kw):
+    import pyarrow as pa
+
+    col = ColumnSpec("c", **kw)
+    assert fastpath._column_passes(pa.array(values, pa.string()), "str", col) == record_checker_passes(values, col)
+
+
+_NUMBERS = {
+    "int": st.one_of(st.none(), st.integers(-3, 12)),
+    "float": st.one_of(st.none(), st.sampled_from([0.0, -0.0, 1.0, 2.5, -1.5, 10.0, 11.0, float("nan"), float("inf")]),
+                       st.floats(-20, 20)),
+    "bool": st.one_of(st.none(), st.booleans()),
+}
+
+
+@settings(max_examples=600, deadline=None)
+@given(data=st.data(), kind=st.sampled_from(sorted(_NUMBERS)), **_COL)
+def test_number_column_rules_agree_with_the_record_checker(data, kind, **kw):
+    import pyarrow as pa
+
+    values = data.draw(st.lists(_NUMBERS[kind], max_size=6))
+    col = ColumnSpec("c", **kw)
+    typ = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}[kind]
+    assert fastpath._column_passes(pa.array(values, typ), kind, col) == record_checker_passes(values, col)

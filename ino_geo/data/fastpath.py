@@ -38,7 +38,7 @@ from ino_geo.data.readers import GEOJSON, frame_columns, shapefile_counts, typed
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
 
-__all__ = ["ArrayLayer", "read_arrays", "arrays_pass", "array_frame", "fast_report"]
+__all__ = ["ArrayLayer", "read_arrays", "arrays_pass", "array_frame", "fast_report", "WHITESPACE"]
 
 #: (OGR field type, subtype) -> the kind of value the record reader gets for it; a field of
 #: any other type (date, time, list, binary, JSON) is left to the record reader.
@@ -53,6 +53,10 @@ _KINDS = {
 }
 #: Files the fast path reads (a zip or GeoParquet goes the record reader's way).
 _SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb"}
+#: Python's whitespace (``str.isspace``): a text of these only is empty to the checks.
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+              "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_BLANK = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in WHITESPACE) + "]*$"
 #: Whole numbers beyond this lose precision as float64: left to the record reader.
 _EXACT_INT = 2**53
 
@@ -201,23 +205,24 @@ def _numbers_typed(values: Any, kind: str, want: str) -> bool:
 
 
 def _text_passes(a: Any, col: ColumnSpec) -> bool:
-    """The checks of a text field, on its distinct values (blank text counts as empty)."""
+    """The checks of a text field, in Arrow compute: blank text counts as empty (the
+    pattern matches what Python's ``str.strip`` removes), values compared as Python compares them."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    counts = pc.value_counts(a.drop_null())
-    values = counts.field("values").to_pylist()
-    n = counts.field("counts").to_pylist()
-    blank = [not v.strip() for v in values]
-    if (a.null_count or any(blank)) and not col.nullable:
+    blank = pc.match_substring_regex(a, _BLANK)
+    if (a.null_count or pc.any(blank).as_py()) and not col.nullable:
         return False
-    kept = [(v, k) for v, k, b in zip(values, n, blank) if not b]
-    if not kept:
+    kept = pc.filter(a, pc.invert(blank))  # nulls dropped
+    if len(kept) == 0:
         return True
     if col.type != "str":
         return False
-    if col.allowed is not None and any(v not in col.allowed for v, _ in kept):
-        return False
-    return not (col.unique and any(k > 1 for _, k in kept))
+    if col.allowed is not None:
+        allowed = pa.array([v for v in col.allowed if isinstance(v, str)], pa.string())
+        if not pc.all(pc.is_in(kept, value_set=allowed)).as_py():
+            return False
+    return not (col.unique and pc.count_distinct(kept).as_py() != len(kept))
 
 
 def array_frame(arr: ArrayLayer, spec: LayerSpec | None, catalogue: Catalogue | None = None) -> "gpd.GeoDataFrame":
@@ -242,7 +247,7 @@ def _frame_values(a: Any, kind: str) -> Any:
     if a.null_count == len(a):
         return np.full(len(a), None, dtype=object)
     if kind == "str":
-        return a.to_numpy(zero_copy_only=False)
+        return _text_values(a)
     if kind == "bool" and a.null_count:
         out = np.empty(len(a), dtype=object)
         out[:] = a.to_pylist()
@@ -253,6 +258,18 @@ def _frame_values(a: Any, kind: str) -> Any:
         return a.cast(pa.float64()).fill_null(float("nan")).to_numpy(zero_copy_only=False)
     dtype = {"int": "int64", "float": "float64", "bool": "bool"}[kind]
     return a.to_numpy(zero_copy_only=False).astype(dtype)
+
+
+def _text_values(a: Any) -> Any:
+    """A text column as pandas infers it from Python strings and None (its ``str`` dtype),
+    straight from Arrow."""
+    import numpy as np
+    import pandas as pd
+
+    dtype = pd.Series(np.array(["x"], dtype=object)).dtype
+    if isinstance(dtype, pd.StringDtype):
+        return pd.array(a, dtype=dtype)
+    return a.to_numpy(zero_copy_only=False)
 
 
 def fast_report(arr: ArrayLayer, spec: LayerSpec | None, catalogue: Catalogue | None, *,
