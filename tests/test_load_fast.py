@@ -343,7 +343,7 @@ def test_nan_is_not_a_silent_pass():
 
 # ------------------------------------------------------------------ column rules, value by value
 
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import event, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from ino_geo.data import checks  # noqa: E402
@@ -397,3 +397,57 @@ def test_number_column_rules_agree_with_the_record_checker(data, kind, **kw):
     col = ColumnSpec("c", **kw)
     typ = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}[kind]
     assert fastpath._column_passes(pa.array(values, typ), kind, col) == record_checker_passes(values, col)
+
+
+# ------------------------------------------------------------------ whole files, at random
+
+_LINE = {"type": "LineString", "coordinates": [[84.95, 56.46], [84.97, 56.47]]}
+_GEOMS = [
+    _LINE,
+    {"type": "MultiLineString", "coordinates": [_LINE["coordinates"], [[85.0, 56.5], [85.01, 56.5]]]},
+    {"type": "LineString", "coordinates": [[56.46, 84.95], [56.47, 84.97]]},  # swapped
+    {"type": "LineString", "coordinates": [[95.0, 56.46], [95.1, 56.47]]},  # outside the extent
+    {"type": "LineString", "coordinates": []},
+    {"type": "Point", "coordinates": [84.95, 56.46]},
+    {"type": "LineString", "coordinates": [[84.95, 56.46], [84.95, 56.46]]},  # invalid: one point twice
+    None,
+]
+_VALID = {
+    "corridor_id": st.sampled_from([f"C{i}" for i in range(30)]), "name": st.sampled_from(["Road", "Мост"]),
+    "mode": st.sampled_from(["road", "rail"]), "status": st.sampled_from(["existing", "planned"]),
+    "speed_kmh": st.sampled_from([50.0, 60, 1, 300.0]), "current_speed_kmh": st.sampled_from([None, 20.0]),
+    "bridge": st.sampled_from([None, True, False]), "oneway": st.sampled_from([None, 0, 1, -1]),
+    "source": st.just("test"), "accuracy_m": st.sampled_from([10.0, 5]),
+}
+
+
+def _mostly(good, other):
+    """`good` nineteen times in twenty, else `other`."""
+    return st.tuples(st.integers(0, 19), good, other).map(lambda t: t[2] if t[0] == 7 else t[1])
+
+
+_ANY = st.one_of(st.none(), st.sampled_from(["", " ", "road", "x", "C1", "2024-01-01"]), st.integers(-2, 400),
+                 st.sampled_from([0.5, 1.0, 301.0, -0.0]), st.booleans())
+
+
+@settings(max_examples=80, deadline=None)
+@given(rows=st.lists(st.tuples(
+    st.fixed_dictionaries({c: _mostly(v, _ANY) for c, v in _VALID.items()}),
+    _mostly(st.sampled_from([0, 1]), st.sampled_from(range(len(_GEOMS))))), min_size=1, max_size=4))
+def test_random_corridor_files_agree_with_the_record_reader(rows):
+    import tempfile
+    from pathlib import Path
+
+    cat = load_catalogue()
+    with tempfile.TemporaryDirectory() as tmp:
+        f = write_fc(Path(tmp) / "corridors.geojson", [{"type": "Feature", "properties": p, "geometry": _GEOMS[g]}
+                                                       for p, g in rows])
+        slow = outcome(validate_path, f, cat, slow=True)[1]
+        arr = fastpath.read_arrays(f)
+        passed = arr is not None and len(arr) > 0 and fastpath.arrays_pass(arr, cat["corridors"], cat)
+        assert not (passed and slow[0].problems), slow[0].problems
+        assert [r.problems for r in validate_path(f, cat)] == [r.problems for r in slow]
+        event(f"fast check passed: {passed}")
+        if passed:
+            want = outcome(validate_path, f, cat, slow=True, frames=True)[1]
+            assert_same_frame(validate_path(f, cat, frames=True)[0].frame, want[0].frame)

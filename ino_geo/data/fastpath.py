@@ -117,11 +117,11 @@ def _read(path: Path, layer: str | None) -> ArrayLayer | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         meta, table = pyogrio.raw.read_arrow(path, layer=layer)
-    names = [str(n) for n in meta["fields"]]
-    kinds = [_KINDS.get((t, s)) for t, s in zip(meta["ogr_types"], meta["ogr_subtypes"])]
-    if None in kinds or len(set(names)) != len(names) or table.num_columns != len(names) + 1:
-        return None
-    geoms = shapely.from_wkb(table.column(len(names)).to_numpy(zero_copy_only=False))
+        names = [str(n) for n in meta["fields"]]
+        kinds = [_KINDS.get((t, s)) for t, s in zip(meta["ogr_types"], meta["ogr_subtypes"])]
+        if None in kinds or len(set(names)) != len(names) or table.num_columns != len(names) + 1:
+            return None
+        geoms = shapely.from_wkb(table.column(len(names)).to_numpy(zero_copy_only=False))
     return ArrayLayer(str(path), layer, _crs(meta["crs"]), names, dict(zip(names, kinds)),
                       {n: table.column(i).combine_chunks() for i, n in enumerate(names)}, geoms)
 

@@ -119,7 +119,7 @@ def load_layers(path: str | os.PathLike | None = None, *, validate: bool = True)
     >>> sorted(layers.parks.park_type.unique())[:3]
     ['historical_cultural', 'industrial', 'innovation']
     """
-    from ino_geo.data.validate import catalogue_reports
+    from ino_geo.data.validate import validate_path
 
     _check_path_arg(path, "path")
     folder = Path(path) if path is not None else default_layers_dir()
@@ -128,7 +128,7 @@ def load_layers(path: str | os.PathLike | None = None, *, validate: bool = True)
     if not folder.is_dir():
         raise UsageError(f"{folder}: is not a folder; --layers expects a folder with a catalogue.toml")
     catalogue = load_catalogue(folder)
-    reports = catalogue_reports(catalogue, frames=True, check=validate, bad_frames=not validate)
+    reports = validate_path(folder, catalogue, frames=True, check=validate, bad_frames=not validate)
     problems = [p for r in reports for p in r.problems]
     if problems and validate:
         raise ValidationError(problems)

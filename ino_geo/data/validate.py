@@ -3,8 +3,10 @@
 :func:`validate_path` checks a vector file (every layer of it) or a layers folder and
 returns one :class:`LayerReport` per layer; :func:`validate_frame` checks an in-memory
 GeoDataFrame with the same rules; :func:`read_validated` also builds the GeoDataFrame, so the
-loader reads each file once. How records are read lives in :mod:`ino_geo.data.readers`, the
-rules they are checked against in :mod:`ino_geo.data.checks`.
+loader reads each file once. Each layer is first read into arrays and checked on whole columns
+(:mod:`ino_geo.data.fastpath`); a layer that fails there (or that the fast path does not read
+exactly) is read record by record -- :mod:`ino_geo.data.readers` -- and checked against the
+rules of :mod:`ino_geo.data.checks`, which locate and word every problem.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ def validate_path(
     *,
     as_layer: str | None = None,
     frames: bool = False,
+    check: bool = True,
+    bad_frames: bool = True,
 ) -> list[LayerReport]:
     """Validate a vector file (every layer of it) or a layers folder.
 
@@ -80,6 +84,11 @@ def validate_path(
         Check the file against this catalogue layer whatever its name.
     frames : bool
         Also build each layer's GeoDataFrame (``LayerReport.frame``).
+    check : bool
+        False: read the layers without checking them (``load_layers(validate=False)``); the
+        reports then list only what stopped a file or a record from being read.
+    bad_frames : bool
+        With `frames`: also the frames of layers with problems (False: none for them).
 
     Returns
     -------
@@ -100,10 +109,10 @@ def validate_path(
     """
     p = _check_input_path(path)
     if p.is_dir():
-        return catalogue_reports(load_catalogue(p), frames=frames)
+        return catalogue_reports(load_catalogue(p), frames=frames, check=check, bad_frames=bad_frames)
     if as_layer is not None and catalogue is not None:
         catalogue[as_layer]  # raises UsageError for an unknown name
-    return _validate_file(p, catalogue, as_layer, frames)
+    return _validate_file(p, catalogue, as_layer, frames, check=check, bad_frames=bad_frames)
 
 
 def catalogue_reports(cat: Catalogue, *, frames: bool = False, check: bool = True,
