@@ -263,13 +263,21 @@ def _frame_values(a: Any, kind: str) -> Any:
 def _text_values(a: Any) -> Any:
     """A text column as pandas infers it from Python strings and None (its ``str`` dtype),
     straight from Arrow."""
-    import numpy as np
     import pandas as pd
 
-    dtype = pd.Series(np.array(["x"], dtype=object)).dtype
+    dtype = _inferred_text_dtype()
     if isinstance(dtype, pd.StringDtype):
         return pd.array(a, dtype=dtype)
     return a.to_numpy(zero_copy_only=False)
+
+
+@lru_cache(maxsize=1)
+def _inferred_text_dtype() -> Any:
+    """The dtype pandas infers for Python strings (``str`` in pandas 3, object before)."""
+    import numpy as np
+    import pandas as pd
+
+    return pd.Series(np.array(["x", None], dtype=object)).dtype
 
 
 def fast_report(arr: ArrayLayer, spec: LayerSpec | None, catalogue: Catalogue | None, *,
