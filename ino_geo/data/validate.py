@@ -39,7 +39,6 @@ __all__ = [
     "validate_path",
     "validate_frame",
     "read_validated",
-    "catalogue_reports",
     "READ_EXTENSIONS",
     "infer_layer",
 ]
@@ -109,13 +108,13 @@ def validate_path(
     """
     p = _check_input_path(path)
     if p.is_dir():
-        return catalogue_reports(load_catalogue(p), frames=frames, check=check, bad_frames=bad_frames)
+        return _catalogue_reports(load_catalogue(p), frames=frames, check=check, bad_frames=bad_frames)
     if as_layer is not None and catalogue is not None:
         catalogue[as_layer]  # raises UsageError for an unknown name
     return _validate_file(p, catalogue, as_layer, frames, check=check, bad_frames=bad_frames)
 
 
-def catalogue_reports(cat: Catalogue, *, frames: bool = False, check: bool = True,
+def _catalogue_reports(cat: Catalogue, *, frames: bool = False, check: bool = True,
                       bad_frames: bool = True) -> list[LayerReport]:
     """One report per layer of the catalogue `cat` (of its folder), as :func:`validate_path`
     of the folder gives them. ``check=False`` reads the layers without checking them (for
