@@ -2,7 +2,7 @@
 
     python benchmarks/bench_analysis.py                 # full sizes (shared machine: once or twice)
     python benchmarks/bench_analysis.py --quick         # small sizes, a smoke run (results in a temp folder)
-    python benchmarks/bench_analysis.py --only proximity|matrix|routing|coverage|cli|scaling
+    python benchmarks/bench_analysis.py --only proximity|matrix|routing|coverage|cli|scaling|load
     python benchmarks/report.py                         # then: benchmarks/RESULTS.md from results/*.jsonl
 
 Each suite runs in its own process (its peak RSS is its own), builds its inputs itself
@@ -32,6 +32,10 @@ Suites
 6. scaling: proximity (both layouts, with and without links) and coverage at 10k and 100k;
    ``report.py`` joins them with the 1M rows of suites 1 and 4 into one table per family
    (10k -> 100k -> 1M) with the growth exponent of each cost.
+7. load: ``ino_geo.load_layers()`` (full validation) and ``load_layers(validate=False)`` of
+   the shipped layers vs ``geopandas.read_file`` of the same files in a loop, with
+   ``pyogrio.read_dataframe`` as the best peer and the record-by-record validator (the
+   loader before its fast path) for reference. Goal: <= 1.5x geopandas.read_file.
 """
 
 from __future__ import annotations
@@ -437,8 +441,58 @@ def suite_scaling(quick: bool):
         coverage_case(suite, side)
 
 
+# ------------------------------------------------------------------------------------------
+# 7. loading the shipped layers
+
+
+def suite_load(quick: bool):
+    if str(HERE.parent) not in sys.path:
+        sys.path.insert(0, str(HERE.parent))  # this checkout's ino_geo, not an installed one
+    import geopandas as gpd
+    import pyogrio
+    from geopandas.testing import assert_geodataframe_equal
+
+    import ino_geo
+    from ino_geo.data import validate as validate_mod
+
+    suite = harness.Suite("load")
+    cat = ino_geo.load_catalogue()
+    files = [cat.folder / s.file for s in cat if (cat.folder / s.file).exists()]
+
+    def record_path():  # the loader before its fast path: every file read record by record
+        keep = validate_mod.read_arrays
+        validate_mod.read_arrays = lambda *a, **k: None
+        try:
+            return ino_geo.load_layers()
+        finally:
+            validate_mod.read_arrays = keep
+
+    def check(out):
+        want = out["record-by-record validator"]
+        for name in ("load_layers()", "load_layers(validate=False)"):
+            for layer in want:
+                assert_geodataframe_equal(out[name][layer], want[layer])
+        rows = {"geopandas.read_file": [len(g) for g in out["geopandas.read_file"]],
+                "pyogrio.read_dataframe": [len(g) for g in out["pyogrio.read_dataframe"]]}
+        assert rows["geopandas.read_file"] == rows["pyogrio.read_dataframe"] == [len(g) for g in want.values()]
+        return {"frames_identical_to_record_path": True, "rows": sum(rows["geopandas.read_file"])}
+
+    contenders = {
+        "load_layers()": lambda: ino_geo.load_layers(),
+        "load_layers(validate=False)": lambda: ino_geo.load_layers(validate=False),
+        "geopandas.read_file": lambda: [gpd.read_file(f) for f in files],
+        "pyogrio.read_dataframe": lambda: [pyogrio.read_dataframe(f) for f in files],
+        "record-by-record validator": record_path,
+    }
+    ino_geo.load_layers()  # warm: imports, the catalogue, the CRS database
+    emit(suite.compare(f"load the {len(files)} shipped layer files", contenders, baseline="geopandas.read_file",
+                       rounds=3 if quick else 7, check=check,
+                       goal="load_layers() <= 1.5x geopandas.read_file (ratio >= 0.67)",
+                       params={"files": len(files), "ino_geo": str(Path(ino_geo.__file__).parent)}))
+
+
 SUITES = {"proximity": suite_proximity, "matrix": suite_matrix, "routing": suite_routing,
-          "coverage": suite_coverage, "cli": suite_cli, "scaling": suite_scaling}
+          "coverage": suite_coverage, "cli": suite_cli, "scaling": suite_scaling, "load": suite_load}
 
 
 def main(argv: list[str] | None = None) -> int:

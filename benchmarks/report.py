@@ -28,7 +28,7 @@ GOALS: list[dict] = [
      "ratio_of": "ino_geo.proximity (links)", "min": 4.0},
     {"text": f"proximity API links=False, 1M points, sparse: {_PROX}", "suite": "proximity",
      "case": "1,000,000 points x 1,000 parks (sparse)", "ratio_of": "ino_geo.proximity(links=False)", "min": 4.0},
-    {"text": "load_layers() <= 1.5x geopandas.read_file (ratio >= 0.67)", "suite": "load", "case": "load_layers",
+    {"text": "load_layers() <= 1.5x geopandas.read_file (ratio >= 0.67)", "suite": "load", "case": "shipped layer files",
      "ratio_of": "ino_geo.load_layers()", "min": 1 / 1.5},
     {"text": "matrix mode 1,000 x 1,000: peak < 1 GB", "suite": "matrix", "case": "matrix mode",
      "value": "peak_rss_mib", "max": 1024.0, "unit": " MiB"},

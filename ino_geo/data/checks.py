@@ -20,7 +20,7 @@ from ino_geo.data.catalogue import Catalogue, ColumnSpec, LayerSpec
 from ino_geo.data.problems import LayerReport, Problem
 from ino_geo.data.readers import MALFORMED, RawLayer
 
-__all__ = ["check_layer", "is_null", "type_error"]
+__all__ = ["check_layer", "check_crs", "check_geometry_array", "type_names", "is_null", "type_error"]
 
 _GEOM_NAMES = ("Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString",
                "MultiPolygon", "GeometryCollection")
@@ -95,7 +95,7 @@ def check_layer(raw: RawLayer, spec: LayerSpec | None, catalogue: Catalogue | No
     file, lname = raw.file, raw.layer or (spec.name if spec else None)
     problems = [Problem(p.file, lname, p.record, p.id, p.field, p.message) for p in raw.problems]
     add = _adder(raw, spec, problems, file, lname)
-    _check_crs(raw.crs, require_crs, add)
+    check_crs(raw.crs, require_crs, add)
     n = len(raw.geoms)
     if n == 0:
         add(None, "file", "the layer has no records")
@@ -104,12 +104,12 @@ def check_layer(raw: RawLayer, spec: LayerSpec | None, catalogue: Catalogue | No
         for cname in spec.required_columns:
             if cname not in raw.columns:
                 add(None, cname, "required column is missing")
-    present = _check_geometries(raw, spec, catalogue, add)
+    geometry_types = _check_geometries(raw, spec, catalogue, add)
     if spec is not None:
         _check_attributes(raw, spec, add)
     problems.sort(key=lambda p: (-1 if p.record is None else p.record))
     return LayerReport(file=file, layer=lname, spec=spec, crs=raw.crs, count=n,
-                       geometry_types=sorted({g.geom_type for g in present}), problems=problems)
+                       geometry_types=geometry_types, problems=problems)
 
 
 def _adder(raw: RawLayer, spec: LayerSpec | None, problems: list[Problem], file: str, lname: str | None) -> _Add:
@@ -126,7 +126,8 @@ def _adder(raw: RawLayer, spec: LayerSpec | None, problems: list[Problem], file:
     return add
 
 
-def _check_crs(crs: Any, require_crs: Any, add: _Add) -> None:
+def check_crs(crs: Any, require_crs: Any, add: _Add) -> None:
+    """A missing CRS, or one other than `require_crs` (axis order aside)."""
     if crs is None:
         add(None, "crs", "no CRS: the file does not say which coordinate system it uses")
     elif require_crs is not None:
@@ -137,11 +138,10 @@ def _check_crs(crs: Any, require_crs: Any, add: _Add) -> None:
             add(None, "crs", f"CRS is {crs.to_string()}, the catalogue requires {want.to_string()}")
 
 
-def _check_geometries(raw: RawLayer, spec: LayerSpec | None, catalogue: Catalogue | None, add: _Add) -> list:
+def _check_geometries(raw: RawLayer, spec: LayerSpec | None, catalogue: Catalogue | None, add: _Add) -> list[str]:
     """Missing, empty, wrong-type, non-finite, invalid and implausible geometries; returns
-    the geometries present (for the report's geometry types)."""
+    the types of the geometries present (for the report)."""
     import numpy as np
-    import shapely
 
     present = []
     for i, g in enumerate(raw.geoms):
@@ -154,19 +154,38 @@ def _check_geometries(raw: RawLayer, spec: LayerSpec | None, catalogue: Catalogu
     if not present:
         return []
     idx = np.asarray(present, dtype=np.int64)
-    garr = np.asarray([raw.geoms[i] for i in present], dtype=object)
+    garr = np.empty(len(present), dtype=object)
+    garr[:] = [raw.geoms[i] for i in present]
+    extent = catalogue.extent if catalogue is not None else None
+    return check_geometry_array(garr, idx, spec, raw.crs, extent, add)
+
+
+def check_geometry_array(garr, idx, spec: LayerSpec | None, crs: Any, extent, add: _Add) -> list[str]:
+    """The geometry rules on an array of present geometries (none missing): empty, non-finite,
+    of a type the layer does not allow, invalid, implausible for the CRS or outside `extent`.
+    ``idx[j]`` is the record of ``garr[j]``. Returns the geometry type names present.
+
+    The record reader (:func:`check_layer`) and the fast path (:mod:`ino_geo.data.fastpath`)
+    both call it, so a file passes the fast check only if the record checker passes it too.
+    """
+    import numpy as np
+    import shapely
+
     empty = shapely.is_empty(garr)
     gtypes = shapely.get_type_id(garr)
     coords, cidx = shapely.get_coordinates(garr, return_index=True)
     bad_coords = np.zeros(len(garr), dtype=bool)
-    np.logical_or.at(bad_coords, cidx, ~np.isfinite(coords).all(axis=1))
-    for j, i in enumerate(idx):
+    bad_coords[cidx[~np.isfinite(coords).all(axis=1)]] = True
+    wrong = np.zeros(len(garr), dtype=bool)
+    if spec is not None:
+        wrong = ~np.isin(gtypes, [k for k, name in enumerate(_GEOM_NAMES) if name in spec.geometry])
+    for j in np.flatnonzero(empty | bad_coords | wrong):
         if empty[j]:
-            add(int(i), "geometry", "empty geometry")
+            add(int(idx[j]), "geometry", "empty geometry")
         elif bad_coords[j]:
-            add(int(i), "geometry", "coordinates contain NaN or infinity")
-        elif spec is not None and _GEOM_NAMES[gtypes[j]] not in spec.geometry:
-            add(int(i), "geometry", f"geometry type {_GEOM_NAMES[gtypes[j]]}, expected {' or '.join(spec.geometry)}")
+            add(int(idx[j]), "geometry", "coordinates contain NaN or infinity")
+        else:
+            add(int(idx[j]), "geometry", f"geometry type {_GEOM_NAMES[gtypes[j]]}, expected {' or '.join(spec.geometry)}")
     check = ~empty & ~bad_coords
     if check.any():
         sub, sub_idx = garr[check], idx[check]
@@ -174,9 +193,23 @@ def _check_geometries(raw: RawLayer, spec: LayerSpec | None, catalogue: Catalogu
         if not valid.all():
             for i, reason in zip(sub_idx[~valid], shapely.is_valid_reason(sub[~valid])):
                 add(int(i), "geometry", f"invalid geometry: {reason}")
-        extent = catalogue.extent if catalogue is not None else None
-        _check_plausible(raw.crs, shapely.bounds(sub), sub_idx, extent, add)
-    return list(garr)
+        _check_plausible(crs, shapely.bounds(sub), sub_idx, extent, add)
+    return type_names(gtypes)
+
+
+def type_names(type_ids) -> list[str]:
+    """The sorted names of the geometry types in an array of shapely type ids (-1, a missing
+    geometry, is left out).
+
+    Examples
+    --------
+    >>> type_names([3, 0, 3, -1])
+    ['Point', 'Polygon']
+    """
+    import numpy as np
+
+    ids = np.unique(np.asarray(type_ids))
+    return sorted(_GEOM_NAMES[t] for t in ids if t >= 0)
 
 
 def _check_plausible(crs: Any, b, idx, extent, add: _Add) -> None:

@@ -91,7 +91,11 @@ def load_layers(path: str | os.PathLike | None = None, *, validate: bool = True)
         A folder with a ``catalogue.toml``. Default: the shipped Tomsk layers.
     validate : bool
         Check every layer against the catalogue (default). All problems of all layers are
-        collected and raised together.
+        collected and raised together. Each file is read once (pyogrio) and checked on its
+        columns; only a file that fails a check is read again record by record, to name every
+        problem. False: read only, nothing checked -- the frames are the same, but a record
+        that breaks a rule (an empty value, an invalid geometry, coordinates outside the
+        extent...) is returned as it is; only a missing or unreadable file is an error.
 
     Returns
     -------
@@ -102,7 +106,8 @@ def load_layers(path: str | os.PathLike | None = None, *, validate: bool = True)
     UsageError
         The folder does not exist or has no catalogue.
     ValidationError
-        A layer has problems; ``exc.problems`` lists every one.
+        A layer has problems; ``exc.problems`` lists every one. With ``validate=False``:
+        only a layer file that is missing or cannot be read.
 
     Examples
     --------
@@ -123,7 +128,7 @@ def load_layers(path: str | os.PathLike | None = None, *, validate: bool = True)
     if not folder.is_dir():
         raise UsageError(f"{folder}: is not a folder; --layers expects a folder with a catalogue.toml")
     catalogue = load_catalogue(folder)
-    reports = validate_path(folder, catalogue, frames=True)
+    reports = validate_path(folder, catalogue, frames=True, check=validate, bad_frames=not validate)
     problems = [p for r in reports for p in r.problems]
     if problems and validate:
         raise ValidationError(problems)

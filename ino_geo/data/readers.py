@@ -31,6 +31,10 @@ __all__ = [
     "open_raw",
     "raw_from_frame",
     "to_frame",
+    "frame_columns",
+    "typed_frame",
+    "utf8_problem",
+    "GEOJSON",
     "diagnose",
     "short",
     "shapefile_counts",
@@ -40,7 +44,8 @@ __all__ = [
 READ_EXTENSIONS = {".geojson", ".json", ".gpkg", ".shp", ".parquet", ".geoparquet", ".fgb", ".zip"}
 #: Extensions read as GeoParquet.
 PARQUET = {".parquet", ".geoparquet"}
-_GEOJSON = (".geojson", ".json")
+#: Extensions read as GeoJSON.
+GEOJSON = (".geojson", ".json")
 
 
 @dataclass
@@ -185,7 +190,7 @@ def _add_broken(raw: RawLayer, path: Path, i: int, exc: BaseException, plain: di
     reported as unreadable. Returns 1 for an unreadable record, 0 for one recovered."""
     # GDAL types a GeoJSON column of mixed text and numbers as JSON, which fiona then fails
     # to decode; read such a record from the JSON text instead.
-    fallback = _geojson_record(path, i, plain) if path.suffix.lower() in _GEOJSON else None
+    fallback = _geojson_record(path, i, plain) if path.suffix.lower() in GEOJSON else None
     if fallback is not None:
         p, g, err = fallback
         if err:
@@ -293,14 +298,15 @@ def open_raw(path: Path, layer: str | None) -> RawLayer:
         raise DataError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except Exception as exc:
         raise DataError(f"{path}: {diagnose(path, exc)}") from None
-    if path.suffix.lower() in _GEOJSON:
-        bad = _utf8_problem(path)
+    if path.suffix.lower() in GEOJSON:
+        bad = utf8_problem(path)
         if bad:
             raw.problems.insert(0, Problem(str(path), layer, None, None, "file", bad))
     return raw
 
 
-def _utf8_problem(path: Path) -> str | None:
+def utf8_problem(path: Path) -> str | None:
+    """Where a GeoJSON file stops being UTF-8 text, or None."""
     data = path.read_bytes()
     try:
         data.decode("utf-8")
@@ -316,7 +322,7 @@ def diagnose(path: Path, exc: BaseException) -> str:
     kinds = "GeoJSON, GeoPackage, Shapefile, FlatGeobuf or GeoParquet"
     if path.is_file() and path.stat().st_size == 0:
         return "the file is empty (0 bytes)"
-    if path.suffix.lower() in _GEOJSON:
+    if path.suffix.lower() in GEOJSON:
         import json
 
         try:
@@ -335,15 +341,33 @@ def to_frame(raw: RawLayer, spec: LayerSpec | None, catalogue: Catalogue | None 
     says. ``attrs`` name the layer and its file and, for a catalogue layer, the catalogue's
     metric CRS and extent (``metric_crs``, ``metric_crs_extent``), which
     :func:`ino_geo.crs.metric_crs_for` uses for data within that extent."""
+    import pandas as pd
+
+    cols = frame_columns(raw.columns, spec)
+    df = pd.DataFrame.from_records([p or {} for p in raw.props], columns=cols)
+    geoms = [None if (g is None or g is MALFORMED) else g for g in raw.geoms]
+    return typed_frame(df, geoms, raw.crs, spec, catalogue, raw.file, raw.layer)
+
+
+def frame_columns(columns: list[str], spec: LayerSpec | None) -> list[str]:
+    """The column order of a layer's frame: the catalogue's columns first, then the file's others."""
+    cols = list(columns)
+    if spec is not None:
+        cols = [c for c in spec.columns if c in columns] + [c for c in columns if c not in spec.columns]
+    return cols
+
+
+def typed_frame(df, geoms, crs: Any, spec: LayerSpec | None, catalogue: Catalogue | None,
+                file: str, layer: str | None) -> "gpd.GeoDataFrame":
+    """The GeoDataFrame of a layer from its attribute frame `df` (columns in
+    :func:`frame_columns` order) and its geometries: typed as the catalogue says, with
+    ``attrs`` (``layer``, ``source_file``; ``metric_crs`` and its extent for a catalogue layer).
+    Shared by the record reader (:func:`to_frame`) and the fast path
+    (:mod:`ino_geo.data.fastpath`), so both build the same frame."""
     import geopandas as gpd
     import pandas as pd
 
-    cols = list(raw.columns)
-    if spec is not None:
-        cols = [c for c in spec.columns if c in raw.columns] + [c for c in raw.columns if c not in spec.columns]
-    df = pd.DataFrame.from_records([p or {} for p in raw.props], columns=cols)
-    geoms = [None if (g is None or g is MALFORMED) else g for g in raw.geoms]
-    gdf = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=raw.crs), crs=raw.crs)
+    gdf = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=crs), crs=crs)
     if spec is not None:
         for cname, col in spec.columns.items():
             if cname in gdf.columns and col.type == "int" and gdf[cname].notna().all():
@@ -352,8 +376,8 @@ def to_frame(raw: RawLayer, spec: LayerSpec | None, catalogue: Catalogue | None 
                 gdf[cname] = pd.to_numeric(gdf[cname], errors="coerce").astype("float64")
             elif cname in gdf.columns and col.type == "bool":
                 gdf[cname] = gdf[cname].astype("boolean")
-    gdf.attrs["layer"] = spec.name if spec else (raw.layer or Path(raw.file).stem)
-    gdf.attrs["source_file"] = raw.file
+    gdf.attrs["layer"] = spec.name if spec else (layer or Path(file).stem)
+    gdf.attrs["source_file"] = file
     if catalogue is not None and spec is not None:
         gdf.attrs["metric_crs"] = catalogue.metric_crs
         gdf.attrs["metric_crs_extent"] = catalogue.extent

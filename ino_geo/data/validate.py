@@ -3,8 +3,10 @@
 :func:`validate_path` checks a vector file (every layer of it) or a layers folder and
 returns one :class:`LayerReport` per layer; :func:`validate_frame` checks an in-memory
 GeoDataFrame with the same rules; :func:`read_validated` also builds the GeoDataFrame, so the
-loader reads each file once. How records are read lives in :mod:`ino_geo.data.readers`, the
-rules they are checked against in :mod:`ino_geo.data.checks`.
+loader reads each file once. Each layer is first read into arrays and checked on whole columns
+(:mod:`ino_geo.data.fastpath`); a layer that fails there (or that the fast path does not read
+exactly) is read record by record -- :mod:`ino_geo.data.readers` -- and checked against the
+rules of :mod:`ino_geo.data.checks`, which locate and word every problem.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ino_geo._errors import DataError, UsageError, ValidationError
 from ino_geo.data.catalogue import CATALOGUE_FILE, Catalogue, LayerSpec, load_catalogue
 from ino_geo.data.checks import check_layer
+from ino_geo.data.fastpath import fast_report, read_arrays
 from ino_geo.data.problems import LayerReport, Problem
 from ino_geo.data.readers import (
     PARQUET,
@@ -63,6 +66,8 @@ def validate_path(
     *,
     as_layer: str | None = None,
     frames: bool = False,
+    check: bool = True,
+    bad_frames: bool = True,
 ) -> list[LayerReport]:
     """Validate a vector file (every layer of it) or a layers folder.
 
@@ -78,6 +83,11 @@ def validate_path(
         Check the file against this catalogue layer whatever its name.
     frames : bool
         Also build each layer's GeoDataFrame (``LayerReport.frame``).
+    check : bool
+        False: read the layers without checking them (``load_layers(validate=False)``); the
+        reports then list only what stopped a file or a record from being read.
+    bad_frames : bool
+        With `frames`: also the frames of layers with problems (False: none for them).
 
     Returns
     -------
@@ -98,29 +108,38 @@ def validate_path(
     """
     p = _check_input_path(path)
     if p.is_dir():
-        cat = load_catalogue(p)
-        reports = []
-        for spec in cat:
-            f = cat.folder / spec.file
-            if not f.exists() and spec.optional:
-                continue  # an optional layer the folder does not have
-            if not f.exists():
-                reports.append(LayerReport(str(f), spec.name, spec, problems=[
-                    Problem(str(f), spec.name, None, None, "file", "layer file listed in the catalogue is missing")]))
-                continue
-            if not f.is_file():
-                reports.append(LayerReport(str(f), spec.name, spec, problems=[
-                    Problem(str(f), spec.name, None, None, "file", "not a regular file (a folder, device or pipe)")]))
-                continue
-            reports.extend(_validate_file(f, cat, spec.name, frames, require_crs=cat.crs))
-        return reports
+        return _catalogue_reports(load_catalogue(p), frames=frames, check=check, bad_frames=bad_frames)
     if as_layer is not None and catalogue is not None:
         catalogue[as_layer]  # raises UsageError for an unknown name
-    return _validate_file(p, catalogue, as_layer, frames)
+    return _validate_file(p, catalogue, as_layer, frames, check=check, bad_frames=bad_frames)
+
+
+def _catalogue_reports(cat: Catalogue, *, frames: bool = False, check: bool = True,
+                      bad_frames: bool = True) -> list[LayerReport]:
+    """One report per layer of the catalogue `cat` (of its folder), as :func:`validate_path`
+    of the folder gives them. ``check=False`` reads the layers without checking them (for
+    ``load_layers(validate=False)``): a report then lists only what stopped a file from being
+    read. ``bad_frames=False``: no frame for a layer with problems (the loader raises them)."""
+    reports = []
+    for spec in cat:
+        f = cat.folder / spec.file
+        if not f.exists() and spec.optional:
+            continue  # an optional layer the folder does not have
+        if not f.exists():
+            reports.append(LayerReport(str(f), spec.name, spec, problems=[
+                Problem(str(f), spec.name, None, None, "file", "layer file listed in the catalogue is missing")]))
+            continue
+        if not f.is_file():
+            reports.append(LayerReport(str(f), spec.name, spec, problems=[
+                Problem(str(f), spec.name, None, None, "file", "not a regular file (a folder, device or pipe)")]))
+            continue
+        reports.extend(_validate_file(f, cat, spec.name, frames, require_crs=cat.crs, check=check,
+                                      bad_frames=bad_frames))
+    return reports
 
 
 def _validate_file(p: Path, catalogue: Catalogue | None, as_layer: str | None, frames: bool,
-                   require_crs: Any = None) -> list[LayerReport]:
+                   require_crs: Any = None, check: bool = True, bad_frames: bool = True) -> list[LayerReport]:
     try:
         layer_names = [None] if p.suffix.lower() in PARQUET else list_layers(p)
     except Exception as exc:
@@ -144,27 +163,55 @@ def _validate_file(p: Path, catalogue: Catalogue | None, as_layer: str | None, f
                 spec = catalogue.layers.get(lname) if lname else None
             else:
                 spec = catalogue.match(p, lname)
-        try:
-            raw = open_raw(p, lname)
-        except DataError as exc:
-            msg = str(exc)
-            prefix = f"{p}: "
-            reports.append(LayerReport(str(p), lname or (spec.name if spec else None), spec, problems=[
-                Problem(str(p), lname or (spec.name if spec else None), None, None, "file",
-                        msg[len(prefix):] if msg.startswith(prefix) else msg)]))
-            continue
-        inferred = False
-        if spec is None and catalogue is not None:
-            spec = infer_layer(catalogue, raw.columns)
-            inferred = spec is not None
-        if raw.layer is None and spec is not None:
-            raw.layer = spec.name
-        rep = check_layer(raw, spec, catalogue, require_crs=require_crs)
-        rep.inferred = inferred
-        if frames:
-            rep.frame = to_frame(raw, spec, catalogue)
+        rep = _fast_layer(p, lname, spec, catalogue, frames, require_crs, check)
+        if rep is None:
+            rep = _record_layer(p, lname, spec, catalogue, frames, require_crs, check, bad_frames)
         reports.append(rep)
     return reports
+
+
+def _fast_layer(p: Path, lname: str | None, spec: LayerSpec | None, catalogue: Catalogue | None, frames: bool,
+                require_crs: Any, check: bool) -> LayerReport | None:
+    """The layer read once into arrays and checked on its columns (:mod:`ino_geo.data.fastpath`);
+    None when a check fails or the file is not one the fast path reads exactly."""
+    arr = read_arrays(p, lname)
+    if arr is None:
+        return None
+    inferred = False
+    if spec is None and catalogue is not None:
+        spec = infer_layer(catalogue, arr.columns)
+        inferred = spec is not None
+    rep = fast_report(arr, spec, catalogue, require_crs=require_crs, frames=frames, check=check)
+    if rep is not None:
+        rep.inferred = inferred
+    return rep
+
+
+def _record_layer(p: Path, lname: str | None, spec: LayerSpec | None, catalogue: Catalogue | None, frames: bool,
+                  require_crs: Any, check: bool, bad_frames: bool = True) -> LayerReport:
+    """The layer read record by record and checked (every problem located and named)."""
+    try:
+        raw = open_raw(p, lname)
+    except DataError as exc:
+        msg = str(exc)
+        prefix = f"{p}: "
+        return LayerReport(str(p), lname or (spec.name if spec else None), spec, problems=[
+            Problem(str(p), lname or (spec.name if spec else None), None, None, "file",
+                    msg[len(prefix):] if msg.startswith(prefix) else msg)])
+    inferred = False
+    if spec is None and catalogue is not None:
+        spec = infer_layer(catalogue, raw.columns)
+        inferred = spec is not None
+    if raw.layer is None and spec is not None:
+        raw.layer = spec.name
+    if check:
+        rep = check_layer(raw, spec, catalogue, require_crs=require_crs)
+    else:  # read only: what stopped records from being read, nothing checked
+        rep = LayerReport(raw.file, raw.layer, spec, crs=raw.crs, count=len(raw.geoms), problems=list(raw.problems))
+    rep.inferred = inferred
+    if frames and (bad_frames or not rep.problems):
+        rep.frame = to_frame(raw, spec, catalogue)
+    return rep
 
 
 def _named_layer(p: Path, names: list, wanted: str) -> list:
@@ -245,6 +292,10 @@ def read_validated(
             layer = wanted[0]
         elif names:
             layer = names[0]
+    arr = read_arrays(p, layer)
+    fast = fast_report(arr, spec, catalogue, require_crs=require_crs, frames=True) if arr is not None else None
+    if fast is not None:
+        return fast.frame
     raw = open_raw(p, layer)
     if raw.layer is None and spec is not None:
         raw.layer = spec.name
