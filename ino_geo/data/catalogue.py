@@ -7,10 +7,13 @@ at another folder with the same layout (``--layers DIR``).
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
+import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -232,6 +235,10 @@ def _metric_crs(path: Path, value: Any) -> str:
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
     """Read and check a catalogue file (or the ``catalogue.toml`` of a folder).
 
+    The file is read and checked once per version: later calls, while its modification time,
+    size and inode are unchanged, return a copy of the cached catalogue (a changed file is read
+    again). Each call returns its own copy, so changing it changes nothing for other callers.
+
     Parameters
     ----------
     path : str or Path, optional
@@ -258,6 +265,22 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     ('industrial', 'innovation')
     """
     p = _catalogue_file(path)
+    return _fresh(_parsed(p, _file_key(p)))
+
+
+def _file_key(p: Path) -> tuple:
+    """What identifies one version of the catalogue file: where it really is and its stat
+    (a rewritten or replaced file has a new mtime, size, inode or ctime)."""
+    st = p.stat()
+    return (os.path.realpath(p), st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(p: Path, key: tuple) -> Catalogue:
+    """The catalogue of file `p` in the version `key` (:func:`_file_key`), read and checked
+    once: every later call for the same version is a cache hit. Never handed out as is
+    (:func:`load_catalogue` returns a copy); a malformed file raises and is not cached."""
+    del key  # only part of the cache key
     raw = _read_toml(p)
     head = raw.get("catalogue", {})
     if not isinstance(head, dict):
@@ -278,6 +301,21 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
         extent=extent,
         licence=head.get("licence", ""),
     )
+
+
+def _fresh(cat: Catalogue) -> Catalogue:
+    """A copy of `cat` that shares nothing mutable with it (its dicts are new; the rest is
+    immutable), so a caller changing what it got cannot change the cached catalogue."""
+    return replace(cat, layers={name: replace(spec, columns={c: _fresh_column(col) for c, col in spec.columns.items()})
+                                for name, spec in cat.layers.items()})
+
+
+def _fresh_column(col: ColumnSpec) -> ColumnSpec:
+    allowed = col.allowed
+    if allowed is not None and not all(isinstance(v, (str, int, float, bool)) for v in allowed):
+        allowed = copy.deepcopy(allowed)  # a TOML list of tables or lists: mutable values
+    return replace(col, allowed=allowed, labels=dict(col.labels), labels_ru=dict(col.labels_ru),
+                   colors=dict(col.colors))
 
 
 def _catalogue_file(path: str | Path | None) -> Path:
@@ -330,8 +368,6 @@ def _table(p: Path, where: str, raw: Any, known: set[str], what: str = "a table"
 def _inside_folder(p: Path, where: str, file: str) -> None:
     """A layer file must lie inside the catalogue's folder: relative, no ``..``, and not a
     symbolic link (or a path through one) that resolves outside it."""
-    import os
-
     rel = Path(file)
     if rel.is_absolute() or file.startswith(("/", "\\")) or ".." in rel.parts or "\x00" in file:
         raise _fail(p, where, f"{file!r} leaves the layers folder; give a path relative to {p.parent}")
