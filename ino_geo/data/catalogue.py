@@ -7,7 +7,6 @@ at another folder with the same layout (``--layers DIR``).
 
 from __future__ import annotations
 
-import copy
 import functools
 import math
 import os
@@ -183,6 +182,8 @@ def _column(path: Path, where: str, name: str, raw: Any) -> ColumnSpec:
     allowed = raw.get("allowed")
     if allowed is not None and (not isinstance(allowed, list) or not allowed):
         raise _fail(path, f"{where}.allowed", "must be a non-empty list")
+    if allowed is not None and not all(isinstance(v, (str, int, float, bool)) for v in allowed):
+        raise _fail(path, f"{where}.allowed", "must list values (text, numbers, true or false), not tables or lists")
     for key in ("min", "max"):
         v = raw.get(key)
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
@@ -311,11 +312,8 @@ def _fresh(cat: Catalogue) -> Catalogue:
 
 
 def _fresh_column(col: ColumnSpec) -> ColumnSpec:
-    allowed = col.allowed
-    if allowed is not None and not all(isinstance(v, (str, int, float, bool)) for v in allowed):
-        allowed = copy.deepcopy(allowed)  # a TOML list of tables or lists: mutable values
-    return replace(col, allowed=allowed, labels=dict(col.labels), labels_ru=dict(col.labels_ru),
-                   colors=dict(col.colors))
+    """`col` with its own label and colour tables (``allowed`` is a tuple of plain values)."""
+    return replace(col, labels=dict(col.labels), labels_ru=dict(col.labels_ru), colors=dict(col.colors))
 
 
 def _catalogue_file(path: str | Path | None) -> Path:
