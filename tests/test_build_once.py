@@ -214,7 +214,7 @@ def catalogue_copy(tmp_path):
 def _reads(monkeypatch):
     n = []
     original = catalogue_module._read_toml
-    monkeypatch.setattr(catalogue_module, "_read_toml", lambda p: n.append(p) or original(p))
+    monkeypatch.setattr(catalogue_module, "_read_toml", lambda p, data: n.append(p) or original(p, data))
     return n
 
 
@@ -232,6 +232,31 @@ def test_catalogue_is_read_once_per_version(catalogue_copy, monkeypatch):
     os.utime(catalogue_copy, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
     assert load_catalogue(catalogue_copy.parent).name == first.name[::-1]
     assert len(reads) == 2
+    assert load_catalogue(catalogue_copy.parent).name == first.name[::-1]
+    assert len(reads) == 2
+
+
+def test_a_change_within_one_clock_tick_is_seen(catalogue_copy):
+    """Same size and the same modification time (two writes within the file system's clock
+    tick): the new content is still read."""
+    first = load_catalogue(catalogue_copy)
+    st = catalogue_copy.stat()
+    text = catalogue_copy.read_text(encoding="utf-8")
+    catalogue_copy.write_text(text.replace(f'name = "{first.name}"', f'name = "{first.name.upper()}"', 1),
+                              encoding="utf-8")
+    os.utime(catalogue_copy, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert catalogue_copy.stat().st_mtime_ns == st.st_mtime_ns and catalogue_copy.stat().st_size == st.st_size
+    assert load_catalogue(catalogue_copy).name == first.name.upper() != first.name
+
+
+def test_a_link_out_of_the_folder_made_after_caching_is_refused(catalogue_copy, tmp_path):
+    """The catalogue did not change, but a layer file became a link out of its folder."""
+    cat = load_catalogue(catalogue_copy)
+    outside = tmp_path / "elsewhere.geojson"
+    outside.write_text("{}", encoding="utf-8")
+    (catalogue_copy.parent / cat["parks"].file).symlink_to(outside)
+    with pytest.raises(ino_geo.DataError, match="resolves outside the layers folder"):
+        load_catalogue(catalogue_copy)
 
 
 def test_a_catalogue_broken_after_caching_is_reported(catalogue_copy):

@@ -236,9 +236,9 @@ def _metric_crs(path: Path, value: Any) -> str:
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
     """Read and check a catalogue file (or the ``catalogue.toml`` of a folder).
 
-    The file is read and checked once per version: later calls, while its modification time,
-    size and inode are unchanged, return a copy of the cached catalogue (a changed file is read
-    again). Each call returns its own copy, so changing it changes nothing for other callers.
+    The file is parsed and checked once per content: later calls while its bytes are unchanged
+    return a copy of the cached catalogue (a changed file is parsed again, whatever its
+    modification time). Each call returns its own copy: changing it changes nothing for others.
 
     Parameters
     ----------
@@ -266,23 +266,20 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     ('industrial', 'innovation')
     """
     p = _catalogue_file(path)
-    return _fresh(_parsed(p, _file_key(p)))
-
-
-def _file_key(p: Path) -> tuple:
-    """What identifies one version of the catalogue file: where it really is and its stat
-    (a rewritten or replaced file has a new mtime, size, inode or ctime)."""
-    st = p.stat()
-    return (os.path.realpath(p), st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+    cat = _parsed(p, os.path.realpath(p), p.read_bytes())
+    for spec in cat:  # the files' links are the folder's, not the catalogue's: checked every time
+        _inside_folder(p, f"layers.{spec.name}.file", spec.file)
+    return _fresh(cat)
 
 
 @functools.lru_cache(maxsize=16)
-def _parsed(p: Path, key: tuple) -> Catalogue:
-    """The catalogue of file `p` in the version `key` (:func:`_file_key`), read and checked
-    once: every later call for the same version is a cache hit. Never handed out as is
+def _parsed(p: Path, real: str, data: bytes) -> Catalogue:
+    """The catalogue of file `p` (really at `real`) whose bytes are `data`, checked once: a
+    later call with the same file unchanged is a cache hit, a changed file (other bytes) is
+    parsed again whatever its modification time says. Never handed out as is
     (:func:`load_catalogue` returns a copy); a malformed file raises and is not cached."""
-    del key  # only part of the cache key
-    raw = _read_toml(p)
+    del real  # part of the cache key only: the folder the layer paths are checked against
+    raw = _read_toml(p, data)
     head = raw.get("catalogue", {})
     if not isinstance(head, dict):
         raise _fail(p, "catalogue", "must be a table")
@@ -328,9 +325,10 @@ def _catalogue_file(path: str | Path | None) -> Path:
     return p
 
 
-def _read_toml(p: Path) -> dict:
+def _read_toml(p: Path, data: bytes) -> dict:
+    """The TOML of file `p` read as `data` (UTF-8, universal newlines as in ``read_text``)."""
     try:
-        return tomllib.loads(p.read_text(encoding="utf-8"))
+        return tomllib.loads(data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"))
     except UnicodeDecodeError as exc:
         raise DataError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
