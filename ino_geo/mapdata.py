@@ -38,8 +38,6 @@ __all__ = ["MAP_DISTANCE_M", "DECISION_DEFAULTS", "AnalysisRuns", "map_results",
 #: Coverage threshold of a coverage map whose spec and caller give none (metres).
 MAP_DISTANCE_M = 2000.0
 
-
-
 #: Arguments an analysis ignores in straight-line mode (they only shape the network mode).
 _NETWORK_ONLY = ("network", "scenario", "river")
 
@@ -95,14 +93,15 @@ class AnalysisRuns:
         return self._done[key]
 
     def network(self, lines: Any, scenario: str | None, crs: str) -> Any:
-        """The network of `scenario` built from the line layer `lines` in `crs`, once (a
-        :class:`~ino_geo.network.graph.Network` is returned as is)."""
-        from ino_geo.network.graph import Network
-        from ino_geo.network.scenarios import scenario_network
+        """The network of `scenario` built from the line layer `lines` in `crs`, once (a built
+        :class:`~ino_geo.network.graph.Network`, or anything but a line layer, is returned as is)."""
+        import geopandas as gpd
 
-        if isinstance(lines, Network):
-            return lines
-        scenario = scenario or defaults.SCENARIOS[0]
+        from ino_geo.network.scenarios import check_scenario, scenario_network
+
+        if not isinstance(lines, gpd.GeoDataFrame):
+            return lines  # a built Network as is; anything else for the analysis to refuse
+        scenario = check_scenario(scenario or defaults.SCENARIOS[0])
         key = ("network", self._key(lines), scenario, str(crs))
         self.calls[key] = self.calls.get(key, 0) + 1
         if key not in self._done:

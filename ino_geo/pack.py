@@ -198,11 +198,12 @@ def _decision_results(layers: Any, results: dict, runs: Any, say: Callable[[str]
     from ino_geo.webmap.spec import DECISION_MAPS, load_map_spec
 
     done = []
-    for spec in [load_map_spec(n) for n in DECISION_MAPS]:
+    for name in DECISION_MAPS:
         try:
-            results[spec.name] = map_results(spec, layers, runs=runs)
+            spec = load_map_spec(name)  # read once: the web and print maps are drawn from it
+            results[name] = map_results(spec, layers, runs=runs)
         except InoGeoError as exc:
-            say(f"map {spec.name} left out: {exc}")
+            say(f"map {name} left out: {exc}")
             continue
         done.append(spec)
     return done
