@@ -32,11 +32,106 @@ from ino_geo._errors import DataError, UsageError
 from ino_geo.webmap.results import MapResults
 from ino_geo.webmap.spec import BUILTIN_MAPS, DECISION_MAPS, MapSpec, load_map_spec
 
-__all__ = ["MAP_DISTANCE_M", "DECISION_DEFAULTS", "map_results", "builtin_map_results", "decision_map_results",
-           "decision_params", "nearest_links"]
+__all__ = ["MAP_DISTANCE_M", "DECISION_DEFAULTS", "AnalysisRuns", "map_results", "builtin_map_results",
+           "decision_map_results", "decision_params", "nearest_links"]
 
 #: Coverage threshold of a coverage map whose spec and caller give none (metres).
 MAP_DISTANCE_M = 2000.0
+
+#: Arguments an analysis ignores in straight-line mode (they only shape the network mode).
+_NETWORK_ONLY = ("network", "scenario", "river")
+
+
+class AnalysisRuns:
+    """The analyses of one job (``ino-geo build``), each run once per distinct argument set.
+
+    A second call with the same arguments (after the function's defaults are filled in; the
+    network-only ``network``, ``scenario`` and ``river`` do not count in straight-line mode)
+    returns the first call's result, shared: callers must not change it. Layers are told apart
+    by identity (the job's own frames: kept alive here, so no id is reused). In network mode
+    the scenario's network is built once per line layer, scenario and metric CRS
+    (:meth:`network`) and handed to every analysis in place of the line layer.
+
+    Attributes
+    ----------
+    calls : dict
+        ``{(analysis name, key): number of requests}`` (a value above 1 is a repeat served from here).
+
+    Examples
+    --------
+    >>> runs = AnalysisRuns()
+    >>> def square(x, *, times=1):
+    ...     return [x * x] * times
+    >>> runs.run(square, 3) is runs.run(square, 3, times=1), runs.run(square, 3, times=2)
+    (True, [9, 9])
+    >>> sorted(runs.calls.values())
+    [1, 2]
+    """
+
+    def __init__(self) -> None:
+        self._done: dict = {}
+        self._kept: dict[int, Any] = {}
+        self.calls: dict = {}
+
+    def run(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)``, or the result of an earlier call with the same arguments.
+        A network line layer is replaced by the scenario's network built once (:meth:`network`)."""
+        import inspect
+
+        bound = inspect.signature(fn).bind(*args, **kwargs)
+        bound.apply_defaults()
+        given = dict(bound.arguments)
+        if given.get("mode") != "network":
+            given = {k: v for k, v in given.items() if k not in _NETWORK_ONLY}
+        key = (f"{fn.__module__}.{fn.__qualname__}", self._key(given))
+        self.calls[key] = self.calls.get(key, 0) + 1
+        if key not in self._done:
+            if kwargs.get("network") is not None and given.get("mode") == "network" and given.get("crs") is None:
+                crs = self._crs(bound.arguments)
+                kwargs = {**kwargs, "network": self.network(kwargs["network"], given.get("scenario"), crs)}
+            self._done[key] = fn(*args, **kwargs)
+        return self._done[key]
+
+    def network(self, lines: Any, scenario: str | None, crs: str) -> Any:
+        """The network of `scenario` built from the line layer `lines` in `crs`, once (a built
+        :class:`~ino_geo.network.graph.Network`, or anything but a line layer, is returned as is)."""
+        import geopandas as gpd
+
+        from ino_geo.network.scenarios import check_scenario, scenario_network
+
+        if not isinstance(lines, gpd.GeoDataFrame):
+            return lines  # a built Network as is; anything else for the analysis to refuse
+        scenario = check_scenario(scenario or defaults.SCENARIOS[0])
+        key = ("network", self._key(lines), scenario, str(crs))
+        self.calls[key] = self.calls.get(key, 0) + 1
+        if key not in self._done:
+            self._done[key] = scenario_network(lines, scenario, crs=crs)
+        return self._done[key]
+
+    @staticmethod
+    def _crs(arguments: dict) -> str:
+        """The metric CRS an analysis works in when given none, found as it finds it: from the
+        parks (coverage, accessibility, site selection), else the origins unless empty
+        (proximity), else the destinations."""
+        from ino_geo.crs import metric_crs_for
+
+        first = arguments.get("parks")
+        if first is None:
+            origins = arguments.get("origins")
+            first = origins if origins is not None and len(origins) else arguments.get("destinations")
+        return str(metric_crs_for(first))
+
+    def _key(self, value: Any) -> Any:
+        """A hashable stand-in for an argument: numbers, text and their lists by value, anything
+        else (a layer, a geometry) by identity."""
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return value
+        if isinstance(value, (list, tuple)):
+            return tuple(self._key(v) for v in value)
+        if isinstance(value, dict):
+            return tuple(sorted((k, self._key(v)) for k, v in value.items()))
+        self._kept[id(value)] = value
+        return ("id", id(value))
 
 
 def map_results(
@@ -50,6 +145,7 @@ def map_results(
     mode: str | None = None,
     scenario: str | None = None,
     network: Any = None,
+    runs: AnalysisRuns | None = None,
 ) -> MapResults:
     """Run the analyses map `name_or_spec` draws, with the spec's parameters.
 
@@ -70,6 +166,10 @@ def map_results(
         ``"euclidean"`` | ``"network"``; ``"existing"`` | ``"planned"`` (default: the spec's).
     network : GeoDataFrame or path, optional
         Network mode: the line layer to route on (default: the ``corridors`` layer).
+    runs : AnalysisRuns, optional
+        The job's analyses so far: an analysis already run with the same arguments (by another
+        map, or a table of ``ino-geo build``) is not run again, and a scenario's network is
+        built once.
 
     Returns
     -------
@@ -78,6 +178,7 @@ def map_results(
     """
     spec = load_map_spec(name_or_spec)
     layers = _layers(layers)
+    runs = runs if runs is not None else AnalysisRuns()
     if isinstance(network, (str, os.PathLike)):
         from ino_geo.data.layers import read_layer
 
@@ -86,16 +187,16 @@ def map_results(
     if "coverage" in spec.analyses:
         params = coverage_params(spec, layers, park_type=park_type, distance_m=distance_m, minutes=minutes,
                                  mode=mode, scenario=scenario)
-        out["coverage"] = _run_coverage(layers, params, network)
+        out["coverage"] = _run_coverage(layers, params, network, runs)
         first = {k: (v[0] if v else None) for k, v in (("distance_m", params["distances"]), ("minutes", params["minutes_list"]))}
         out.update(park_type=params["park_types"][0], **first)
     if "proximity" in spec.analyses:
-        out["proximity"] = _run_proximity(spec, layers, park_types, mode, scenario, network)
+        out["proximity"] = _run_proximity(spec, layers, park_types, mode, scenario, network, runs)
     for kind in ("accessibility", "site_selection"):
         if kind in spec.analyses:
             params = decision_params(spec, kind, layers, park_type=park_type, distance_m=distance_m,
                                      minutes=minutes, mode=mode, scenario=scenario)
-            out[kind] = _run_decision(kind, layers, params, network)
+            out[kind] = _run_decision(kind, layers, params, network, runs)
             out["park_type"] = params["park_type"]
     return MapResults(**out)
 
@@ -103,12 +204,15 @@ def map_results(
 def builtin_map_results(layers: Any = None, names: Iterable[str] | None = None, *,
                         park_types: Sequence[str] | None = None, distances: Sequence[float] | None = None,
                         minutes: Sequence[float] | None = None, mode: str | None = None,
-                        scenario: str | None = None) -> dict[str, MapResults]:
-    """:func:`map_results` of every built-in map (or of `names`) that draws an analysis, by map name.
+                        scenario: str | None = None, runs: AnalysisRuns | None = None) -> dict[str, MapResults]:
+    """:func:`map_results` of every built-in map (or of `names`: map names or loaded specs) that
+    draws an analysis, by map name.
 
     The parameters (``ino-geo build``'s) flow into every such map: the park types and reaches
-    into the coverage map, the park types into the proximity map, the mode into both."""
+    into the coverage map, the park types into the proximity map, the mode into both. The maps
+    share `runs` (default: one for this call): no analysis is run twice with the same arguments."""
     layers = _layers(layers)
+    runs = runs if runs is not None else AnalysisRuns()
     specs = [load_map_spec(n) for n in (list(names) if names is not None else list(BUILTIN_MAPS))]
     out = {}
     for spec in specs:
@@ -119,13 +223,13 @@ def builtin_map_results(layers: Any = None, names: Iterable[str] | None = None, 
                                      park_types=park_types if not cov else None,
                                      distance_m=list(distances or ()) or None if cov else None,
                                      minutes=list(minutes or ()) or None if cov else None,
-                                     mode=mode, scenario=scenario)
+                                     mode=mode, scenario=scenario, runs=runs)
     return out
 
 
-def decision_map_results(layers: Any = None) -> dict[str, MapResults]:
+def decision_map_results(layers: Any = None, *, runs: AnalysisRuns | None = None) -> dict[str, MapResults]:
     """:func:`map_results` of the decision maps (``accessibility``, ``site-selection``), by map name."""
-    return builtin_map_results(layers, DECISION_MAPS)
+    return builtin_map_results(layers, DECISION_MAPS, runs=runs)
 
 
 def coverage_params(spec: MapSpec, layers: Any, *, park_type: str | None = None, distance_m: float | None = None,
@@ -186,7 +290,7 @@ def _check_choice(spec: MapSpec, kind: str, c: dict[str, Any]) -> None:
                         f"(expected one of: {', '.join(allowed)})")
 
 
-def _run_decision(kind: str, layers: Any, c: dict[str, Any], network: Any) -> Any:
+def _run_decision(kind: str, layers: Any, c: dict[str, Any], network: Any, runs: AnalysisRuns) -> Any:
     """:func:`ino_geo.accessibility` or :func:`ino_geo.site_selection` with the map's parameters."""
     kwargs: dict[str, Any] = {"park_type": c["park_type"], "mode": c["mode"],
                               "boundaries": _layer(layers, "boundaries", required=False),
@@ -206,11 +310,11 @@ def _run_decision(kind: str, layers: Any, c: dict[str, Any], network: Any) -> An
         from ino_geo.analysis.site_selection import site_selection as run
 
         kwargs.update(new=c["new"], objective=c["objective"])
-    return run(_layer(layers, "parks"), _layer(layers, "population"),
-               **{k: v for k, v in kwargs.items() if v is not None})
+    return runs.run(run, _layer(layers, "parks"), _layer(layers, "population"),
+                    **{k: v for k, v in kwargs.items() if v is not None})
 
 
-def _run_coverage(layers: Any, c: dict[str, Any], network: Any) -> Any:
+def _run_coverage(layers: Any, c: dict[str, Any], network: Any, runs: AnalysisRuns) -> Any:
     from ino_geo.analysis.coverage import coverage
 
     kwargs: dict[str, Any] = {"park_types": list(c["park_types"]), "mode": c["mode"]}
@@ -223,11 +327,11 @@ def _run_coverage(layers: Any, c: dict[str, Any], network: Any) -> Any:
         kwargs["network"] = network if network is not None else _layer(layers, "corridors")
     kwargs.update(boundaries=_layer(layers, "boundaries"), population=_layer(layers, "population"),
                   river=_layer(layers, "river", required=False))
-    return coverage(_layer(layers, "parks"), **{k: v for k, v in kwargs.items() if v is not None})
+    return runs.run(coverage, _layer(layers, "parks"), **{k: v for k, v in kwargs.items() if v is not None})
 
 
 def _run_proximity(spec: MapSpec, layers: Any, park_types: Iterable[str] | None, mode: str | None,
-                   scenario: str | None, network: Any) -> Any:
+                   scenario: str | None, network: Any, runs: AnalysisRuns) -> Any:
     from ino_geo.analysis.proximity import proximity
 
     p = dict(spec.proximity)
@@ -239,13 +343,18 @@ def _run_proximity(spec: MapSpec, layers: Any, park_types: Iterable[str] | None,
         kwargs["scenario"] = scenario or p.get("scenario") or defaults.SCENARIOS[0]
         kwargs["network"] = network if network is not None else _layer(layers, "corridors")
     origins = _layer(layers, p.get("origins") or "sites")
-    res = proximity(origins, _layer(layers, "parks"), **{k: v for k, v in kwargs.items() if v is not None})
+    shared = runs.run(proximity, origins, _layer(layers, "parks"), **{k: v for k, v in kwargs.items() if v is not None})
+    res = shared
     if (p.get("links") or "nearest") == "nearest" and len(res):
         res = nearest_links(res)
     if mode == "network":
         from ino_geo.network.paths import route_paths
 
-        res = route_paths(res, kwargs["network"], scenario=kwargs["scenario"])  # the link is the route
+        net = runs.network(kwargs["network"], kwargs["scenario"], res.attrs.get("metric_crs") or "EPSG:32645")
+        res = route_paths(res, net, scenario=kwargs["scenario"])  # the link is the route
+    if res is shared:  # the shared result stays as the analysis returned it
+        res = res.copy()
+        res.attrs = dict(shared.attrs)
     res.attrs["map_park_types"] = list(types)
     return res
 

@@ -133,31 +133,24 @@ def _print_files() -> list[str]:
 
 def _write_pack(layers: Any, stage: Path, d: Path, params: dict[str, Any], self_contained: bool,
                 say: Callable[[str], None]) -> tuple[Any, list[tuple[str, Path, int]]]:
-    """Write the tables, the maps, their snippets and the index into `stage`; the coverage and the maps."""
-    import ino_geo
-    from ino_geo.data.output import write_frame
-    from ino_geo.mapdata import builtin_map_results
+    """Write the tables, the maps, their snippets and the index into `stage`; the coverage and the maps.
+
+    Every step runs once: the map specs are read once, and the analyses go through one
+    :class:`~ino_geo.mapdata.AnalysisRuns` (the proximity table and the proximity map share
+    one run, a scenario's network is built once for every analysis)."""
+    from ino_geo.mapdata import AnalysisRuns, builtin_map_results
     from ino_geo.webmap.render import embed_snippet, render_all
-    from ino_geo.webmap.spec import BUILTIN_MAPS
+    from ino_geo.webmap.spec import BUILTIN_MAPS, load_map_spec
 
-    distances, minutes, types, mode = params["distances"], params["minutes"], params["park_types"], params["mode"]
-    net = {"network": layers.corridors} if mode == "network" else {}
-    reach = {"distances": distances} if distances else {"minutes": minutes}
-    say(f"coverage of {len(layers.parks)} parks within {', '.join(f'{x:g}' for x in distances or minutes)} "
-        f"{'m' if distances else 'min'}")
-    cov = ino_geo.coverage(layers.parks, **reach, park_types=types or None, mode=mode or defaults.MODES[0], **net,
-                           boundaries=layers.boundaries, by="municipality", population=layers.population, cells=False)
-    write_frame(cov.table, stage / "coverage.csv")
-    say(f"proximity of {len(layers.sites)} sites to the nearest park of each type")
-    prox = ino_geo.proximity(layers.sites, layers.parks, park_types=types or None, mode=mode or defaults.MODES[0],
-                             **net)
-    write_frame(prox, stage / "proximity.csv")
-
+    runs = AnalysisRuns()
+    cov = _write_tables(layers, stage, params, runs, say)
     say("analyses of the maps (coverage, proximity, accessibility, site selection)")
-    results = builtin_map_results(layers, park_types=types or None, distances=distances or None,
-                                  minutes=minutes or None, mode=mode)
-    names = list(BUILTIN_MAPS) + _decision_results(layers, results, say)
-    staged = render_all(layers, stage, results=results, self_contained=self_contained, names=names,
+    distances, minutes, types = params["distances"], params["minutes"], params["park_types"]
+    builtin = [load_map_spec(n) for n in BUILTIN_MAPS]
+    results = builtin_map_results(layers, builtin, park_types=types or None, distances=distances or None,
+                                  minutes=minutes or None, mode=params["mode"], runs=runs)
+    specs = builtin + _decision_results(layers, results, runs, say)
+    staged = render_all(layers, stage, results=results, self_contained=self_contained, names=specs,
                         lang=params["lang"], focus=params["focus"],
                         progress=lambda msg: say(msg.replace(str(stage), str(d))))
     maps = [(name, d / p.name, size) for name, p, size in staged]
@@ -167,28 +160,52 @@ def _write_pack(layers: Any, stage: Path, d: Path, params: dict[str, Any], self_
     from ino_geo.webmap.static import render_atlas
 
     say(f"drawing the print atlas {d / PACK_ATLAS} and a PNG per map")
-    render_atlas(layers, stage / PACK_ATLAS, maps=[n for n, _p, _b in staged], png_dir=stage, results=results,
-                 lang=params["lang"], focus=params["focus"])
+    drawn = {name for name, _p, _b in staged}
+    render_atlas(layers, stage / PACK_ATLAS, maps=[s for s in specs if s.name in drawn], png_dir=stage,
+                 results=results, lang=params["lang"], focus=params["focus"])
     atomic_write_text(stage / "index.html", _index_html(layers, maps))
     return cov, maps
 
 
-def _decision_results(layers: Any, results: dict, say: Callable[[str], None]) -> list[str]:
-    """Add the results of the decision maps to `results`; the names of those computed. A decision
+def _write_tables(layers: Any, stage: Path, params: dict[str, Any], runs: Any, say: Callable[[str], None]) -> Any:
+    """Write ``coverage.csv`` and ``proximity.csv`` into `stage`; the coverage. The runs are
+    kept in `runs`, where the maps find them."""
+    from ino_geo.analysis.coverage import coverage
+    from ino_geo.analysis.proximity import proximity
+    from ino_geo.data.output import write_frame
+
+    distances, minutes, types, mode = params["distances"], params["minutes"], params["park_types"], params["mode"]
+    net = {"network": layers.corridors} if mode == "network" else {}
+    reach = {"distances": distances} if distances else {"minutes": minutes}
+    say(f"coverage of {len(layers.parks)} parks within {', '.join(f'{x:g}' for x in distances or minutes)} "
+        f"{'m' if distances else 'min'}")
+    cov = runs.run(coverage, layers.parks, **reach, park_types=types or None, mode=mode or defaults.MODES[0], **net,
+                   boundaries=layers.boundaries, by="municipality", population=layers.population, cells=False)
+    write_frame(cov.table, stage / "coverage.csv")
+    say(f"proximity of {len(layers.sites)} sites to the nearest park of each type")
+    prox = runs.run(proximity, layers.sites, layers.parks, park_types=types or None, mode=mode or defaults.MODES[0],
+                    **net)
+    write_frame(prox, stage / "proximity.csv")
+    return cov
+
+
+def _decision_results(layers: Any, results: dict, runs: Any, say: Callable[[str], None]) -> list:
+    """Add the results of the decision maps to `results`; the specs of those computed. A decision
     map the layers cannot answer (e.g. fewer candidate cells than new sites, no park of the
     type) is left out of the pack with its reason, instead of failing the whole build."""
     from ino_geo._errors import InoGeoError
     from ino_geo.mapdata import map_results
-    from ino_geo.webmap.spec import DECISION_MAPS
+    from ino_geo.webmap.spec import DECISION_MAPS, load_map_spec
 
     done = []
     for name in DECISION_MAPS:
         try:
-            results[name] = map_results(name, layers)
+            spec = load_map_spec(name)  # read once: the web and print maps are drawn from it
+            results[name] = map_results(spec, layers, runs=runs)
         except InoGeoError as exc:
             say(f"map {name} left out: {exc}")
             continue
-        done.append(name)
+        done.append(spec)
     return done
 
 

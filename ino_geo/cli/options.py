@@ -5,14 +5,14 @@ from :mod:`ino_geo.defaults` (never copied), and its callback checks the value w
 command line is parsed, before any work. A bad value raises the package's own
 :class:`~ino_geo.UsageError` (exit 2), which the group in :mod:`ino_geo.cli.main` turns into
 its one ``ino-geo: error: ...`` line. The choices of ``--park-type`` are the allowed values
-of ``parks.park_type`` in the catalogue of the layers folder in use (read with tomllib: no
+of ``parks.park_type`` in the catalogue of the layers folder in use (read by
+:func:`ino_geo.data.catalogue.load_catalogue`, which caches it for the rest of the run: no
 geopandas). Only click, the standard library and the light core modules are imported here.
 """
 
 from __future__ import annotations
 
 import math
-import tomllib
 from typing import Any, Callable
 
 import click
@@ -152,17 +152,17 @@ def catalogue_park_types(layers_dir: str | None) -> tuple[tuple[str, ...], str] 
     lists none (the command then reports the folder's real problem when it loads it)."""
     from pathlib import Path
 
+    from ino_geo.data.catalogue import load_catalogue
     from ino_geo.data.shipped import default_layers_dir
 
     try:
         path = Path(layers_dir or default_layers_dir()) / "catalogue.toml"
         if not path.is_file():  # a FIFO would block here; reported when the layers load
             return None
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        allowed = raw["layers"]["parks"]["columns"]["park_type"]["allowed"]
+        allowed = load_catalogue(path)["parks"].columns["park_type"].allowed  # cached: read once per run
     except Exception:  # a missing or broken catalogue is reported when the layers load
         return None
-    if not isinstance(allowed, list) or not all(isinstance(v, str) for v in allowed):
+    if not allowed or not all(isinstance(v, str) for v in allowed):
         return None
     return tuple(allowed), str(path)
 

@@ -7,10 +7,12 @@ at another folder with the same layout (``--layers DIR``).
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +182,8 @@ def _column(path: Path, where: str, name: str, raw: Any) -> ColumnSpec:
     allowed = raw.get("allowed")
     if allowed is not None and (not isinstance(allowed, list) or not allowed):
         raise _fail(path, f"{where}.allowed", "must be a non-empty list")
+    if allowed is not None and not all(isinstance(v, (str, int, float, bool)) for v in allowed):
+        raise _fail(path, f"{where}.allowed", "must list values (text, numbers, true or false), not tables or lists")
     for key in ("min", "max"):
         v = raw.get(key)
         if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)):
@@ -232,6 +236,10 @@ def _metric_crs(path: Path, value: Any) -> str:
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
     """Read and check a catalogue file (or the ``catalogue.toml`` of a folder).
 
+    The file is parsed and checked once per content: later calls while its bytes are unchanged
+    return a copy of the cached catalogue (a changed file is parsed again, whatever its
+    modification time). Each call returns its own copy: changing it changes nothing for others.
+
     Parameters
     ----------
     path : str or Path, optional
@@ -258,7 +266,20 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     ('industrial', 'innovation')
     """
     p = _catalogue_file(path)
-    raw = _read_toml(p)
+    cat = _parsed(p, os.path.realpath(p), p.read_bytes())
+    for spec in cat:  # the files' links are the folder's, not the catalogue's: checked every time
+        _inside_folder(p, f"layers.{spec.name}.file", spec.file)
+    return _fresh(cat)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(p: Path, real: str, data: bytes) -> Catalogue:
+    """The catalogue of file `p` (really at `real`) whose bytes are `data`, checked once: a
+    later call with the same file unchanged is a cache hit, a changed file (other bytes) is
+    parsed again whatever its modification time says. Never handed out as is
+    (:func:`load_catalogue` returns a copy); a malformed file raises and is not cached."""
+    del real  # part of the cache key only: the folder the layer paths are checked against
+    raw = _read_toml(p, data)
     head = raw.get("catalogue", {})
     if not isinstance(head, dict):
         raise _fail(p, "catalogue", "must be a table")
@@ -280,6 +301,18 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
     )
 
 
+def _fresh(cat: Catalogue) -> Catalogue:
+    """A copy of `cat` that shares nothing mutable with it (its dicts are new; the rest is
+    immutable), so a caller changing what it got cannot change the cached catalogue."""
+    return replace(cat, layers={name: replace(spec, columns={c: _fresh_column(col) for c, col in spec.columns.items()})
+                                for name, spec in cat.layers.items()})
+
+
+def _fresh_column(col: ColumnSpec) -> ColumnSpec:
+    """`col` with its own label and colour tables (``allowed`` is a tuple of plain values)."""
+    return replace(col, labels=dict(col.labels), labels_ru=dict(col.labels_ru), colors=dict(col.colors))
+
+
 def _catalogue_file(path: str | Path | None) -> Path:
     p = Path(path if path is not None else default_layers_dir())
     if p.is_dir():
@@ -292,9 +325,10 @@ def _catalogue_file(path: str | Path | None) -> Path:
     return p
 
 
-def _read_toml(p: Path) -> dict:
+def _read_toml(p: Path, data: bytes) -> dict:
+    """The TOML of file `p` read as `data` (UTF-8, universal newlines as in ``read_text``)."""
     try:
-        return tomllib.loads(p.read_text(encoding="utf-8"))
+        return tomllib.loads(data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"))
     except UnicodeDecodeError as exc:
         raise DataError(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
@@ -330,8 +364,6 @@ def _table(p: Path, where: str, raw: Any, known: set[str], what: str = "a table"
 def _inside_folder(p: Path, where: str, file: str) -> None:
     """A layer file must lie inside the catalogue's folder: relative, no ``..``, and not a
     symbolic link (or a path through one) that resolves outside it."""
-    import os
-
     rel = Path(file)
     if rel.is_absolute() or file.startswith(("/", "\\")) or ".." in rel.parts or "\x00" in file:
         raise _fail(p, where, f"{file!r} leaves the layers folder; give a path relative to {p.parent}")
