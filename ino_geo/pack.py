@@ -173,9 +173,11 @@ def _write_tables(layers: Any, stage: Path, params: dict[str, Any], runs: Any, s
     from ino_geo.analysis.coverage import coverage
     from ino_geo.analysis.proximity import proximity
     from ino_geo.data.output import write_frame
+    from ino_geo.mapdata import _layer
 
     distances, minutes, types, mode = params["distances"], params["minutes"], params["park_types"], params["mode"]
-    net = {"network": layers.corridors} if mode == "network" else {}
+    # in network mode the tables use the river as the maps do (no walking leg crosses the Tom)
+    net = {"network": layers.corridors, "river": _layer(layers, "river", required=False)} if mode == "network" else {}
     reach = {"distances": distances} if distances else {"minutes": minutes}
     say(f"coverage of {len(layers.parks)} parks within {', '.join(f'{x:g}' for x in distances or minutes)} "
         f"{'m' if distances else 'min'}")

@@ -145,8 +145,9 @@ def test_network_build_builds_each_network_once(counted, tmp_path, monkeypatch):
     _check_once(counted)
     assert len(counted["build_network"]) == 1
     assert _built_networks(counted) == ["existing"]
-    # the table runs without the river, the map with it: two argument sets, each run once
-    assert len(counted["proximity"]) == 2
+    # the table and the map both run with the river: one argument set, one run, one warning-free log
+    assert len(counted["proximity"]) == 1
+    assert "without river" not in r.output
 
 
 # ----------------------------------------------------------------------------- AnalysisRuns
