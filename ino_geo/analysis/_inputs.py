@@ -205,6 +205,12 @@ def park_groups(parks: "gpd.GeoDataFrame", park_types: Sequence[str] | None, wha
 
 def check_geometries(gdf: "gpd.GeoDataFrame", what: str, id_col: str | None = None) -> None:
     """DataError naming the first record whose geometry is missing, empty or not finite."""
+    _checked_coordinates(gdf, what, id_col)
+
+
+def _checked_coordinates(gdf: "gpd.GeoDataFrame", what: str, id_col: str | None) -> tuple:
+    """:func:`check_geometries`, returning what it read: the geometries (object array) and
+    their 2D coordinates with the geometry index of each (``shapely.get_coordinates``)."""
     import shapely
 
     check_frame(gdf, what)
@@ -221,28 +227,33 @@ def check_geometries(gdf: "gpd.GeoDataFrame", what: str, id_col: str | None = No
     if nf.any():
         i = int(idx[np.flatnonzero(nf)[0]])
         raise DataError(f"{name}: record {i}{record_ref(gdf, i, id_col)} field geometry: non-finite (NaN/inf) coordinates")
+    return g, coords, idx
 
 
 def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | None = None, *,
                  checked: bool = False) -> np.ndarray:
     """The checked geometries of `gdf` in the metric `crs` (DataError naming an invalid one).
 
-    `checked`: :func:`check_geometries` has already passed on `gdf` (not run again). Points
-    are valid by construction once finite, so only the other geometries are tested for
-    validity; coordinates are re-checked for finiteness only after a reprojection.
+    `checked`: :func:`check_geometries` has already passed on `gdf` (not run again). The
+    coordinates are read once: checked, projected (as ``GeoSeries.to_crs`` does, without
+    copying the frame) and tested for validity. Points are valid by construction once
+    finite; convex quadrilaterals (grid cells) are decided by a numpy test; only the other
+    geometries go through ``shapely.is_valid``.
     """
     import shapely
     from pyproj import CRS
 
-    if not checked:
-        check_geometries(gdf, what, id_col)
+    if checked:
+        g, coords, idx = np.asarray(gdf.geometry.values, dtype=object), None, None
+    else:
+        g, coords, idx = _checked_coordinates(gdf, what, id_col)
     name = label(gdf, what)
-    same = CRS.from_user_input(gdf.crs).equals(CRS.from_user_input(crs))
-    g = np.asarray((gdf if same else gdf.to_crs(crs)).geometry.values, dtype=object)
-    if not same and not np.isfinite(shapely.get_coordinates(g)).all():
-        raise DataError(f"{name}: coordinates cannot be projected to {crs} (outside its area of use?)")
+    if not CRS.from_user_input(gdf.crs).equals(CRS.from_user_input(crs)):
+        g, coords, idx = _projected(gdf, g, coords, idx, crs)
+        if not np.isfinite(coords).all():
+            raise DataError(f"{name}: coordinates cannot be projected to {crs} (outside its area of use?)")
     test = np.flatnonzero(shapely.get_type_id(g) != 0)
-    test = test[~_convex_quads(g[test])]  # grid cells: valid by a numpy test, no GEOS call
+    test = test[~_convex_quads(g, coords, idx)[test]]  # grid cells: valid by a numpy test, no GEOS call
     invalid = test[~shapely.is_valid(g[test])] if len(test) else test
     if len(invalid):
         i = invalid[0]
@@ -255,18 +266,55 @@ def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | Non
     return g
 
 
-def _convex_quads(g: np.ndarray) -> np.ndarray:
+def _projected(gdf: "gpd.GeoDataFrame", g: np.ndarray, coords: Any, idx: Any, crs: Any) -> tuple:
+    """The geometries `g` of `gdf` in `crs`, with their coordinates and index: the very
+    numbers ``GeoSeries.to_crs`` gives (the same cached transformer, ``always_xy``), from the
+    coordinates already read; geometries with Z go through geopandas."""
+    import shapely
+    from pyproj import CRS
+
+    if shapely.has_z(g).any():
+        g = np.asarray(gdf.geometry.values.to_crs(crs), dtype=object)
+        return (g, *shapely.get_coordinates(g, return_index=True))
+    if coords is None:
+        coords, idx = shapely.get_coordinates(g, return_index=True)
+    transformer = _transformer(CRS.from_user_input(gdf.crs), CRS.from_user_input(crs))
+    x, y = transformer.transform(coords[:, 0], coords[:, 1])
+    coords = np.column_stack([x, y])
+    del x, y
+    return shapely.set_coordinates(g.copy(), coords), coords, idx
+
+
+@functools.lru_cache(maxsize=16)
+def _transformer(src: Any, dst: Any) -> Any:
+    """The pyproj transformer ``GeoSeries.to_crs`` uses from `src` to `dst` (x, y order)."""
+    from pyproj import Transformer
+
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def _convex_quads(g: np.ndarray, coords: Any = None, idx: Any = None) -> np.ndarray:
     """True for each polygon that is a strictly convex quadrilateral without holes (a
     population grid cell): such a ring is simple and not degenerate, so the polygon is valid.
-    The others (False) need ``shapely.is_valid``."""
+    The others (False) need ``shapely.is_valid``. `coords`, `idx`: the coordinates of `g`
+    (``shapely.get_coordinates(g, return_index=True)``) if already read."""
     import shapely
 
     out = np.zeros(len(g), dtype=bool)
-    cand = np.flatnonzero((shapely.get_type_id(g) == 3) & (shapely.get_num_coordinates(g) == 5))
+    if coords is None:
+        kinds = shapely.get_type_id(g)
+        cand = np.flatnonzero((kinds == 3) & (shapely.get_num_coordinates(g) == 5))
+    else:
+        counts = np.bincount(idx, minlength=len(g))
+        cand = np.flatnonzero((counts == 5) & (shapely.get_type_id(g) == 3))
     if not len(cand):
         return out
     cand = cand[shapely.get_num_interior_rings(g[cand]) == 0]
-    xy = shapely.get_coordinates(g[cand]).reshape(-1, 5, 2)
+    if coords is None:
+        xy = shapely.get_coordinates(g[cand]).reshape(-1, 5, 2)
+    else:
+        start = np.concatenate([[0], np.cumsum(counts)[:-1]])[cand]
+        xy = coords[start[:, None] + np.arange(5)]
     closed = (xy[:, 0] == xy[:, 4]).all(axis=1)
     e = np.diff(xy, axis=1)  # the 4 edges
     nxt = np.roll(e, -1, axis=1)
