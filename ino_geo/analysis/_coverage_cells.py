@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ino_geo._errors import DataError
-from ino_geo.analysis._inputs import check_frame, metric_geoms
+from ino_geo.analysis._inputs import check_frame, metric_coordinates
 from ino_geo.analysis._zones import zone_hits
 from ino_geo.analysis.shares import cover_pieces, probe_points, shares_against
 from ino_geo.crs import STORAGE_CRS
@@ -72,17 +72,18 @@ def population_cells(population: "gpd.GeoDataFrame | None", crs: str, zones: lis
     if population is None:
         return pop
     check_frame(population, "population")
-    pop.geoms, pop.people, pop.ids = read_cells(population, crs)
+    (pop.geoms, coords, kinds), pop.people, pop.ids = read_cells(population, crs)
     pop.layer_geoms, pop.keep_cells = population.geometry.values, cells
     if not zones:
         pop.study = shapely.union_all(pop.geoms)
         zones.append(("all", "study area", pop.study))
     say(f"splitting {len(pop.geoms)} population cells by {len(zones)} boundaries")
     pop.cell_tree = shapely.STRtree(pop.geoms)
-    pop.cell_probe = probe_points(pop.geoms)
+    pop.cell_probe = probe_points(pop.geoms, coords)
+    del coords
     pop.cell_area = shapely.area(pop.geoms)
     pop.frag_zone, pop.frag_cell, pop.frag_w, pop.frag_geom, part = _fragments(
-        pop.geoms, zones, pop.cell_tree, pop.cell_probe, pop.cell_area)
+        pop.geoms, zones, pop.cell_tree, pop.cell_probe, pop.cell_area, kinds)
     pop.frag_people = pop.people[pop.frag_cell] * pop.frag_w
     pop.frag_part = np.flatnonzero(part)
     if len(pop.frag_part):
@@ -92,7 +93,8 @@ def population_cells(population: "gpd.GeoDataFrame | None", crs: str, zones: lis
 
 
 def read_cells(population: "gpd.GeoDataFrame", crs: str):
-    """Cell polygons in `crs`, people per cell and cell ids (DataError naming a bad record)."""
+    """``(cell polygons in crs, (their coordinates, index), type ids)``, people per cell and cell
+    ids (DataError naming a bad record)."""
     import pandas as pd
     import shapely
 
@@ -105,7 +107,7 @@ def read_cells(population: "gpd.GeoDataFrame", crs: str):
         i = notpoly[0]
         raise DataError(f"{pname}: record {i}{record_ref(population, i, 'cell_id')} field geometry: "
                         f"a {geometry_type_name(kinds[i])}; population cells must be polygons")
-    geoms = metric_geoms(population, crs, "population", "cell_id")
+    geoms, coords, idx, kinds = metric_coordinates(population, crs, "population", "cell_id")
     people = pd.to_numeric(population["population"], errors="coerce").to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isfinite(people) | (people < 0))
     if len(bad):
@@ -116,7 +118,7 @@ def read_cells(population: "gpd.GeoDataFrame", crs: str):
                         f"{shown} is not a number >= 0")
     has_id = "cell_id" in population.columns
     ids = population["cell_id"].astype(str).to_numpy() if has_id else np.arange(len(population)).astype(str)
-    return geoms, people, ids
+    return (geoms, (coords, idx), kinds), people, ids
 
 
 def zone_fragments(geoms: np.ndarray, zones: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -139,14 +141,14 @@ def zone_fragments(geoms: np.ndarray, zones: list) -> tuple[np.ndarray, np.ndarr
     return _fragments(geoms, zones, shapely.STRtree(geoms), probe_points(geoms), shapely.area(geoms))[:4]
 
 
-def _fragments(geoms: np.ndarray, zones: list, tree: Any, probe: tuple, carea: np.ndarray) -> tuple:
+def _fragments(geoms: np.ndarray, zones: list, tree: Any, probe: tuple, carea: np.ndarray, kinds: Any = None) -> tuple:
     """:func:`zone_fragments` from the cells' tree, probe vertices and areas, and which
     fragments are a part of their cell (cut by the zone's boundary) rather than the cell."""
     import shapely
 
     fz, fc, fw, fg, fp = [], [], [], [], []
     for zi, (_, _, zg) in enumerate(zones):
-        ci, full = zone_hits(zg, geoms, tree, probe)
+        ci, full = zone_hits(zg, geoms, tree, probe, kinds)
         geo = geoms[ci].copy()
         w = np.ones(len(ci))
         part = np.flatnonzero(~full)

@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -29,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["as_list", "as_number", "as_progress", "check_frame", "boundary_rows", "check_routing_options",
            "check_thresholds", "check_mode", "check_walk_speed", "check_step", "check_max_snap", "metric_crs",
-           "park_groups", "check_geometries", "metric_geoms", "check_cost"]
+           "park_groups", "check_geometries", "metric_geoms", "metric_coordinates", "paused_gc", "check_cost"]
 
 
 def as_list(value: Any, what: str) -> list:
@@ -240,6 +241,14 @@ def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | Non
     finite; convex quadrilaterals (grid cells) are decided by a numpy test; only the other
     geometries go through ``shapely.is_valid``.
     """
+    return metric_coordinates(gdf, crs, what, id_col, checked=checked)[0]
+
+
+def metric_coordinates(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | None = None, *,
+                       checked: bool = False) -> tuple:
+    """:func:`metric_geoms` and what it read on the way: ``(geometries, coordinates, index,
+    type ids)``, the coordinates (metric) and index as ``shapely.get_coordinates(geometries,
+    return_index=True)`` gives them, the type ids as ``shapely.get_type_id``."""
     import shapely
     from pyproj import CRS
 
@@ -252,8 +261,10 @@ def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | Non
         g, coords, idx = _projected(gdf, g, coords, idx, crs)
         if not np.isfinite(coords).all():
             raise DataError(f"{name}: coordinates cannot be projected to {crs} (outside its area of use?)")
-    test = np.flatnonzero(shapely.get_type_id(g) != 0)
-    test = test[~_convex_quads(g, coords, idx)[test]]  # grid cells: valid by a numpy test, no GEOS call
+    elif coords is None:
+        coords, idx = shapely.get_coordinates(g, return_index=True)
+    kinds = shapely.get_type_id(g)
+    test = np.flatnonzero((kinds != 0) & ~_convex_quads(g, coords, idx, kinds))  # grid cells: a numpy test
     invalid = test[~shapely.is_valid(g[test])] if len(test) else test
     if len(invalid):
         i = invalid[0]
@@ -263,13 +274,13 @@ def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | Non
             f"({shapely.is_valid_reason(g[i])}){more}; "
             "repair it explicitly (ino-geo layers validate --fix, or shapely.make_valid)"
         )
-    return g
+    return g, coords, idx, kinds
 
 
 def _projected(gdf: "gpd.GeoDataFrame", g: np.ndarray, coords: Any, idx: Any, crs: Any) -> tuple:
     """The geometries `g` of `gdf` in `crs`, with their coordinates and index: the very
     numbers ``GeoSeries.to_crs`` gives (the same cached transformer, ``always_xy``), from the
-    coordinates already read; geometries with Z go through geopandas."""
+    coordinates already read (overwritten); geometries with Z go through geopandas."""
     import shapely
     from pyproj import CRS
 
@@ -279,10 +290,27 @@ def _projected(gdf: "gpd.GeoDataFrame", g: np.ndarray, coords: Any, idx: Any, cr
     if coords is None:
         coords, idx = shapely.get_coordinates(g, return_index=True)
     transformer = _transformer(CRS.from_user_input(gdf.crs), CRS.from_user_input(crs))
-    x, y = transformer.transform(coords[:, 0], coords[:, 1])
-    coords = np.column_stack([x, y])
+    x, y = np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])
+    transformer.transform(x, y, inplace=True)
+    coords[:, 0], coords[:, 1] = x, y
     del x, y
-    return shapely.set_coordinates(g.copy(), coords), coords, idx
+    with paused_gc():
+        return shapely.set_coordinates(g.copy(), coords), coords, idx
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Python's cyclic garbage collector paused while a million geometries are created: it
+    would scan every live object repeatedly, and shapely geometries make no reference cycles."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 @functools.lru_cache(maxsize=16)
@@ -293,35 +321,46 @@ def _transformer(src: Any, dst: Any) -> Any:
     return Transformer.from_crs(src, dst, always_xy=True)
 
 
-def _convex_quads(g: np.ndarray, coords: Any = None, idx: Any = None) -> np.ndarray:
+def _convex_quads(g: np.ndarray, coords: Any = None, idx: Any = None, kinds: Any = None) -> np.ndarray:
     """True for each polygon that is a strictly convex quadrilateral without holes (a
     population grid cell): such a ring is simple and not degenerate, so the polygon is valid.
-    The others (False) need ``shapely.is_valid``. `coords`, `idx`: the coordinates of `g`
-    (``shapely.get_coordinates(g, return_index=True)``) if already read."""
+    The others (False) need ``shapely.is_valid``. `coords`, `idx`, `kinds`: the coordinates
+    of `g` (``shapely.get_coordinates(g, return_index=True)``) and their type ids if known."""
     import shapely
 
     out = np.zeros(len(g), dtype=bool)
+    kinds = shapely.get_type_id(g) if kinds is None else kinds
     if coords is None:
-        kinds = shapely.get_type_id(g)
         cand = np.flatnonzero((kinds == 3) & (shapely.get_num_coordinates(g) == 5))
     else:
         counts = np.bincount(idx, minlength=len(g))
-        cand = np.flatnonzero((counts == 5) & (shapely.get_type_id(g) == 3))
+        cand = np.flatnonzero((counts == 5) & (kinds == 3))
     if not len(cand):
         return out
     cand = cand[shapely.get_num_interior_rings(g[cand]) == 0]
     if coords is None:
         xy = shapely.get_coordinates(g[cand]).reshape(-1, 5, 2)
+    elif len(cand) == len(g) and len(coords) == 5 * len(g):  # all of them: no gather
+        xy = coords.reshape(-1, 5, 2)
     else:
         start = np.concatenate([[0], np.cumsum(counts)[:-1]])[cand]
         xy = coords[start[:, None] + np.arange(5)]
-    closed = (xy[:, 0] == xy[:, 4]).all(axis=1)
-    e = np.diff(xy, axis=1)  # the 4 edges
-    nxt = np.roll(e, -1, axis=1)
-    cross = e[:, :, 0] * nxt[:, :, 1] - e[:, :, 1] * nxt[:, :, 0]
-    convex = (cross > 0).all(axis=1) | (cross < 0).all(axis=1)
-    out[cand] = closed & convex
+    out[cand] = _closed_convex(xy)
     return out
+
+
+def _closed_convex(xy: np.ndarray) -> np.ndarray:
+    """For rings of 5 points (n, 5, 2): closed, and the turn at each of the 4 corners of the
+    same strict sign (a strictly convex quadrilateral)."""
+    closed = (xy[:, 0] == xy[:, 4]).all(axis=1)
+    ex, ey = np.diff(xy[:, :, 0], axis=1), np.diff(xy[:, :, 1], axis=1)  # the 4 edges
+    pos, neg = closed.copy(), closed
+    for k in range(4):
+        j = (k + 1) % 4
+        cross = ex[:, k] * ey[:, j] - ey[:, k] * ex[:, j]
+        pos &= cross > 0
+        neg &= cross < 0
+    return pos | neg
 
 
 def check_cost(cost: str) -> str:

@@ -73,14 +73,16 @@ def zones_for(cells: np.ndarray, boundaries: Any, by: str | None, crs: str) -> Z
     return Zones(ids, names, np.concatenate(zone), np.concatenate(cell), np.concatenate(weight))
 
 
-def zone_hits(zone: Any, geoms: np.ndarray, tree: Any, probe: tuple) -> tuple[np.ndarray, np.ndarray]:
+def zone_hits(zone: Any, geoms: np.ndarray, tree: Any, probe: tuple,
+              kinds: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The polygons meeting `zone` and which of them lie in its interior: the same as
     ``ci = tree.query(zone, predicate="intersects")`` (same order) and
     ``shapely.contains_properly(zone, geoms[ci])``, with GEOS predicates only for the polygons
     crossing the zone's boundary (one STRtree query of its segments) and for multipolygons;
     any other polygon lies wholly inside or outside the zone, decided by one of its vertices.
 
-    `tree`: STRtree over `geoms`; `probe`: :func:`~ino_geo.analysis.shares.probe_points` of them.
+    `tree`: STRtree over `geoms`; `probe`: :func:`~ino_geo.analysis.shares.probe_points` of them;
+    `kinds`: their ``shapely.get_type_id`` if known.
 
     Examples
     --------
@@ -102,7 +104,7 @@ def zone_hits(zone: Any, geoms: np.ndarray, tree: Any, probe: tuple) -> tuple[np
     segs = boundary_segments(zone)
     if len(segs):
         cut[tree.query(segs, predicate="intersects")[1]] = True
-    simple = ~cut[ci] & (shapely.get_type_id(geoms[ci]) == 3)
+    simple = ~cut[ci] & ((shapely.get_type_id(geoms[ci]) if kinds is None else kinds[ci]) == 3)
     keep = np.zeros(len(ci), dtype=bool)
     s = np.flatnonzero(simple)
     keep[s] = shapely.contains_xy(zone, probe[0][ci[s]], probe[1][ci[s]])

@@ -43,11 +43,13 @@ def _split(geom, max_vertices: int = 256, max_depth: int = 20) -> list:
     return out
 
 
-def probe_points(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One vertex of each geometry (a point of it, for the inside/outside test): ``(x, y)``."""
+def probe_points(geoms: np.ndarray, coords: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """One vertex of each geometry (a point of it, for the inside/outside test): ``(x, y)``.
+
+    `coords`: ``shapely.get_coordinates(geoms, return_index=True)`` if already read."""
     import shapely
 
-    coords, idx = shapely.get_coordinates(geoms, return_index=True)
+    coords, idx = shapely.get_coordinates(geoms, return_index=True) if coords is None else coords
     x = np.full(len(geoms), np.nan)
     y = np.full(len(geoms), np.nan)
     if len(idx):
