@@ -201,6 +201,14 @@ def test_projection_equals_geoseries_to_crs():
     np.testing.assert_array_equal(coords, shapely.get_coordinates(want))
     np.testing.assert_array_equal(kinds, shapely.get_type_id(want))
     assert shapely.equals_exact(np.asarray(layer.geometry.values), np.asarray(geoms), 0).all()  # input untouched
+    # grid cells (one ring of 5 points each) are built at once from their coordinates
+    x, y = np.meshgrid(np.linspace(84.9, 85.0, 30), np.linspace(56.4, 56.5, 20))
+    grid = gpd.GeoDataFrame(geometry=shapely.box(x.ravel(), y.ravel(), x.ravel() + 0.003, y.ravel() + 0.002),
+                            crs="EPSG:4326")
+    gg, gc, _, _ = metric_coordinates(grid, "EPSG:32645", "population")
+    want = np.asarray(grid.to_crs("EPSG:32645").geometry.values)
+    assert shapely.equals_exact(gg, want, 0).all() and all(type(a) is type(b) for a, b in zip(gg, want))
+    np.testing.assert_array_equal(gc, shapely.get_coordinates(want))
     with_z = gpd.GeoDataFrame(geometry=[shapely.Point(84.95, 56.5, 100.0)], crs="EPSG:4326")
     gz = metric_coordinates(with_z, "EPSG:32645", "points")[0]
     assert shapely.equals_exact(gz, np.asarray(with_z.to_crs("EPSG:32645").geometry.values), 0).all()

@@ -27,7 +27,7 @@ import numpy as np
 from ino_geo._errors import DataError
 from ino_geo.analysis._inputs import check_frame, metric_coordinates
 from ino_geo.analysis._zones import zone_hits
-from ino_geo.analysis.shares import cover_pieces, probe_points, shares_against
+from ino_geo.analysis.shares import boundary_segments, cover_pieces, probe_points, shares_against
 from ino_geo.crs import STORAGE_CRS
 from ino_geo.network._naming import geometry_type_name, label, record_ref
 
@@ -117,7 +117,8 @@ def read_cells(population: "gpd.GeoDataFrame", crs: str):
         raise DataError(f"{pname}: record {i}{record_ref(population, i, 'cell_id')} field population: "
                         f"{shown} is not a number >= 0")
     has_id = "cell_id" in population.columns
-    ids = population["cell_id"].astype(str).to_numpy() if has_id else np.arange(len(population)).astype(str)
+    # the ids as pandas holds them (a string array, not a million Python strings)
+    ids = population["cell_id"].astype(str).array if has_id else np.arange(len(population)).astype(str)
     return (geoms, (coords, idx), kinds), people, ids
 
 
@@ -174,13 +175,16 @@ def cover_shares(pop: Population, cover: Any) -> tuple[np.ndarray, np.ndarray]:
     zone are measured on their own. The cover's pieces are cut once for both."""
     if pop.people is None:
         return np.zeros(0), np.zeros(0)
+    import shapely
+
     pieces = functools.cache(lambda: cover_pieces(cover))
+    segs = boundary_segments(cover) if cover is not None and not shapely.is_empty(cover) else None
     cell = shares_against(pop.geoms, cover, tree=pop.cell_tree, probe=pop.cell_probe, pieces=pieces,
-                          area=pop.cell_area)
+                          area=pop.cell_area, segs=segs)
     frag = cell[pop.frag_cell]
     if len(pop.frag_part):
         frag[pop.frag_part] = shares_against(pop.frag_geom[pop.frag_part], cover, tree=pop.part_tree,
-                                             probe=pop.part_probe, pieces=pieces)
+                                             probe=pop.part_probe, pieces=pieces, segs=segs)
     return cell, frag
 
 

@@ -290,12 +290,29 @@ def _projected(gdf: "gpd.GeoDataFrame", g: np.ndarray, coords: Any, idx: Any, cr
     if coords is None:
         coords, idx = shapely.get_coordinates(g, return_index=True)
     transformer = _transformer(CRS.from_user_input(gdf.crs), CRS.from_user_input(crs))
-    x, y = np.ascontiguousarray(coords[:, 0]), np.ascontiguousarray(coords[:, 1])
+    quads = _all_simple_quads(g, coords, idx)
+    pts = coords.reshape(-1, 5, 2)[:, :4] if quads else coords  # a ring's last point is its first
+    x, y = np.ascontiguousarray(pts[..., 0]), np.ascontiguousarray(pts[..., 1])
     transformer.transform(x, y, inplace=True)
-    coords[:, 0], coords[:, 1] = x, y
+    pts[..., 0], pts[..., 1] = x, y
     del x, y
     with paused_gc():
-        return shapely.set_coordinates(g.copy(), coords), coords, idx
+        if not quads:
+            return shapely.set_coordinates(g.copy(), coords), coords, idx
+        ring = coords.reshape(-1, 5, 2)
+        ring[:, 4] = ring[:, 0]
+        n = len(g)  # grid cells: built from the coordinates at once (the same polygons)
+        return shapely.from_ragged_array(shapely.GeometryType.POLYGON, coords, (np.arange(0, 5 * n + 1, 5), np.arange(n + 1))), coords, idx
+
+
+def _all_simple_quads(g: np.ndarray, coords: np.ndarray, idx: np.ndarray) -> bool:
+    """Whether every geometry is a polygon of one ring of 5 points (a grid cell), in order."""
+    import shapely
+
+    n = len(g)
+    if not n or len(coords) != 5 * n or not (idx[::5] == np.arange(n)).all() or not (idx[4::5] == np.arange(n)).all():
+        return False
+    return bool((shapely.get_type_id(g) == 3).all() and (shapely.get_num_interior_rings(g) == 0).all())
 
 
 @contextlib.contextmanager

@@ -111,10 +111,11 @@ def covered_shares(geoms: np.ndarray, covered: Any, *, tree: Any = None, probe: 
 
 
 def shares_against(geoms: np.ndarray, covered: Any, *, tree: Any = None, probe: tuple | None = None,
-                   pieces: Any = None, area: np.ndarray | None = None) -> np.ndarray:
+                   pieces: Any = None, area: np.ndarray | None = None, segs: np.ndarray | None = None) -> np.ndarray:
     """:func:`covered_shares` with `pieces` a function returning the cover's pieces, called
     only if some polygon crosses the cover's boundary (pass a cached one to share them
-    between calls), and `area` the polygons' areas if known."""
+    between calls), `area` the polygons' areas and `segs` the cover's
+    :func:`boundary_segments` if known."""
     import shapely
 
     geoms = np.asarray(geoms, dtype=object)
@@ -126,7 +127,7 @@ def shares_against(geoms: np.ndarray, covered: Any, *, tree: Any = None, probe: 
         tree = shapely.STRtree(geoms)
     x, y = probe if probe is not None else probe_points(geoms)
     shapely.prepare(covered)
-    segs = boundary_segments(covered)
+    segs = boundary_segments(covered) if segs is None else segs
     partial = shapely.get_num_geometries(geoms) > 1  # parts may lie on both sides
     if len(segs):
         partial[np.unique(tree.query(segs, predicate="intersects")[1])] = True
