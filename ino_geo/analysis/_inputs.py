@@ -224,8 +224,8 @@ def _checked_coordinates(gdf: "gpd.GeoDataFrame", what: str, id_col: str | None)
         i = bad[0]
         raise DataError(f"{name}: record {i}{record_ref(gdf, i, id_col)} field geometry: missing or empty geometry")
     coords, idx = shapely.get_coordinates(g, return_index=True)
-    nf = ~np.isfinite(coords).all(axis=1)
-    if nf.any():
+    if not np.isfinite(coords).all():  # then find the first record with one
+        nf = ~np.isfinite(coords).all(axis=1)
         i = int(idx[np.flatnonzero(nf)[0]])
         raise DataError(f"{name}: record {i}{record_ref(gdf, i, id_col)} field geometry: non-finite (NaN/inf) coordinates")
     return g, coords, idx

@@ -2,7 +2,8 @@
 
 Coverage counts population by these shares: a cell half covered counts half its people.
 Cells that do not touch the cover's boundary are decided by one point-in-polygon test; only
-the cells crossing it get an exact intersection area, against small pieces of the cover.
+the cells crossing it (and multipolygons of several parts, which may lie on both sides of it
+without touching it) get an exact intersection area, against small pieces of the cover.
 """
 
 from __future__ import annotations
