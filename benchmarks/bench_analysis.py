@@ -26,7 +26,7 @@ Suites
    same (prebuilt) graph and igraph. Goal: within 1.2x of raw scipy, faster than igraph.
 4. coverage: ``coverage()`` on 1,000,000 population cells (EPSG:4326, like the shipped
    layer) for 1,000 parks at one distance vs ``covered_shares`` alone (the same union).
-   Goal: <= 1.5x, peak <= 1.2 GB.
+   Goal: <= 1.5x, peak <= 1.2 GB (in a fresh process, the peak during the call above its inputs).
 5. cli: ``ino-geo coverage --mode network --minutes 15 --compare`` on the shipped layers, end
    to end in a subprocess. Goal: <= 3 s.
 6. scaling: proximity and coverage at 10k -> 100k (the 1M rows come from suites 1 and 4).
