@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
 from typing import TYPE_CHECKING, Any, Callable, Sequence
@@ -29,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["as_list", "as_number", "as_progress", "check_frame", "boundary_rows", "check_routing_options",
            "check_thresholds", "check_mode", "check_walk_speed", "check_step", "check_max_snap", "metric_crs",
-           "park_groups", "check_geometries", "metric_geoms", "check_cost"]
+           "park_groups", "check_geometries", "metric_geoms", "metric_coordinates", "paused_gc", "check_cost"]
 
 
 def as_list(value: Any, what: str) -> list:
@@ -205,6 +206,12 @@ def park_groups(parks: "gpd.GeoDataFrame", park_types: Sequence[str] | None, wha
 
 def check_geometries(gdf: "gpd.GeoDataFrame", what: str, id_col: str | None = None) -> None:
     """DataError naming the first record whose geometry is missing, empty or not finite."""
+    _checked_coordinates(gdf, what, id_col)
+
+
+def _checked_coordinates(gdf: "gpd.GeoDataFrame", what: str, id_col: str | None) -> tuple:
+    """:func:`check_geometries`, returning what it read: the geometries (object array) and
+    their 2D coordinates with the geometry index of each (``shapely.get_coordinates``)."""
     import shapely
 
     check_frame(gdf, what)
@@ -217,32 +224,47 @@ def check_geometries(gdf: "gpd.GeoDataFrame", what: str, id_col: str | None = No
         i = bad[0]
         raise DataError(f"{name}: record {i}{record_ref(gdf, i, id_col)} field geometry: missing or empty geometry")
     coords, idx = shapely.get_coordinates(g, return_index=True)
-    nf = ~np.isfinite(coords).all(axis=1)
-    if nf.any():
+    if not np.isfinite(coords).all():  # then find the first record with one
+        nf = ~np.isfinite(coords).all(axis=1)
         i = int(idx[np.flatnonzero(nf)[0]])
         raise DataError(f"{name}: record {i}{record_ref(gdf, i, id_col)} field geometry: non-finite (NaN/inf) coordinates")
+    return g, coords, idx
 
 
 def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | None = None, *,
                  checked: bool = False) -> np.ndarray:
     """The checked geometries of `gdf` in the metric `crs` (DataError naming an invalid one).
 
-    `checked`: :func:`check_geometries` has already passed on `gdf` (not run again). Points
-    are valid by construction once finite, so only the other geometries are tested for
-    validity; coordinates are re-checked for finiteness only after a reprojection.
+    `checked`: :func:`check_geometries` has already passed on `gdf` (not run again). The
+    coordinates are read once: checked, projected (as ``GeoSeries.to_crs`` does, without
+    copying the frame) and tested for validity. Points are valid by construction once
+    finite; convex quadrilaterals (grid cells) are decided by a numpy test; only the other
+    geometries go through ``shapely.is_valid``.
     """
+    return metric_coordinates(gdf, crs, what, id_col, checked=checked)[0]
+
+
+def metric_coordinates(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | None = None, *,
+                       checked: bool = False) -> tuple:
+    """:func:`metric_geoms` and what it read on the way: ``(geometries, coordinates, index,
+    type ids)``, the coordinates (metric) and index as ``shapely.get_coordinates(geometries,
+    return_index=True)`` gives them, the type ids as ``shapely.get_type_id``."""
     import shapely
     from pyproj import CRS
 
-    if not checked:
-        check_geometries(gdf, what, id_col)
+    if checked:
+        g, coords, idx = np.asarray(gdf.geometry.values, dtype=object), None, None
+    else:
+        g, coords, idx = _checked_coordinates(gdf, what, id_col)
     name = label(gdf, what)
-    same = CRS.from_user_input(gdf.crs).equals(CRS.from_user_input(crs))
-    g = np.asarray((gdf if same else gdf.to_crs(crs)).geometry.values, dtype=object)
-    if not same and not np.isfinite(shapely.get_coordinates(g)).all():
-        raise DataError(f"{name}: coordinates cannot be projected to {crs} (outside its area of use?)")
-    test = np.flatnonzero(shapely.get_type_id(g) != 0)
-    test = test[~_convex_quads(g[test])]  # grid cells: valid by a numpy test, no GEOS call
+    if not CRS.from_user_input(gdf.crs).equals(CRS.from_user_input(crs)):
+        g, coords, idx = _projected(gdf, g, coords, idx, crs)
+        if not np.isfinite(coords).all():
+            raise DataError(f"{name}: coordinates cannot be projected to {crs} (outside its area of use?)")
+    elif coords is None:
+        coords, idx = shapely.get_coordinates(g, return_index=True)
+    kinds = shapely.get_type_id(g)
+    test = np.flatnonzero((kinds != 0) & ~_convex_quads(g, coords, idx, kinds))  # grid cells: a numpy test
     invalid = test[~shapely.is_valid(g[test])] if len(test) else test
     if len(invalid):
         i = invalid[0]
@@ -252,28 +274,110 @@ def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | Non
             f"({shapely.is_valid_reason(g[i])}){more}; "
             "repair it explicitly (ino-geo layers validate --fix, or shapely.make_valid)"
         )
-    return g
+    return g, coords, idx, kinds
 
 
-def _convex_quads(g: np.ndarray) -> np.ndarray:
+def _projected(gdf: "gpd.GeoDataFrame", g: np.ndarray, coords: Any, idx: Any, crs: Any) -> tuple:
+    """The geometries `g` of `gdf` in `crs`, with their coordinates and index: the very
+    numbers ``GeoSeries.to_crs`` gives (the same cached transformer, ``always_xy``), from the
+    coordinates already read (overwritten); geometries with Z go through geopandas."""
+    import shapely
+    from pyproj import CRS
+
+    if shapely.has_z(g).any():
+        g = np.asarray(gdf.geometry.values.to_crs(crs), dtype=object)
+        return (g, *shapely.get_coordinates(g, return_index=True))
+    if coords is None:
+        coords, idx = shapely.get_coordinates(g, return_index=True)
+    transformer = _transformer(CRS.from_user_input(gdf.crs), CRS.from_user_input(crs))
+    quads = _all_simple_quads(g, coords, idx)
+    pts = coords.reshape(-1, 5, 2)[:, :4] if quads else coords  # a ring's last point is its first
+    x, y = np.ascontiguousarray(pts[..., 0]), np.ascontiguousarray(pts[..., 1])
+    transformer.transform(x, y, inplace=True)
+    pts[..., 0], pts[..., 1] = x, y
+    del x, y
+    with paused_gc():
+        if not quads:
+            return shapely.set_coordinates(g.copy(), coords), coords, idx
+        ring = coords.reshape(-1, 5, 2)
+        ring[:, 4] = ring[:, 0]
+        n = len(g)  # grid cells: built from the coordinates at once (the same polygons)
+        return shapely.from_ragged_array(shapely.GeometryType.POLYGON, coords, (np.arange(0, 5 * n + 1, 5), np.arange(n + 1))), coords, idx
+
+
+def _all_simple_quads(g: np.ndarray, coords: np.ndarray, idx: np.ndarray) -> bool:
+    """Whether every geometry is a polygon of one ring of 5 points (a grid cell), in order."""
+    import shapely
+
+    n = len(g)
+    if not n or len(coords) != 5 * n or not (idx[::5] == np.arange(n)).all() or not (idx[4::5] == np.arange(n)).all():
+        return False
+    return bool((shapely.get_type_id(g) == 3).all() and (shapely.get_num_interior_rings(g) == 0).all())
+
+
+@contextlib.contextmanager
+def paused_gc():
+    """Python's cyclic garbage collector paused while a million geometries are created: it
+    would scan every live object repeatedly, and shapely geometries make no reference cycles."""
+    import gc
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+@functools.lru_cache(maxsize=16)
+def _transformer(src: Any, dst: Any) -> Any:
+    """The pyproj transformer ``GeoSeries.to_crs`` uses from `src` to `dst` (x, y order)."""
+    from pyproj import Transformer
+
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def _convex_quads(g: np.ndarray, coords: Any = None, idx: Any = None, kinds: Any = None) -> np.ndarray:
     """True for each polygon that is a strictly convex quadrilateral without holes (a
     population grid cell): such a ring is simple and not degenerate, so the polygon is valid.
-    The others (False) need ``shapely.is_valid``."""
+    The others (False) need ``shapely.is_valid``. `coords`, `idx`, `kinds`: the coordinates
+    of `g` (``shapely.get_coordinates(g, return_index=True)``) and their type ids if known."""
     import shapely
 
     out = np.zeros(len(g), dtype=bool)
-    cand = np.flatnonzero((shapely.get_type_id(g) == 3) & (shapely.get_num_coordinates(g) == 5))
+    kinds = shapely.get_type_id(g) if kinds is None else kinds
+    if coords is None:
+        cand = np.flatnonzero((kinds == 3) & (shapely.get_num_coordinates(g) == 5))
+    else:
+        counts = np.bincount(idx, minlength=len(g))
+        cand = np.flatnonzero((counts == 5) & (kinds == 3))
     if not len(cand):
         return out
     cand = cand[shapely.get_num_interior_rings(g[cand]) == 0]
-    xy = shapely.get_coordinates(g[cand]).reshape(-1, 5, 2)
-    closed = (xy[:, 0] == xy[:, 4]).all(axis=1)
-    e = np.diff(xy, axis=1)  # the 4 edges
-    nxt = np.roll(e, -1, axis=1)
-    cross = e[:, :, 0] * nxt[:, :, 1] - e[:, :, 1] * nxt[:, :, 0]
-    convex = (cross > 0).all(axis=1) | (cross < 0).all(axis=1)
-    out[cand] = closed & convex
+    if coords is None:
+        xy = shapely.get_coordinates(g[cand]).reshape(-1, 5, 2)
+    elif len(cand) == len(g) and len(coords) == 5 * len(g):  # all of them: no gather
+        xy = coords.reshape(-1, 5, 2)
+    else:
+        start = np.concatenate([[0], np.cumsum(counts)[:-1]])[cand]
+        xy = coords[start[:, None] + np.arange(5)]
+    out[cand] = _closed_convex(xy)
     return out
+
+
+def _closed_convex(xy: np.ndarray) -> np.ndarray:
+    """For rings of 5 points (n, 5, 2): closed, and the turn at each of the 4 corners of the
+    same strict sign (a strictly convex quadrilateral)."""
+    closed = (xy[:, 0] == xy[:, 4]).all(axis=1)
+    ex, ey = np.diff(xy[:, :, 0], axis=1), np.diff(xy[:, :, 1], axis=1)  # the 4 edges
+    pos, neg = closed.copy(), closed
+    for k in range(4):
+        j = (k + 1) % 4
+        cross = ex[:, k] * ey[:, j] - ey[:, k] * ex[:, j]
+        pos &= cross > 0
+        neg &= cross < 0
+    return pos | neg
 
 
 def check_cost(cost: str) -> str:

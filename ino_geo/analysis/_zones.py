@@ -2,7 +2,8 @@
 
 A cell lying in one boundary counts wholly there; a cell straddling two is split between them
 by area (as ``ino_geo.coverage`` does). The first zone is always the whole study area
-(``boundary_id == "all"``): every cell at full weight.
+(``boundary_id == "all"``): every cell at full weight. :func:`zone_hits` finds the cells of a
+zone: only those crossing its boundary get a GEOS predicate, the others one point test.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 
 from ino_geo._errors import UsageError
 
-__all__ = ["Zones", "zones_for", "weighted_gini"]
+__all__ = ["Zones", "zones_for", "zone_hits", "weighted_gini"]
 
 
 @dataclass
@@ -37,6 +38,7 @@ def zones_for(cells: np.ndarray, boundaries: Any, by: str | None, crs: str) -> Z
     import shapely
 
     from ino_geo.analysis._inputs import boundary_rows, metric_geoms
+    from ino_geo.analysis.shares import probe_points
 
     n = len(cells)
     ids, names = ["all"], ["study area"]
@@ -51,13 +53,13 @@ def zones_for(cells: np.ndarray, boundaries: Any, by: str | None, crs: str) -> Z
            else boundaries.index.astype(str).to_numpy())
     bname = boundaries["name"].astype(str).to_numpy() if "name" in boundaries.columns else bid
     tree = shapely.STRtree(cells)
+    probe = probe_points(cells)
     area = shapely.area(cells)
     for k, i in enumerate(sel, start=1):
         zg = bgeoms[i]
-        shapely.prepare(zg)
-        ci = tree.query(zg, predicate="intersects")
+        ci, full = zone_hits(zg, cells, tree, probe)
         w = np.ones(len(ci))
-        part = np.flatnonzero(~shapely.contains_properly(zg, cells[ci]))
+        part = np.flatnonzero(~full)
         if len(part):
             a = area[ci[part]]
             inter = shapely.area(shapely.intersection(cells[ci[part]], zg))
@@ -69,6 +71,49 @@ def zones_for(cells: np.ndarray, boundaries: Any, by: str | None, crs: str) -> Z
         cell.append(ci[keep])
         weight.append(np.clip(w[keep], 0.0, 1.0))
     return Zones(ids, names, np.concatenate(zone), np.concatenate(cell), np.concatenate(weight))
+
+
+def zone_hits(zone: Any, geoms: np.ndarray, tree: Any, probe: tuple,
+              kinds: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The polygons meeting `zone` and which of them lie in its interior: the same as
+    ``ci = tree.query(zone, predicate="intersects")`` (same order) and
+    ``shapely.contains_properly(zone, geoms[ci])``, with GEOS predicates only for the polygons
+    crossing the zone's boundary (one STRtree query of its segments) and for multipolygons;
+    any other polygon lies wholly inside or outside the zone, decided by one of its vertices.
+
+    `tree`: STRtree over `geoms`; `probe`: :func:`~ino_geo.analysis.shares.probe_points` of them;
+    `kinds`: their ``shapely.get_type_id`` if known.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from shapely import box
+    >>> from ino_geo.analysis.shares import probe_points
+    >>> cells = np.array([box(0.5, 0.5, 1, 1), box(5, 5, 6, 6), box(1, 0, 3, 1), box(9, 0, 10, 1)])
+    >>> ci, full = zone_hits(box(0, 0, 2, 2), cells, shapely.STRtree(cells), probe_points(cells))
+    >>> sorted(zip(ci.tolist(), full.tolist()))
+    [(0, True), (2, False)]
+    """
+    import shapely
+
+    from ino_geo.analysis.shares import boundary_segments
+
+    shapely.prepare(zone)
+    ci = tree.query(zone)  # bounding boxes: the candidates, in the order of the predicate query
+    cut = np.zeros(len(geoms), dtype=bool)
+    segs = boundary_segments(zone)
+    if len(segs):
+        cut[tree.query(segs, predicate="intersects")[1]] = True
+    simple = ~cut[ci] & ((shapely.get_type_id(geoms[ci]) if kinds is None else kinds[ci]) == 3)
+    keep = np.zeros(len(ci), dtype=bool)
+    s = np.flatnonzero(simple)
+    keep[s] = shapely.contains_xy(zone, probe[0][ci[s]], probe[1][ci[s]])
+    o = np.flatnonzero(~simple)
+    o = o[shapely.intersects(zone, geoms[ci[o]])]
+    keep[o] = True
+    full = keep.copy()
+    full[o] = shapely.contains_properly(zone, geoms[ci[o]])
+    return ci[keep], full[keep]
 
 
 def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:

@@ -20,9 +20,10 @@ cell's area* (a cell half covered counts half its people), never by its centroid
 straddles two boundaries is split between them by area first (:func:`covered_population`).
 
 :func:`coverage` reads as its steps: check and project the inputs (:mod:`._inputs`), the study
-area and its zones (:func:`study_zones`), the cells split by zone (:func:`_population`), the reach
-area per park type and threshold (:class:`_Reach`; alone: :func:`reach_areas`), the covered
-population and area per zone and the result tables (:class:`_Tally`).
+area and its zones (:func:`study_zones`), the cells split by zone (:mod:`._coverage_cells`), the
+reach area per park type and threshold (:class:`_Reach`; alone: :func:`reach_areas`), the covered
+population and area per zone and the result tables (:class:`_Tally`). The covered share of
+each cell is computed once per reach area and serves the cell rows and every zone's sums.
 
 Examples
 --------
@@ -47,12 +48,12 @@ import numpy as np
 
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
-from ino_geo.analysis._inputs import (as_progress, boundary_rows, check_frame, check_geometries, check_mode,
-                                      check_routing_options, check_step, check_thresholds, metric_crs, metric_geoms,
-                                      park_groups)
-from ino_geo.analysis.shares import covered_shares, probe_points
+from ino_geo.analysis._coverage_cells import Population as _Population
+from ino_geo.analysis._coverage_cells import cell_rows, cells_frame, cover_shares, covered_population, zone_fragments
+from ino_geo.analysis._coverage_cells import population_cells as _population
+from ino_geo.analysis._inputs import (as_progress, boundary_rows, check_geometries, check_mode, check_routing_options,
+                                      check_step, check_thresholds, metric_crs, metric_geoms, park_groups)
 from ino_geo.crs import STORAGE_CRS
-from ino_geo.network._naming import geometry_type_name, label, record_ref
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -290,138 +291,6 @@ def study_zones(boundaries: "gpd.GeoDataFrame | None", by: str | None, crs: str)
     return zones, study
 
 
-@dataclass
-class _Population:
-    """The population cells (metric CRS) and their fragments: the part of each cell in each
-    zone, weighted by its share of the cell's area."""
-
-    geoms: Any = None  # cell polygons (None without a population layer)
-    people: Any = None  # people per cell
-    ids: Any = None
-    study: Any = None  # union of the cells: the study area without boundaries
-    frag_zone: Any = field(default_factory=lambda: np.zeros(0, np.int64))
-    frag_cell: Any = field(default_factory=lambda: np.zeros(0, np.int64))
-    frag_w: Any = field(default_factory=lambda: np.zeros(0))
-    frag_geom: Any = field(default_factory=lambda: np.zeros(0, object))
-    frag_people: Any = field(default_factory=lambda: np.zeros(0))
-    frag_tree: Any = None
-    frag_probe: Any = None
-    cell_tree: Any = None
-    cell_probe: Any = None
-
-
-def _population(population: "gpd.GeoDataFrame | None", crs: str, zones: list, cells: bool, say) -> _Population:
-    """The checked population cells split by the zones (adds the study-area zone, the union of
-    the cells, when there are no boundaries)."""
-    import shapely
-
-    pop = _Population()
-    if population is None:
-        return pop
-    check_frame(population, "population")
-    pop.geoms, pop.people, pop.ids = _read_cells(population, crs)
-    if not zones:
-        pop.study = shapely.union_all(pop.geoms)
-        zones.append(("all", "study area", pop.study))
-    say(f"splitting {len(pop.geoms)} population cells by {len(zones)} boundaries")
-    _split_by_zones(pop, zones)
-    pop.frag_people = pop.people[pop.frag_cell] * pop.frag_w
-    if len(pop.frag_geom):
-        pop.frag_tree = shapely.STRtree(pop.frag_geom)
-        pop.frag_probe = probe_points(pop.frag_geom)
-    if cells:
-        pop.cell_tree = shapely.STRtree(pop.geoms)
-        pop.cell_probe = probe_points(pop.geoms)
-    return pop
-
-
-def _read_cells(population: "gpd.GeoDataFrame", crs: str):
-    """Cell polygons in `crs`, people per cell and cell ids (DataError naming a bad record)."""
-    import pandas as pd
-    import shapely
-
-    pname = label(population, "population")
-    if "population" not in population.columns:
-        raise DataError(f"{pname}: column 'population' is missing")
-    kinds = shapely.get_type_id(np.asarray(population.geometry.values, dtype=object))
-    notpoly = np.flatnonzero(~np.isin(kinds, [3, 6]) & (kinds >= 0))
-    if len(notpoly):
-        i = notpoly[0]
-        raise DataError(f"{pname}: record {i}{record_ref(population, i, 'cell_id')} field geometry: "
-                        f"a {geometry_type_name(kinds[i])}; population cells must be polygons")
-    geoms = metric_geoms(population, crs, "population", "cell_id")
-    people = pd.to_numeric(population["population"], errors="coerce").to_numpy(dtype=float)
-    bad = np.flatnonzero(~np.isfinite(people) | (people < 0))
-    if len(bad):
-        i = bad[0]
-        v = population["population"].iloc[i]
-        shown = f"{float(v):g}" if isinstance(v, (int, float, np.number)) else repr(v)
-        raise DataError(f"{pname}: record {i}{record_ref(population, i, 'cell_id')} field population: "
-                        f"{shown} is not a number >= 0")
-    has_id = "cell_id" in population.columns
-    ids = population["cell_id"].astype(str).to_numpy() if has_id else np.arange(len(population)).astype(str)
-    return geoms, people, ids
-
-
-def _split_by_zones(pop: _Population, zones: list) -> None:
-    """The fragments of the cells in each zone, weighted by their share of the cell's area."""
-    pop.frag_zone, pop.frag_cell, pop.frag_w, pop.frag_geom = zone_fragments(pop.geoms, zones)
-
-
-def zone_fragments(geoms: np.ndarray, zones: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The part of each cell polygon in each zone: ``(zone, cell, weight, geometry)`` arrays,
-    the weight being the part's share of the cell's area (parts of zero weight left out).
-
-    `zones` as :func:`study_zones` gives them; `geoms` in the zones' metric CRS.
-
-    Examples
-    --------
-    >>> from shapely import box
-    >>> z, c, w, g = zone_fragments(np.array([box(0, 0, 2, 1)]), [("a", "A", box(0, 0, 1, 1))])
-    >>> z.tolist(), c.tolist(), w.tolist()
-    ([0], [0], [0.5])
-    """
-    import shapely
-
-    ctree = shapely.STRtree(geoms)
-    carea = shapely.area(geoms)
-    fz, fc, fw, fg = [], [], [], []
-    for zi, (_, _, zg) in enumerate(zones):
-        shapely.prepare(zg)
-        ci = ctree.query(zg, predicate="intersects")
-        full = shapely.contains_properly(zg, geoms[ci])
-        geo = geoms[ci].copy()
-        w = np.ones(len(ci))
-        part = np.flatnonzero(~full)
-        if len(part):
-            inter = shapely.intersection(geoms[ci[part]], zg)
-            geo[part] = inter
-            a = carea[ci[part]]
-            w[part] = np.where(a > 0, shapely.area(inter) / np.where(a > 0, a, 1), 0.0)
-        keep = w > 0
-        fz.append(np.full(keep.sum(), zi))
-        fc.append(ci[keep])
-        fw.append(np.clip(w[keep], 0, 1))
-        fg.append(geo[keep])
-    if not zones:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0, object)
-    return tuple(map(np.concatenate, (fz, fc, fw, fg)))
-
-
-def covered_population(pop: _Population, cover: Any) -> np.ndarray:
-    """How a coverage number is computed: the people covered in each population fragment.
-
-    A fragment (the part of a cell in a zone) counts its people times the covered share of its
-    area (:func:`~ino_geo.analysis.shares.covered_shares`): a cell half covered counts half its
-    people, never all or nothing by its centroid. A zone's covered population is the sum over
-    its fragments.
-    """
-    if pop.people is None:
-        return np.zeros(0)
-    share = covered_shares(pop.frag_geom, cover, tree=pop.frag_tree, probe=pop.frag_probe) if len(pop.frag_geom) else np.zeros(0)
-    return pop.frag_people * share
-
-
 # --------------------------------------------------------------------------------------------
 # the reach areas
 
@@ -543,7 +412,6 @@ class _Tally:
 
     def add(self, ptype: str, n_parks: int, value: float, unit: str, cover: Any) -> None:
         """Count one reach area: its area and population per zone, its gaps, its cells."""
-        import pandas as pd
         import shapely
 
         key = {"park_type": ptype, "threshold": value, "unit": unit}
@@ -552,7 +420,8 @@ class _Tally:
         if self.study is not None:
             self.gaps.append({**key, "area_km2": None, "geometry": shapely.difference(self.study, cover)})
         has_people = self.pop.people is not None
-        fcov = covered_population(self.pop, cover)
+        cell_share, frag_share = cover_shares(self.pop, cover)
+        fcov = self.pop.frag_people * frag_share if has_people else np.zeros(0)
         for zi, (bid, bname, zg) in enumerate(self.zones):
             a = shapely.area(shapely.intersection(cover, zg)) / 1e6 if not shapely.is_empty(cover) else 0.0
             tot, ptot = self.zone_area[zi], self.zone_people[zi]
@@ -569,11 +438,8 @@ class _Tally:
                 "area_km2": shapely.area(cover) / 1e6, "area_total_km2": np.nan, "area_pct": np.nan,
                 "population": np.nan, "population_total": np.nan, "population_pct": np.nan,
             })
-        if self.pop.cell_tree is not None:
-            pop = self.pop
-            share = covered_shares(pop.geoms, cover, tree=pop.cell_tree, probe=pop.cell_probe)
-            self.cells.append(pd.DataFrame({"cell_id": pop.ids, **key, "population": pop.people, "share": share,
-                                            "population_covered": pop.people * share, "geometry": pop.geoms}))
+        if self.pop.keep_cells:
+            self.cells.append(cell_rows(self.pop, key, cell_share))
 
     def result(self, crs: str, run: dict, cell_minutes: "pd.DataFrame | None") -> Coverage:
         """The :class:`Coverage` tables, in EPSG:4326, with their CRS and units in ``.attrs``."""
@@ -592,8 +458,7 @@ class _Tally:
         for g in (areas, gaps):
             g.attrs = dict(meta, units={"area_km2": "km2"})
         cells_gdf = None
-        if self.pop.cell_tree is not None:
-            cdf = pd.concat(self.cells, ignore_index=True) if self.cells else pd.DataFrame(columns=_CELL_COLUMNS)
-            cells_gdf = gpd.GeoDataFrame(cdf, geometry="geometry", crs=crs).to_crs(STORAGE_CRS)
+        if self.pop.keep_cells:
+            cells_gdf = cells_frame(self.pop, self.cells, crs, _CELL_COLUMNS)
             cells_gdf.attrs = dict(meta, units={"population": "people", "share": "0..1", "population_covered": "people"})
         return Coverage(table=table, areas=areas, gaps=gaps, cells=cells_gdf, cell_minutes=cell_minutes)

@@ -2,7 +2,8 @@
 
 Coverage counts population by these shares: a cell half covered counts half its people.
 Cells that do not touch the cover's boundary are decided by one point-in-polygon test; only
-the cells crossing it get an exact intersection area, against small pieces of the cover.
+the cells crossing it (and multipolygons of several parts, which may lie on both sides of it
+without touching it) get an exact intersection area, against small pieces of the cover.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["covered_shares", "probe_points", "cover_pieces"]
+__all__ = ["covered_shares", "shares_against", "probe_points", "cover_pieces", "boundary_segments"]
 
 
 def _split(geom, max_vertices: int = 256, max_depth: int = 20) -> list:
@@ -43,11 +44,13 @@ def _split(geom, max_vertices: int = 256, max_depth: int = 20) -> list:
     return out
 
 
-def probe_points(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One vertex of each geometry (a point of it, for the inside/outside test): ``(x, y)``."""
+def probe_points(geoms: np.ndarray, coords: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """One vertex of each geometry (a point of it, for the inside/outside test): ``(x, y)``.
+
+    `coords`: ``shapely.get_coordinates(geoms, return_index=True)`` if already read."""
     import shapely
 
-    coords, idx = shapely.get_coordinates(geoms, return_index=True)
+    coords, idx = shapely.get_coordinates(geoms, return_index=True) if coords is None else coords
     x = np.full(len(geoms), np.nan)
     y = np.full(len(geoms), np.nan)
     if len(idx):
@@ -65,13 +68,27 @@ def cover_pieces(covered: Any) -> np.ndarray:
     return np.asarray(_split(covered), dtype=object)
 
 
+def boundary_segments(geom: Any) -> np.ndarray:
+    """The boundary of a polygon cut into its segments (two-point LineStrings): what an
+    STRtree query finds the polygons crossing a boundary with, segment by segment."""
+    import shapely
+
+    bparts = shapely.get_parts(shapely.boundary(geom))
+    coords, idx = shapely.get_coordinates(bparts, return_index=True)
+    same = idx[1:] == idx[:-1]
+    if not same.any():
+        return np.zeros(0, object)
+    return shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
+
+
 def covered_shares(geoms: np.ndarray, covered: Any, *, tree: Any = None, probe: tuple | None = None,
                    pieces: np.ndarray | None = None) -> np.ndarray:
     """The share (0..1) of each polygon's area inside `covered`.
 
     Cells that do not touch the boundary of `covered` are entirely in or out: one
     point-in-polygon test each (``shapely.contains_xy`` on the prepared cover). Only cells
-    crossing the boundary (found with one STRtree query of the boundary segments) get an
+    crossing the boundary (found with one STRtree query of the boundary segments), and
+    multipolygons of several parts (which may lie on both sides without touching it), get an
     exact intersection area, against small pieces of the cover.
 
     Parameters
@@ -91,6 +108,15 @@ def covered_shares(geoms: np.ndarray, covered: Any, *, tree: Any = None, probe: 
     >>> covered_shares(np.array([box(0, 0, 2, 2), box(5, 5, 6, 6), box(1, 0, 3, 1)]), box(0, 0, 2, 2)).tolist()
     [1.0, 0.0, 0.5]
     """
+    return shares_against(geoms, covered, tree=tree, probe=probe, pieces=(lambda: pieces) if pieces is not None else None)
+
+
+def shares_against(geoms: np.ndarray, covered: Any, *, tree: Any = None, probe: tuple | None = None,
+                   pieces: Any = None, area: np.ndarray | None = None, segs: np.ndarray | None = None) -> np.ndarray:
+    """:func:`covered_shares` with `pieces` a function returning the cover's pieces, called
+    only if some polygon crosses the cover's boundary (pass a cached one to share them
+    between calls), `area` the polygons' areas and `segs` the cover's
+    :func:`boundary_segments` if known."""
     import shapely
 
     geoms = np.asarray(geoms, dtype=object)
@@ -102,14 +128,11 @@ def covered_shares(geoms: np.ndarray, covered: Any, *, tree: Any = None, probe: 
         tree = shapely.STRtree(geoms)
     x, y = probe if probe is not None else probe_points(geoms)
     shapely.prepare(covered)
-    bparts = shapely.get_parts(shapely.boundary(covered))
-    coords, idx = shapely.get_coordinates(bparts, return_index=True)
-    same = idx[1:] == idx[:-1]
-    segs = shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1)) if same.any() else np.zeros(0, object)
-    partial = np.zeros(n, dtype=bool)
+    segs = boundary_segments(covered) if segs is None else segs
+    partial = shapely.get_num_geometries(geoms) > 1  # parts may lie on both sides
     if len(segs):
         partial[np.unique(tree.query(segs, predicate="intersects")[1])] = True
-    area = shapely.area(geoms)
+    area = shapely.area(geoms) if area is None else area
     partial &= area > 0
     rest = np.flatnonzero(~partial)
     if len(rest):
@@ -117,7 +140,7 @@ def covered_shares(geoms: np.ndarray, covered: Any, *, tree: Any = None, probe: 
         # a probe vertex exactly on the cover's boundary: the cell touches it at that point only
     pidx = np.flatnonzero(partial)
     if len(pidx):
-        pieces = cover_pieces(covered) if pieces is None else pieces
+        pieces = cover_pieces(covered) if pieces is None else pieces()
         ptree = shapely.STRtree(pieces)
         gi, pj = ptree.query(geoms[pidx], predicate="intersects")
         inter = shapely.area(shapely.intersection(geoms[pidx][gi], pieces[pj]))

@@ -211,6 +211,8 @@ def _cell_rows(part, geoms, pop, share, ptype, value, unit, k, crs):
     ids = part["cell_id"].astype(str).to_numpy() if "cell_id" in part.columns else part[_POS].astype(str).to_numpy()
     df = pd.DataFrame({"cell_id": ids, "park_type": ptype, "threshold": value, "unit": unit, "population": pop,
                        "share": share, "population_covered": pop * share, "_k": k, _POS: part[_POS].to_numpy()})
+    if part.crs is not None and part.crs.equals("EPSG:4326"):  # the layer's own cells, as the local engine gives them
+        return gpd.GeoDataFrame(df, geometry=np.asarray(part.geometry.values, dtype=object).copy(), crs="EPSG:4326")
     return gpd.GeoDataFrame(df, geometry=geoms, crs=crs).to_crs("EPSG:4326")
 
 
