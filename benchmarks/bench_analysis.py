@@ -456,6 +456,31 @@ def suite_cli(quick: bool):
     emit(row)
     emit(suite.record("ino-geo coverage --compare: CPU time per run (children user + system)",
                       {"cpu_s": round(cpu, 3), "load_avg_1m": round(os.getloadavg()[0], 2)}))
+    stages = [json.loads(subprocess.run([sys.executable, "-c", _CLI_STAGES], cwd=root, env=env, capture_output=True,
+                                        text=True, check=True).stdout) for _ in range(ROUNDS)]
+    emit(suite.record("ino-geo coverage --compare: where the time goes (median of 3 runs, s)",
+                      {k: round(float(np.median([s[k] for s in stages])), 3) for k in stages[0]}))
+
+
+# the stages of one `coverage --mode network --minutes 15 --compare` run, in a fresh interpreter
+_CLI_STAGES = """
+import json, time
+t0 = time.perf_counter()
+import geopandas, pyproj, scipy.sparse.csgraph, scipy.spatial, shapely
+from ino_geo.cli.main import cli
+t1 = time.perf_counter()
+from ino_geo import load_layers
+from ino_geo.analysis.compare import compare_scenarios
+from ino_geo.data.output import format_frame
+lay = load_layers()
+t2 = time.perf_counter()
+table = compare_scenarios(lay.parks, lay.corridors, minutes=[15], boundaries=lay.boundaries,
+                          population=lay.population, river=lay.river)
+t3 = time.perf_counter()
+format_frame(table, "table")
+t4 = time.perf_counter()
+print(json.dumps({"imports": t1 - t0, "load_layers": t2 - t1, "compare_scenarios": t3 - t2, "output": t4 - t3}))
+"""
 
 
 # ------------------------------------------------------------------------------------------

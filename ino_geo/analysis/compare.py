@@ -3,6 +3,12 @@
 :func:`compare_scenarios` runs :func:`ino_geo.coverage` (network mode) in the ``existing`` and
 ``planned`` scenarios (:mod:`ino_geo.network.scenarios`) and reports, per park type, threshold
 and boundary, the population newly covered and the minutes saved.
+
+What does not depend on the scenario is done once and shared by both runs: the checks, the
+parks in the metric CRS, the study zones, the population cells split by them and the river
+barrier. Each scenario then builds its network and counts its reach areas as
+:func:`~ino_geo.analysis.coverage.coverage` does (same steps, same numbers), without the
+per-cell output, which the comparison does not report.
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from ino_geo import defaults
-from ino_geo.analysis.coverage import coverage
+from ino_geo.analysis._inputs import as_progress, check_mode, check_routing_options, check_step, check_thresholds
+from ino_geo.analysis.coverage import (Coverage, _population, _projected_parks, _Reach, _reach_steps, _run_attrs,
+                                       _Tally, study_zones)
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -65,16 +73,23 @@ def compare_scenarios(
         falls by at least 0.5 min) and ``population_newly_reachable`` (people who reach a park
         only in the planned scenario). Minute columns are NaN without a population layer.
     """
-    common = dict(
-        park_types=park_types, distances=distances, minutes=minutes, mode="network", boundaries=boundaries, by=by,
-        population=population, river=river, walk_speed_kmh=walk_speed_kmh, max_snap=max_snap, crs=crs, step=step,
-        direction=direction, cost=cost,
-    )
+    river = check_mode("network", river)
+    thresholds = check_thresholds(distances, minutes)
+    check_routing_options(walk_speed_kmh, max_snap, direction, cost, "network", thresholds)
+    crs, groups, pgeoms = _projected_parks(parks, park_types, crs)
+    check_step(step)
+    say = as_progress(progress)
+    zones, study = study_zones(boundaries, by, crs)
+    pop = _population(population, crs, zones, False, say)  # once: the cells do not depend on the scenario
+    barrier = river  # the first scenario makes it one geometry in `crs`; the second reuses that
+    settings = dict(walk_speed_kmh=walk_speed_kmh, max_snap=max_snap, step=step, direction=direction, cost=cost)
     results = {}
     for sc in defaults.SCENARIOS:
-        if progress:
-            progress(f"scenario {sc}")
-        results[sc] = coverage(parks, network=network, scenario=sc, progress=progress, **common)
+        say(f"scenario {sc}")
+        reach = _Reach("network", thresholds, walk_speed_kmh, max_snap, step, direction)
+        reach.prepare(network, sc, crs, barrier, pop, say)
+        barrier = reach.barrier
+        results[sc] = _count(reach, groups, pgeoms, zones, study, pop, crs, sc, settings, say)
     m = _side_by_side(results["existing"].table, results["planned"].table)
     times = _travel_times(results)
     if times is not None:
@@ -86,6 +101,18 @@ def compare_scenarios(
     m.attrs["scenarios"] = list(defaults.SCENARIOS)
     m.attrs["units"] = {**m.attrs.get("units", {}), **_UNITS}
     return m
+
+
+def _count(reach: "_Reach", groups: list, pgeoms: np.ndarray, zones: list, study: Any, pop: Any, crs: str,
+           scenario: str, settings: dict, say) -> Coverage:
+    """One scenario's :class:`~ino_geo.analysis.coverage.Coverage` (no cells): each reach area
+    counted per zone, as :func:`~ino_geo.analysis.coverage.coverage` counts it."""
+    tally = _Tally(zones, study if study is not None else pop.study, pop)
+    for ptype, n_parks, value, unit, cover in _reach_steps(reach, groups, pgeoms, zones, say):
+        tally.add(ptype, n_parks, value, unit, cover)
+    s = settings
+    run = _run_attrs("network", scenario, s["walk_speed_kmh"], s["max_snap"], s["direction"], s["cost"])
+    return tally.result(crs, run, reach.cell_minutes)
 
 
 def _side_by_side(a: "pd.DataFrame", b: "pd.DataFrame") -> "pd.DataFrame":

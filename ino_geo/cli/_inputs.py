@@ -116,12 +116,13 @@ def network_layer(state, lay, network_path: str | None, profile: str = "drive", 
     """The line layer to route on: --network PATH (a vector file, or an OSM extract whose
     `profile` network is imported through the cache), else the corridors layer."""
     from ino_geo._errors import UsageError
-    from ino_geo.data.layers import read_layer
-    from ino_geo.data.osm import is_osm_extract, network_from_path
 
-    if network_path and is_osm_extract(network_path):
-        return network_from_path(network_path, profile, cache=cache, progress=state.progress)
-    if network_path:
+    if network_path:  # the OSM importer only when a file is named (the corridors layer needs none of it)
+        from ino_geo.data.layers import read_layer
+        from ino_geo.data.osm import is_osm_extract, network_from_path
+
+        if is_osm_extract(network_path):
+            return network_from_path(network_path, profile, cache=cache, progress=state.progress)
         state.progress(f"reading network {network_path}")
         return plausible(read_layer(network_path), lay, "--network", network_path)
     if "corridors" not in lay:

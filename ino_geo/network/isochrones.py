@@ -99,7 +99,10 @@ def _reached_pieces(net: Network, node_cost: np.ndarray, threshold: float, unit:
                     max_snap: float, places: Snap | None, step: float, direction: str = "to"
                     ) -> tuple[np.ndarray, np.ndarray]:
     """The reached pieces of the edges (segments of at most `step` metres, or the reached end
-    of a piece reached at one end only) and the walk left at each (metres, <= `max_snap`)."""
+    of a piece reached at one end only) and the walk left at each (metres, <= `max_snap`).
+
+    An edge cut into k pieces has k + 1 piece ends (fractions ``j / k``); the cost and the
+    position of each end are computed once and shared by the two pieces that meet there."""
     import shapely
 
     mpu = walk_m_per_unit(unit, walk_speed_kmh)
@@ -108,22 +111,15 @@ def _reached_pieces(net: Network, node_cost: np.ndarray, threshold: float, unit:
     if not len(e):
         return np.zeros(0, object), np.zeros(0)
     k = np.maximum(1, np.ceil(net.edge_length_m[e] / step).astype(np.int64))
-    rep = np.repeat(e, k)
-    off = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
-    f0 = off / np.repeat(k, k)
-    f1 = (off + 1) / np.repeat(k, k)
-
-    def cost_at(f):
-        c = edge_point_costs(net, node_cost, rep, f, f, unit, direction)
-        if places is not None:
-            c = _place_edge_costs(net, places, rep, f, c, unit, walk_speed_kmh, direction)
-        return c
-
-    c0, c1 = cost_at(f0), cost_at(f1)
+    ends, lo, hi = _piece_ends(e, k)  # every end once; piece i of an edge runs from ends[lo[i]] to ends[hi[i]]
+    rep, f = ends
+    c = edge_point_costs(net, node_cost, rep, f, f, unit, direction)
+    if places is not None:
+        c = _place_edge_costs(net, places, rep, f, c, unit, walk_speed_kmh, direction)
+    p = net.nodes[net.edge_u[rep]] * (1 - f[:, None]) + net.nodes[net.edge_v[rep]] * f[:, None]
+    c0, c1, p0, p1 = c[lo], c[hi], p[lo], p[hi]
     r = np.minimum(max_snap, (threshold - np.maximum(c0, c1)) * mpu)
     ok = r >= 0
-    p0 = net.nodes[net.edge_u[rep]] * (1 - f0[:, None]) + net.nodes[net.edge_v[rep]] * f0[:, None]
-    p1 = net.nodes[net.edge_u[rep]] * (1 - f1[:, None]) + net.nodes[net.edge_v[rep]] * f1[:, None]
     # pieces reached at one end only: a disk at that end
     r0 = np.minimum(max_snap, (threshold - c0) * mpu)
     r1 = np.minimum(max_snap, (threshold - c1) * mpu)
@@ -137,25 +133,51 @@ def _reached_pieces(net: Network, node_cost: np.ndarray, threshold: float, unit:
     return np.concatenate(pieces), np.concatenate([r[ok], r0[half0], r1[half1]])
 
 
+def _piece_ends(e: np.ndarray, k: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray, np.ndarray]:
+    """Edges `e` cut into `k` equal pieces each: the piece ends ``(edge, fraction j / k)``,
+    j = 0..k per edge in edge order, and the index of each piece's first and last end.
+
+    >>> (edge, f), lo, hi = _piece_ends(np.array([3, 5]), np.array([2, 1]))
+    >>> edge.tolist(), f.tolist(), lo.tolist(), hi.tolist()
+    ([3, 3, 3, 5, 5], [0.0, 0.5, 1.0, 0.0, 1.0], [0, 1, 3], [1, 2, 4])
+    """
+    n = k + 1
+    start = np.cumsum(n) - n
+    j = np.arange(n.sum()) - np.repeat(start, n)
+    f = j / np.repeat(k, n)
+    lo = np.repeat(start, k) + (np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k))
+    return (np.repeat(e, n), f), lo, lo + 1
+
+
 def _buffer_by_level(geoms: np.ndarray, rad: np.ndarray, q: float) -> list:
-    """The pieces buffered by their radius rounded down to `q` metres, one buffer per level."""
+    """The pieces buffered by their radius rounded down to `q` metres, one buffer per level:
+    for each level (ascending) the merged lines, then the points (one shapely call each for
+    all the levels' collections, line merges and buffers)."""
     import shapely
 
-    parts = []
     if not len(geoms):
-        return parts
+        return []
     level = np.floor(rad / q) * q
     kinds = shapely.get_type_id(geoms)
-    for lv in np.unique(level):
-        if lv > 0:
-            sel = level == lv
-            segs = geoms[sel & (kinds == 1)]
-            pts = geoms[sel & (kinds == 0)]
-            if len(segs):  # contiguous pieces merged into long lines buffer much faster
-                parts.append(shapely.buffer(shapely.line_merge(shapely.multilinestrings(segs)), lv))
-            if len(pts):
-                parts.append(shapely.buffer(shapely.multipoints(pts), lv))
-    return parts
+    sel = np.flatnonzero((level > 0) & ((kinds == 0) | (kinds == 1)))
+    if not len(sel):
+        return []
+    sel = sel[np.lexsort((sel, -kinds[sel], level[sel]))]  # by level, lines before points, then in order
+    lv, kd = level[sel], kinds[sel]
+    new = np.ones(len(sel), dtype=bool)
+    new[1:] = (lv[1:] != lv[:-1]) | (kd[1:] != kd[:-1])
+    first = np.flatnonzero(new)
+    line_group = kd[first] == 1
+    parts = np.empty(len(first), dtype=object)
+    if line_group.any():
+        segs = kd == 1  # contiguous pieces merged into long lines buffer much faster
+        multi = shapely.multilinestrings(geoms[sel[segs]], indices=np.cumsum(new & segs)[segs] - 1)
+        parts[line_group] = shapely.buffer(shapely.line_merge(multi), lv[first[line_group]])
+    if (~line_group).any():
+        pts = kd == 0
+        multi = shapely.multipoints(geoms[sel[pts]], indices=np.cumsum(new & pts)[pts] - 1)
+        parts[~line_group] = shapely.buffer(multi, lv[first[~line_group]])
+    return list(parts)
 
 
 def _without_river(area: Any, barrier: Any, anchor: np.ndarray) -> Any:
@@ -194,34 +216,30 @@ def _places_on_edge_mask(net: Network, places: Snap | None) -> np.ndarray:
 
 
 def _place_edge_costs(net, places: Snap, rep, f, c, unit, walk_speed_kmh, direction: str = "to"):
-    """Lower `c` (cost at fraction f of edge rep) where a place snaps onto that same edge and
-    the edge may be travelled between them in `direction`."""
-    import pandas as pd
-
+    """Lower `c` (cost at fraction f of edge rep; `rep` sorted) where a place snaps onto that
+    same edge and the edge may be travelled between them in `direction`."""
     s = np.flatnonzero(places.edge >= 0)
     mpu = walk_m_per_unit(unit, walk_speed_kmh)
     w = net.edge_weight(unit)
     # snap points (walk + along the edge) and entries into polygon places (0 inside the part)
-    pl = pd.DataFrame({
-        "e": np.concatenate([places.edge[s], places.entry_edge]),
-        "t0": np.concatenate([places.frac[s], places.entry_f0]),
-        "t1": np.concatenate([places.frac[s], places.entry_f1]),
-        "a": np.concatenate([places.walk_m[s] / mpu, np.zeros(len(places.entry_edge))]),
-    })
-    if pl.empty:
+    pe = np.concatenate([places.edge[s], places.entry_edge]).astype(np.int64)
+    t0 = np.concatenate([places.frac[s], places.entry_f0])
+    t1 = np.concatenate([places.frac[s], places.entry_f1])
+    a = np.concatenate([places.walk_m[s] / mpu, np.zeros(len(places.entry_edge))])
+    # every (point, place) pair on the same edge: the points of an edge are a run of the sorted `rep`
+    lo, hi = np.searchsorted(rep, pe, "left"), np.searchsorted(rep, pe, "right")
+    n = hi - lo
+    if not n.sum():
         return c
-    pos = pd.DataFrame({"i": np.arange(len(rep)), "e": rep})
-    m = pos.merge(pl, on="e")
-    if m.empty:
-        return c
-    i = m["i"].to_numpy()
-    ahead, behind = m["t0"].to_numpy() - f[i], f[i] - m["t1"].to_numpy()  # place ahead of / behind the point
+    j = np.repeat(np.arange(len(pe)), n)
+    i = np.repeat(lo, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    ahead, behind = t0[j] - f[i], f[i] - t1[j]  # place ahead of / behind the point
     off = np.maximum(0.0, np.maximum(ahead, behind))
-    e = m["e"].to_numpy()
+    e = pe[j]
     # "to": the point travels to the place, against a one-way edge if the place is behind it;
     # "from": the place travels to the point, against it if the place is ahead
     against = (behind > 0) if direction == "to" else (ahead > 0)
-    direct = np.where(against & net.oneway[e], np.inf, m["a"].to_numpy() + off * w[e])
+    direct = np.where(against & net.oneway[e], np.inf, a[j] + off * w[e])
     c = c.copy()
     np.minimum.at(c, i, direct)
     return c
