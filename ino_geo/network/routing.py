@@ -127,15 +127,11 @@ def od_costs(
     if not len(oa[0]) or not len(da[0]):
         return cost, length
     G, Lk, total = _origin_graph(net, oa, unit, no, with_length, back, measure)
-    dn, dc, dm, places, starts, counts = _destination_groups(da, nd)
+    groups = _destination_groups(da, with_length)
     todo = np.unique(oa[0])
     if batch is None:
-        batch = max(1, int(2e8 // (8 * max(total, len(dn)) * 3)))
-    state = (G, Lk, net.n_nodes, dn, dc, dm, places, starts, counts, nd)
-    for rows, crow, lrow in _run_chunks(state, todo, batch, workers):
-        cost[rows[:, None], places[None, :]] = crow
-        if with_length:
-            length[rows[:, None], places[None, :]] = lrow
+        batch = max(1, int(2e8 // (8 * max(total, len(da[0])) * 3)))
+    _run_chunks((G, Lk, net.n_nodes, nd, groups), todo, batch, workers, cost, length)
     so, sd, sc, sm = _same_edge_pairs(origins, destinations, net, unit, walk_speed_kmh, not back, measure)
     if len(so):
         better = sc < cost[so, sd]
@@ -203,26 +199,46 @@ def _augmented(net: Network, unit: str, reverse: bool, total: int, xu, xv, xc, x
     return G, (xu, xv, xc, xm)
 
 
-def _destination_groups(da: tuple, nd: int):
-    """Destination access entries grouped by place, the places in the order of their lowest
-    node, so that gathering node costs reads each Dijkstra row nearly in order (10x faster
-    than random): ``(node, cost, metres, places, group starts, group sizes)``."""
-    key = np.full(nd, np.iinfo(np.int64).max)
-    np.minimum.at(key, da[0], da[1])
-    order = np.lexsort((da[1], da[0], key[da[0]]))
-    dp, dn, dc, dm = (a[order] for a in da)
-    first = np.ones(len(dp), dtype=bool)
-    first[1:] = dp[1:] != dp[:-1]
+def _destination_groups(da: tuple, lengths: bool) -> list:
+    """Destination access entries grouped by place, and the places by their number of entries
+    ``k``: a list of ``(places, node, cost, metres)`` with arrays ``(m, k)``, a place's
+    entries sorted by node; repeated entries at a node reduced to the least cost (with
+    `lengths`: only those of the same cost, to the least metres, since costs that differ can
+    round to the same sum). Within a group the places are in the order of their lowest node,
+    so that gathering node costs reads each Dijkstra row nearly in order (10x faster than
+    random)."""
+    p, node, c, m = da
+    order = np.lexsort((m, c, node, p))
+    p, node, c, m = p[order], node[order], c[order], m[order]
+    keep = np.ones(len(p), dtype=bool)
+    keep[1:] = (p[1:] != p[:-1]) | (node[1:] != node[:-1]) | (lengths & (c[1:] != c[:-1]))
+    p, node, c, m = p[keep], node[keep], c[keep], m[keep]
+    first = np.ones(len(p), dtype=bool)
+    first[1:] = p[1:] != p[:-1]
     starts = np.flatnonzero(first)
-    counts = np.diff(np.append(starts, len(dp)))
-    return dn, dc, dm, dp[starts], starts, counts
+    counts = np.diff(np.append(starts, len(p)))
+    groups = []
+    for k in np.unique(counts).tolist():
+        g = starts[counts == k]
+        g = g[np.argsort(node[g], kind="stable")]  # the place's lowest node comes first
+        idx = g[:, None] + np.arange(k)
+        groups.append((p[g], node[idx], c[idx], m[idx]))
+    return groups
 
 
-def _run_chunks(state: tuple, todo: np.ndarray, batch: int, workers: int) -> list:
-    """:func:`_od_chunk` over the origins `todo` in batches, in forked processes if `workers` > 1."""
+def _run_chunks(state: tuple, todo: np.ndarray, batch: int, workers: int, cost: np.ndarray,
+                length: np.ndarray | None) -> None:
+    """:func:`_od_chunk` over the origins `todo` in batches, in forked processes if `workers` > 1,
+    into the rows of `cost` (and `length`); a run of consecutive origins is written in place."""
     chunks = [todo[i : i + batch] for i in range(0, len(todo), batch)]
     if workers <= 1 or len(chunks) <= 1:
-        return [_od_chunk(state, rows) for rows in chunks]
+        for rows in chunks:
+            if rows[-1] - rows[0] + 1 == len(rows):
+                at = slice(rows[0], rows[-1] + 1)
+                _od_chunk(state, rows, (cost[at], None if length is None else length[at]))
+            else:
+                _put(cost, length, *_od_chunk(state, rows))
+        return
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
@@ -232,10 +248,16 @@ def _run_chunks(state: tuple, todo: np.ndarray, batch: int, workers: int) -> lis
         size = max(1, min(batch, -(-len(todo) // (workers * 4))))
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as ex:
-            return list(ex.map(_od_chunk_global, chunks))
+            for part in ex.map(_od_chunk_global, chunks):
+                _put(cost, length, *part)
     finally:
         _OD_STATE = None
 
+
+def _put(cost, length, rows, crow, lrow) -> None:
+    cost[rows] = crow
+    if length is not None:
+        length[rows] = lrow
 
 
 _OD_STATE = None
@@ -245,24 +267,59 @@ def _od_chunk_global(rows):
     return _od_chunk(_OD_STATE, rows)
 
 
-def _od_chunk(state, rows):
-    """Costs (and lengths) from the origins `rows` to every destination that has access entries
-    (columns ``places``)."""
+def _od_chunk(state, rows, out=None):
+    """Costs (and lengths) from the origins `rows` to every destination, into `out` (``(cost,
+    length)`` of these rows, prefilled with ``inf``) or new arrays: ``(rows, cost, length)``."""
     from scipy.sparse.csgraph import dijkstra
 
-    G, Lk, n, dn, dc, dm, places, starts, counts, nd = state
+    G, Lk, n, nd, groups = state
+    if out is None:
+        out = (np.full((len(rows), nd), np.inf), None if Lk is None else np.full((len(rows), nd), np.inf))
     if Lk is not None:
         dist, pred = dijkstra(G, directed=True, indices=n + rows, return_predecessors=True)
-    else:
-        dist = dijkstra(G, directed=True, indices=n + rows)
-    M = dist[:, dn] + dc
-    best = np.minimum.reduceat(M, starts, axis=1)
-    lbest = None
-    if Lk is not None:
         lens = _tree_lengths(pred, Lk, n + rows)
-        ML = np.where(M <= np.repeat(best, counts, axis=1), lens[:, dn] + dm, np.inf)
-        lbest = np.minimum.reduceat(ML, starts, axis=1)
-    return rows, best, lbest
+        del pred
+    else:
+        dist, lens = dijkstra(G, directed=True, indices=n + rows), None
+    for places, node, c, m in groups:
+        _group_best(dist, lens, node, c, m, places, *out)
+    return (rows,) + tuple(out)
+
+
+_ROWS = 8  # Dijkstra rows gathered at a time: small temporaries, reused rather than paged in
+
+
+def _group_best(dist, lens, node, c, m, places, cost, length) -> None:
+    """Into columns `places` of `cost`: the least cost over each place's `k` entries (columns
+    of `node`, `c`); of `length` (with `lens`): the least length among the entries that reach
+    that cost. A few rows at a time: no (rows x entries) temporary."""
+    k = node.shape[1]
+    cols = [np.ascontiguousarray(node[:, j]) for j in range(k)]
+    b = np.empty((min(_ROWS, len(dist)), len(node)))
+    for i in range(0, len(dist), _ROWS):
+        d = dist[i : i + _ROWS]
+        b = b[: len(d)]
+        if k <= 4:
+            M = [np.take(d, cols[j], axis=1) + c[:, j] for j in range(k)]
+            b[...] = M[0]
+            for j in range(1, k):
+                np.minimum(b, M[j], out=b)
+        else:
+            M = [np.take(d, node, axis=1) + c]
+            M[0].min(axis=2, out=b)
+        cost[i : i + _ROWS, places] = b
+        if lens is not None:
+            length[i : i + _ROWS, places] = _least_length(lens[i : i + _ROWS], M, b, cols, node, m)
+
+
+def _least_length(lens, M, b, cols, node, m):
+    """The least length among the entries whose cost `M` reaches the least cost `b`."""
+    if M[0].ndim == 3:
+        return np.where(M[0] <= b[:, :, None], np.take(lens, node, axis=1) + m, np.inf).min(axis=2)
+    out = np.full(b.shape, np.inf)
+    for j, Mj in enumerate(M):
+        np.minimum(out, np.where(Mj <= b, np.take(lens, cols[j], axis=1) + m[:, j], np.inf), out=out)
+    return out
 
 
 def _tree_lengths(pred: np.ndarray, lookup, sources: np.ndarray) -> np.ndarray:
