@@ -48,17 +48,15 @@ def _same_edge_pairs(o: Snap, d: Snap, net: Network, unit: str, walk_speed_kmh: 
     """Direct connections between an origin and a destination snapped to the same segment,
     travelling from the origin to the destination (`o_first`) or back, where the segment allows
     that way: ``(origin, destination, cost)`` (and the cost in `measure`)."""
-    import pandas as pd
-
     so = np.flatnonzero(o.edge >= 0)
     sd = np.flatnonzero(d.edge >= 0)
-    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)) + ((np.zeros(0),) if measure else ())
-    if not len(so) or not len(sd):
-        return empty
-    m = pd.DataFrame({"o": so, "e": o.edge[so]}).merge(pd.DataFrame({"d": sd, "e": d.edge[sd]}), on="e")
-    if m.empty:
-        return empty
-    oi, di, e = m["o"].to_numpy(), m["d"].to_numpy(), m["e"].to_numpy()
+    sd = sd[np.argsort(d.edge[sd], kind="stable")]
+    de = d.edge[sd]
+    lo, hi = np.searchsorted(de, o.edge[so], "left"), np.searchsorted(de, o.edge[so], "right")
+    k = hi - lo  # destinations on each origin's edge
+    oi = np.repeat(so, k)
+    di = sd[np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k) + np.repeat(lo, k)]
+    e = o.edge[oi]
     start, end = (o.frac[oi], d.frac[di]) if o_first else (d.frac[di], o.frac[oi])
     ok = (end >= start) | ~net.oneway[e]
     oi, di, e = oi[ok], di[ok], e[ok]
@@ -126,12 +124,13 @@ def od_costs(
     da = destinations.access(net, unit, walk_speed_kmh, lengths=True, way="out" if back else "in", measure=measure)
     if not len(oa[0]) or not len(da[0]):
         return cost, length
-    G, Lk, total = _origin_graph(net, oa, unit, no, with_length, back, measure)
     groups = _destination_groups(da, with_length)
+    oa = tuple(a[np.argsort(oa[0], kind="stable")] for a in oa)  # by origin: a batch's entries are a slice
     todo = np.unique(oa[0])
     if batch is None:
-        batch = max(1, int(2e8 // (8 * max(total, len(da[0])) * 3)))
-    _run_chunks((G, Lk, net.n_nodes, nd, groups), todo, batch, workers, cost, length)
+        batch = _default_batch(net.n_nodes, len(da[0]))
+    lookup = _base_lookup(net, unit, back, measure) if with_length else None
+    _run_chunks((net, unit, back, oa, lookup, nd, groups), todo, batch, workers, cost, length)
     so, sd, sc, sm = _same_edge_pairs(origins, destinations, net, unit, walk_speed_kmh, not back, measure)
     if len(so):
         better = sc < cost[so, sd]
@@ -142,20 +141,36 @@ def od_costs(
     return cost, length
 
 
-def _origin_graph(net: Network, oa: tuple, unit: str, no: int, with_length: bool, reverse: bool, measure: str):
-    """The graph (reversed if `reverse`) plus one virtual node per origin (``n + origin``) joined
-    to its access nodes: ``(CSR matrix, lookup of the arcs' `measure` or None, number of nodes)``.
+def _default_batch(n: int, entries: int) -> int:
+    """Origins per Dijkstra call: about 200 MB of (origins x nodes) arrays, and no more than
+    the nodes (at least 256), as each row also holds the batch's virtual origin nodes."""
+    return int(max(1, min(2e8 // (8 * max(n, entries) * 3), max(n, 256))))
+
+
+_KEY = 1 << 31  # arc key tail * _KEY + head (node numbers below 2**31)
+
+
+def _base_lookup(net: Network, unit: str, reverse: bool, measure: str) -> tuple:
+    """The network's arcs (:func:`_base_arcs`) as sorted keys, and their `measure`."""
+    u, v, _c, e = _base_arcs(net, unit, reverse)[:4]
+    return u * _KEY + v, net.edge_weight(measure)[e]
+
+
+def _origin_graph(net: Network, oa: tuple, rows: np.ndarray, unit: str, reverse: bool, lookup):
+    """The graph (reversed if `reverse`) plus a virtual node ``n + i`` for each origin
+    ``rows[i]``, joined to its access nodes (`oa`, sorted by origin): ``(CSR matrix, lookup of
+    every arc's measure or None)``. Only this batch's origins are added, so that a Dijkstra
+    row holds the network's nodes and the batch, not every origin of the call.
 
     The network's arcs (sorted, parallel ones reduced) are built once per network, unit and
-    direction (:func:`_base_arcs`); only the origins' rows are added per call."""
+    direction (:func:`_base_arcs`); only the origins' rows are added per batch."""
     n = net.n_nodes
-    total = n + no
-    G, (ou, ov, _oc, om) = _augmented(net, unit, reverse, total, n + oa[0], oa[1], oa[2], oa[3])
-    Lk = None
-    if with_length:
-        u, v, _c, e = _base_arcs(net, unit, reverse)[:4]
-        Lk = (np.concatenate([u * total + v, ou * total + ov]), np.concatenate([net.edge_weight(measure)[e], om]))
-    return G, Lk, total
+    at = slice(np.searchsorted(oa[0], rows[0], "left"), np.searchsorted(oa[0], rows[-1], "right"))
+    local = np.searchsorted(rows, oa[0][at])
+    G, (ou, ov, _oc, om) = _augmented(net, unit, reverse, n + len(rows), n + local, oa[1][at], oa[2][at], oa[3][at])
+    if lookup is None:
+        return G, None
+    return G, (np.concatenate([lookup[0], ou * _KEY + ov]), np.concatenate([lookup[1], om]))
 
 
 def _sorted_min(u, v, c, m):
@@ -272,21 +287,23 @@ def _od_chunk(state, rows, out=None):
     length)`` of these rows, prefilled with ``inf``) or new arrays: ``(rows, cost, length)``."""
     from scipy.sparse.csgraph import dijkstra
 
-    G, Lk, n, nd, groups = state
+    net, unit, back, oa, lookup, nd, groups = state
     if out is None:
-        out = (np.full((len(rows), nd), np.inf), None if Lk is None else np.full((len(rows), nd), np.inf))
+        out = (np.full((len(rows), nd), np.inf), None if lookup is None else np.full((len(rows), nd), np.inf))
+    G, Lk = _origin_graph(net, oa, rows, unit, back, lookup)
+    src = net.n_nodes + np.arange(len(rows))
     if Lk is not None:
-        dist, pred = dijkstra(G, directed=True, indices=n + rows, return_predecessors=True)
-        lens = _tree_lengths(pred, Lk, n + rows)
+        dist, pred = dijkstra(G, directed=True, indices=src, return_predecessors=True)
+        lens = _tree_lengths(pred, Lk, src)
         del pred
     else:
-        dist, lens = dijkstra(G, directed=True, indices=n + rows), None
+        dist, lens = dijkstra(G, directed=True, indices=src), None
     for places, node, c, m in groups:
         _group_best(dist, lens, node, c, m, places, *out)
     return (rows,) + tuple(out)
 
 
-_ROWS = 8  # Dijkstra rows gathered at a time: small temporaries, reused rather than paged in
+_BLOCK = 1 << 19  # gathered costs at a time (4 MB): small temporaries, reused rather than paged in
 
 
 def _group_best(dist, lens, node, c, m, places, cost, length) -> None:
@@ -295,9 +312,10 @@ def _group_best(dist, lens, node, c, m, places, cost, length) -> None:
     that cost. A few rows at a time: no (rows x entries) temporary."""
     k = node.shape[1]
     cols = [np.ascontiguousarray(node[:, j]) for j in range(k)]
-    b = np.empty((min(_ROWS, len(dist)), len(node)))
-    for i in range(0, len(dist), _ROWS):
-        d = dist[i : i + _ROWS]
+    step = max(1, _BLOCK // node.size)
+    b = np.empty((min(step, len(dist)), len(node)))
+    for i in range(0, len(dist), step):
+        d = dist[i : i + step]
         b = b[: len(d)]
         if k <= 4:
             M = [np.take(d, cols[j], axis=1) + c[:, j] for j in range(k)]
@@ -307,9 +325,9 @@ def _group_best(dist, lens, node, c, m, places, cost, length) -> None:
         else:
             M = [np.take(d, node, axis=1) + c]
             M[0].min(axis=2, out=b)
-        cost[i : i + _ROWS, places] = b
+        cost[i : i + step, places] = b
         if lens is not None:
-            length[i : i + _ROWS, places] = _least_length(lens[i : i + _ROWS], M, b, cols, node, m)
+            length[i : i + step, places] = _least_length(lens[i : i + step], M, b, cols, node, m)
 
 
 def _least_length(lens, M, b, cols, node, m):
@@ -329,7 +347,7 @@ def _tree_lengths(pred: np.ndarray, lookup, sources: np.ndarray) -> np.ndarray:
     node = np.broadcast_to(np.arange(N), (B, N))
     has = pred >= 0
     acc = np.zeros((B, N))
-    k = pred[has].astype(np.int64) * N + node[has]
+    k = pred[has].astype(np.int64) * _KEY + node[has]
     pos = np.searchsorted(keys, k)
     acc[has] = el[pos]
     anc = np.where(has, pred, -1).astype(np.int64)
