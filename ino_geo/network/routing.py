@@ -185,14 +185,22 @@ def _sorted_min(u, v, c, m):
 
 def _base_arcs(net: Network, unit: str, reverse: bool) -> tuple:
     """The network's arcs in `unit` (reversed if `reverse`), sorted and reduced, cached on the
-    network: ``(tail, head, cost, edge, CSR row pointer)``."""
+    network: ``(tail, head, cost, edge, CSR row pointer, CSR (heads, row pointer, data))``, the
+    last as a CSR matrix stores them (int32 where they fit, so that neither scipy's constructor
+    nor its Dijkstra scans or converts them on every call; zero costs as ``_EPS``)."""
     key = ("routing-arcs", unit, bool(reverse))
     if key not in net._graphs:
         a, b, e = net.arcs(reverse)
         u, v, c, e = _sorted_min(a.astype(np.int64), b.astype(np.int64), net.edge_weight(unit)[e], e)
         indptr = np.concatenate([[0], np.cumsum(np.bincount(u, minlength=net.n_nodes))])
-        net._graphs[key] = (u, v, c, e, indptr)
+        it = _index_type(net.n_nodes + len(u))
+        net._graphs[key] = (u, v, c, e, indptr, (v.astype(it), indptr.astype(it), np.where(c > 0, c, _EPS)))
     return net._graphs[key]
+
+
+def _index_type(top: int):
+    """int32 for CSR indices and row pointers up to `top` (with room for a batch), else int64."""
+    return np.int32 if top < 2**31 - 2**24 else np.int64
 
 
 def _augmented(net: Network, unit: str, reverse: bool, total: int, xu, xv, xc, xm=None):
@@ -201,15 +209,16 @@ def _augmented(net: Network, unit: str, reverse: bool, total: int, xu, xv, xc, x
     network's arcs. Returns the matrix and the virtual arcs as stored ``(u, v, cost, m)``."""
     from scipy.sparse import csr_matrix
 
-    bu, bv, bc, _be, bptr = _base_arcs(net, unit, reverse)
+    bv, bptr, bdata = _base_arcs(net, unit, reverse)[5]
     xu = np.asarray(xu, dtype=np.int64)
     xm = np.zeros(len(xu)) if xm is None else np.asarray(xm, dtype=float)
     xu, xv, xc, xm = _sorted_min(xu, np.asarray(xv, dtype=np.int64), np.asarray(xc, dtype=float), xm)
     n = net.n_nodes
     counts = np.bincount(xu - n, minlength=total - n) if len(xu) else np.zeros(total - n, np.int64)
-    indptr = np.concatenate([bptr, len(bv) + np.cumsum(counts)])
-    data = np.concatenate([bc, xc])
-    G = csr_matrix((np.where(data > 0, data, _EPS), np.concatenate([bv, xv]), indptr), shape=(total, total))
+    it = _index_type(max(total, len(bv) + len(xu)))
+    indptr = np.concatenate([bptr, (len(bv) + np.cumsum(counts))]).astype(it, copy=False)
+    heads = np.concatenate([bv, xv]).astype(it, copy=False)
+    G = csr_matrix((np.concatenate([bdata, np.where(xc > 0, xc, _EPS)]), heads, indptr), shape=(total, total))
     G.has_sorted_indices = True
     return G, (xu, xv, xc, xm)
 
