@@ -181,6 +181,8 @@ def test_polygon_places_equal_one_dijkstra_over_every_place(unit):
             assert not (cost > want + 1e-9).any() and not (same_edge & ~shared).any()
             np.testing.assert_allclose(cost[~same_edge], want[~same_edge], rtol=0, atol=1e-9)
             assert np.array_equal(np.isinf(cost), np.isinf(want))
+            if unit == "m":  # the shortest route's length is its cost
+                np.testing.assert_allclose(length[np.isfinite(cost)], cost[np.isfinite(cost)], rtol=1e-12, atol=1e-9)
 
 
 def test_empty_and_unsnapped_inputs_give_inf():
