@@ -142,9 +142,11 @@ def od_costs(
 
 
 def _default_batch(n: int, entries: int) -> int:
-    """Origins per Dijkstra call: about 200 MB of (origins x nodes) arrays, and no more than
-    the nodes (at least 256), as each row also holds the batch's virtual origin nodes."""
-    return int(max(1, min(2e8 // (8 * max(n, entries) * 3), max(n, 256))))
+    """Origins per Dijkstra call: about 200 MB of (origins x (nodes + origins)) arrays (a row
+    also holds the batch's virtual origin nodes), and no more than the nodes or 1,024."""
+    w = max(n, entries)
+    b = (np.sqrt(w * w + 4 * 2e8 / 24) - w) / 2  # b (w + b) 8 bytes x 3 = 200 MB
+    return int(max(1, min(b, max(n, 1024))))
 
 
 _KEY = 1 << 31  # arc key tail * _KEY + head (node numbers below 2**31)
