@@ -19,6 +19,7 @@ import shapely
 from shapely import LineString, Point
 
 import ino_geo
+from ino_geo.network.routing import _base_arcs, _dominated
 
 from _fixtures_analysis import gdf
 
@@ -106,13 +107,17 @@ def test_od_costs_in_every_batching_equal_networkx_on_the_split_graph(scene, uni
         want[i] = [ref.get(("d", j), np.inf) for j in range(len(sd.edge))]
     want[want < 1e-9] = 0.0
     assert np.isinf(want).any() and (want == 0).any() and np.isfinite(want).sum() > 20  # the cases are there
+    back = direction == "from"
+    p, node, c = sd.access(net, unit, ws, way="out" if back else "in")
+    assert _dominated(p, node, c, _base_arcs(net, unit, back)).any()  # places at nodes: entries dropped
     first = None
     for kw in ({}, {"batch": 1}, {"batch": 2}, {"batch": 4}, {"batch": 3, "workers": 2}):
         cost, length = ino_geo.od_costs(net, so, sd, unit=unit, direction=direction, with_length=True, **kw)
         np.testing.assert_allclose(cost, want, rtol=0, atol=1e-9)
         assert np.array_equal(np.isinf(cost), np.isinf(want)) and np.array_equal(np.isinf(length), np.isinf(cost))
         plain, none = ino_geo.od_costs(net, so, sd, unit=unit, direction=direction, **kw)
-        assert none is None and np.array_equal(plain, cost)  # lengths asked for or not: the same costs
+        # lengths asked for or not (every entry kept, or dominated ones dropped): the same costs
+        assert none is None and np.array_equal(plain, cost)
         if first is None:
             first = (cost, length)
         assert np.array_equal(cost, first[0]) and np.array_equal(length, first[1])  # batching changes nothing

@@ -124,7 +124,7 @@ def od_costs(
     da = destinations.access(net, unit, walk_speed_kmh, lengths=True, way="out" if back else "in", measure=measure)
     if not len(oa[0]) or not len(da[0]):
         return cost, length
-    groups = _destination_groups(da, with_length)
+    groups = _destination_groups(da, with_length, _base_arcs(net, unit, back))
     oa = tuple(a[np.argsort(oa[0], kind="stable")] for a in oa)  # by origin: a batch's entries are a slice
     todo = np.unique(oa[0])
     if batch is None:
@@ -225,15 +225,19 @@ def _augmented(net: Network, unit: str, reverse: bool, total: int, xu, xv, xc, x
     return G, (xu, xv, xc, xm)
 
 
-def _destination_groups(da: tuple, lengths: bool) -> list:
+def _destination_groups(da: tuple, lengths: bool, arcs: tuple) -> list:
     """Destination access entries grouped by place, and the places by their number of entries
     ``k``: a list of ``(places, node, cost, metres)`` with arrays ``(m, k)``, a place's
-    entries sorted by node; repeated entries at a node reduced to the least cost (with
-    `lengths`: only those of the same cost, to the least metres, since costs that differ can
-    round to the same sum). Within a group the places are in the order of their lowest node,
-    so that gathering node costs reads each Dijkstra row nearly in order (10x faster than
+    entries sorted by node; repeated entries at a node reduced to the least cost, and without
+    `lengths` the entries :func:`_dominated` dropped (with `lengths` only entries of the same
+    cost, to the least metres, since costs that differ can round to the same sum and a tie
+    picks the shortest). Within a group the places are in the order of their lowest node, so
+    that gathering node costs reads each Dijkstra row nearly in order (10x faster than
     random)."""
     p, node, c, m = da
+    if not lengths:
+        keep = ~_dominated(p, node, c, arcs)
+        p, node, c, m = p[keep], node[keep], c[keep], m[keep]
     order = np.lexsort((m, c, node, p))
     p, node, c, m = p[order], node[order], c[order], m[order]
     keep = np.ones(len(p), dtype=bool)
@@ -250,6 +254,28 @@ def _destination_groups(da: tuple, lengths: bool) -> list:
         idx = g[:, None] + np.arange(k)
         groups.append((p[g], node[idx], c[idx], m[idx]))
     return groups
+
+
+def _dominated(p: np.ndarray, node: np.ndarray, c: np.ndarray, arcs: tuple) -> np.ndarray:
+    """True for the access entries (place `p`, node ``v``, cost `c`) made useless by an entry of
+    the same place at a node ``u`` at no cost (a place at a node), where the arc ``v -> u``
+    costs ``a <= c``: Dijkstra leaves ``d[u] <= d[v] + a`` (in floating point too), so
+    ``d[u] + 0 <= d[v] + c`` for every origin and the least cost is the same without it."""
+    zero = c == 0
+    if not zero.any() or zero.all():
+        return np.zeros(len(p), dtype=bool)
+    heads, ptr, data = arcs[5]
+    zkey = np.unique(p[zero] * _KEY + node[zero])
+    cand = np.flatnonzero(~zero)
+    start = ptr[node[cand]].astype(np.int64)
+    deg = ptr[node[cand] + 1] - start
+    ent = np.repeat(cand, deg)  # each candidate entry once per arc leaving its node
+    arc = np.arange(deg.sum()) + np.repeat(start - np.cumsum(deg) + deg, deg)
+    key = p[ent] * _KEY + heads[arc]
+    pos = np.minimum(np.searchsorted(zkey, key), len(zkey) - 1)
+    out = np.zeros(len(p), dtype=bool)
+    out[ent[(zkey[pos] == key) & (data[arc] <= c[ent])]] = True
+    return out
 
 
 def _run_chunks(state: tuple, todo: np.ndarray, batch: int, workers: int, cost: np.ndarray,
