@@ -100,7 +100,8 @@ def od_costs(
         Also return the other measure (`measure`, default metres) of each least-cost route,
         walking legs included.
     batch : int, optional
-        Origins per Dijkstra call (memory about 3 x batch x nodes x 8 bytes; default: 200 MB).
+        Origins per Dijkstra call (memory about 3 x batch x (nodes + batch) x 8 bytes;
+        default: 200 MB, at most 1,024 origins or the number of nodes).
     workers : int
         Processes sharing the origins (fork; 1 = in this process).
     direction : ``"to"`` or ``"from"``
@@ -307,6 +308,7 @@ def _run_chunks(state: tuple, todo: np.ndarray, batch: int, workers: int, cost: 
 
 
 def _put(cost, length, rows, crow, lrow) -> None:
+    """Rows `rows` of `cost` (and `length`) from a batch's own arrays."""
     cost[rows] = crow
     if length is not None:
         length[rows] = lrow
@@ -348,7 +350,7 @@ def _group_best(dist, lens, node, c, m, places, cost, length) -> None:
     of `node`, `c`); of `length` (with `lens`): the least length among the entries that reach
     that cost. A few rows at a time: no (rows x entries) temporary."""
     k = node.shape[1]
-    cols = [np.ascontiguousarray(node[:, j]) for j in range(k)]
+    cols = [np.ascontiguousarray(node[:, j]) for j in range(k)] if k <= 4 else None
     step = max(1, _BLOCK // node.size)
     b = np.empty((min(step, len(dist)), len(node)))
     for i in range(0, len(dist), step):
