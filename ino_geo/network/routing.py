@@ -1,13 +1,14 @@
 """Least-cost routes along a network: origin x destination matrices and nearest-place costs.
 
 Dijkstra runs in :mod:`scipy.sparse.csgraph` over an augmented directed graph: the real
-edges (both directions of a two-way edge, one of a one-way edge), one virtual node per
-origin with edges to its access nodes, and one virtual node per destination with edges
-from its access nodes (plus a direct edge where an origin and a destination snap to the
-same segment), so that one call gives a whole origin x destination matrix
-(:func:`od_costs`), and one call from a single virtual super-source gives the cost of the
-nearest of many places at every node (:func:`node_costs`, multi-source Dijkstra) and at
-any snapped point (:func:`nearest_costs`).
+edges (both directions of a two-way edge, one of a one-way edge; sorted and reduced once
+per network, unit and direction, then reused) plus one virtual node per origin of a batch
+with edges to its access nodes, so that one call gives a batch of rows of the origin x
+destination matrix (:func:`od_costs`; a destination costs the least of its access nodes'
+costs plus its access legs, a place sharing a segment with an origin is also joined
+directly), and one call from a single virtual super-source gives the cost of the nearest
+of many places at every node (:func:`node_costs`, multi-source Dijkstra) and at any
+snapped point (:func:`nearest_costs`).
 
 Direction: ``direction="to"`` (the default) is the travel from the origin (the point, the
 population) to the place (the park); ``"from"`` the travel from the place. On a network with
