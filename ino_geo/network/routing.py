@@ -1,13 +1,14 @@
 """Least-cost routes along a network: origin x destination matrices and nearest-place costs.
 
 Dijkstra runs in :mod:`scipy.sparse.csgraph` over an augmented directed graph: the real
-edges (both directions of a two-way edge, one of a one-way edge), one virtual node per
-origin with edges to its access nodes, and one virtual node per destination with edges
-from its access nodes (plus a direct edge where an origin and a destination snap to the
-same segment), so that one call gives a whole origin x destination matrix
-(:func:`od_costs`), and one call from a single virtual super-source gives the cost of the
-nearest of many places at every node (:func:`node_costs`, multi-source Dijkstra) and at
-any snapped point (:func:`nearest_costs`).
+edges (both directions of a two-way edge, one of a one-way edge; sorted and reduced once
+per network, unit and direction, then reused) plus one virtual node per origin of a batch
+with edges to its access nodes, so that one call gives a batch of rows of the origin x
+destination matrix (:func:`od_costs`; a destination costs the least of its access nodes'
+costs plus its access legs, a place sharing a segment with an origin is also joined
+directly), and one call from a single virtual super-source gives the cost of the nearest
+of many places at every node (:func:`node_costs`, multi-source Dijkstra) and at any
+snapped point (:func:`nearest_costs`).
 
 Direction: ``direction="to"`` (the default) is the travel from the origin (the point, the
 population) to the place (the park); ``"from"`` the travel from the place. On a network with
@@ -48,17 +49,15 @@ def _same_edge_pairs(o: Snap, d: Snap, net: Network, unit: str, walk_speed_kmh: 
     """Direct connections between an origin and a destination snapped to the same segment,
     travelling from the origin to the destination (`o_first`) or back, where the segment allows
     that way: ``(origin, destination, cost)`` (and the cost in `measure`)."""
-    import pandas as pd
-
     so = np.flatnonzero(o.edge >= 0)
     sd = np.flatnonzero(d.edge >= 0)
-    empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)) + ((np.zeros(0),) if measure else ())
-    if not len(so) or not len(sd):
-        return empty
-    m = pd.DataFrame({"o": so, "e": o.edge[so]}).merge(pd.DataFrame({"d": sd, "e": d.edge[sd]}), on="e")
-    if m.empty:
-        return empty
-    oi, di, e = m["o"].to_numpy(), m["d"].to_numpy(), m["e"].to_numpy()
+    sd = sd[np.argsort(d.edge[sd], kind="stable")]
+    de = d.edge[sd]
+    lo, hi = np.searchsorted(de, o.edge[so], "left"), np.searchsorted(de, o.edge[so], "right")
+    k = hi - lo  # destinations on each origin's edge
+    oi = np.repeat(so, k)
+    di = sd[np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k) + np.repeat(lo, k)]
+    e = o.edge[oi]
     start, end = (o.frac[oi], d.frac[di]) if o_first else (d.frac[di], o.frac[oi])
     ok = (end >= start) | ~net.oneway[e]
     oi, di, e = oi[ok], di[ok], e[ok]
@@ -102,7 +101,8 @@ def od_costs(
         Also return the other measure (`measure`, default metres) of each least-cost route,
         walking legs included.
     batch : int, optional
-        Origins per Dijkstra call (memory about 3 x batch x nodes x 8 bytes; default: 200 MB).
+        Origins per Dijkstra call (memory about 3 x batch x (nodes + batch) x 8 bytes;
+        default: 200 MB, at most 1,024 origins or the number of nodes).
     workers : int
         Processes sharing the origins (fork; 1 = in this process).
     direction : ``"to"`` or ``"from"``
@@ -126,16 +126,13 @@ def od_costs(
     da = destinations.access(net, unit, walk_speed_kmh, lengths=True, way="out" if back else "in", measure=measure)
     if not len(oa[0]) or not len(da[0]):
         return cost, length
-    G, Lk, total = _origin_graph(net, oa, unit, no, with_length, back, measure)
-    dn, dc, dm, places, starts, counts = _destination_groups(da, nd)
+    groups = _destination_groups(da, with_length, _base_arcs(net, unit, back))
+    oa = tuple(a[np.argsort(oa[0], kind="stable")] for a in oa)  # by origin: a batch's entries are a slice
     todo = np.unique(oa[0])
     if batch is None:
-        batch = max(1, int(2e8 // (8 * max(total, len(dn)) * 3)))
-    state = (G, Lk, net.n_nodes, dn, dc, dm, places, starts, counts, nd)
-    for rows, crow, lrow in _run_chunks(state, todo, batch, workers):
-        cost[rows[:, None], places[None, :]] = crow
-        if with_length:
-            length[rows[:, None], places[None, :]] = lrow
+        batch = _default_batch(net.n_nodes, len(da[0]))
+    lookup = _base_lookup(net, unit, back, measure) if with_length else None
+    _run_chunks((net, unit, back, oa, lookup, nd, groups), todo, batch, workers, cost, length)
     so, sd, sc, sm = _same_edge_pairs(origins, destinations, net, unit, walk_speed_kmh, not back, measure)
     if len(so):
         better = sc < cost[so, sd]
@@ -146,20 +143,38 @@ def od_costs(
     return cost, length
 
 
-def _origin_graph(net: Network, oa: tuple, unit: str, no: int, with_length: bool, reverse: bool, measure: str):
-    """The graph (reversed if `reverse`) plus one virtual node per origin (``n + origin``) joined
-    to its access nodes: ``(CSR matrix, lookup of the arcs' `measure` or None, number of nodes)``.
+def _default_batch(n: int, entries: int) -> int:
+    """Origins per Dijkstra call: about 200 MB of (origins x (nodes + origins)) arrays (a row
+    also holds the batch's virtual origin nodes), and no more than the nodes or 1,024."""
+    w = max(n, entries)
+    b = (np.sqrt(w * w + 4 * 2e8 / 24) - w) / 2  # b (w + b) 8 bytes x 3 = 200 MB
+    return int(max(1, min(b, max(n, 1024))))
+
+
+_KEY = 1 << 31  # arc key tail * _KEY + head (node numbers below 2**31)
+
+
+def _base_lookup(net: Network, unit: str, reverse: bool, measure: str) -> tuple:
+    """The network's arcs (:func:`_base_arcs`) as sorted keys, and their `measure`."""
+    u, v, _c, e = _base_arcs(net, unit, reverse)[:4]
+    return u * _KEY + v, net.edge_weight(measure)[e]
+
+
+def _origin_graph(net: Network, oa: tuple, rows: np.ndarray, unit: str, reverse: bool, lookup):
+    """The graph (reversed if `reverse`) plus a virtual node ``n + i`` for each origin
+    ``rows[i]``, joined to its access nodes (`oa`, sorted by origin): ``(CSR matrix, lookup of
+    every arc's measure or None)``. Only this batch's origins are added, so that a Dijkstra
+    row holds the network's nodes and the batch, not every origin of the call.
 
     The network's arcs (sorted, parallel ones reduced) are built once per network, unit and
-    direction (:func:`_base_arcs`); only the origins' rows are added per call."""
+    direction (:func:`_base_arcs`); only the origins' rows are added per batch."""
     n = net.n_nodes
-    total = n + no
-    G, (ou, ov, _oc, om) = _augmented(net, unit, reverse, total, n + oa[0], oa[1], oa[2], oa[3])
-    Lk = None
-    if with_length:
-        u, v, _c, e = _base_arcs(net, unit, reverse)[:4]
-        Lk = (np.concatenate([u * total + v, ou * total + ov]), np.concatenate([net.edge_weight(measure)[e], om]))
-    return G, Lk, total
+    at = slice(np.searchsorted(oa[0], rows[0], "left"), np.searchsorted(oa[0], rows[-1], "right"))
+    local = np.searchsorted(rows, oa[0][at])
+    G, (ou, ov, _oc, om) = _augmented(net, unit, reverse, n + len(rows), n + local, oa[1][at], oa[2][at], oa[3][at])
+    if lookup is None:
+        return G, None
+    return G, (np.concatenate([lookup[0], ou * _KEY + ov]), np.concatenate([lookup[1], om]))
 
 
 def _sorted_min(u, v, c, m):
@@ -174,14 +189,22 @@ def _sorted_min(u, v, c, m):
 
 def _base_arcs(net: Network, unit: str, reverse: bool) -> tuple:
     """The network's arcs in `unit` (reversed if `reverse`), sorted and reduced, cached on the
-    network: ``(tail, head, cost, edge, CSR row pointer)``."""
+    network: ``(tail, head, cost, edge, CSR row pointer, CSR (heads, row pointer, data))``, the
+    last as a CSR matrix stores them (int32 where they fit, so that neither scipy's constructor
+    nor its Dijkstra scans or converts them on every call; zero costs as ``_EPS``)."""
     key = ("routing-arcs", unit, bool(reverse))
     if key not in net._graphs:
         a, b, e = net.arcs(reverse)
         u, v, c, e = _sorted_min(a.astype(np.int64), b.astype(np.int64), net.edge_weight(unit)[e], e)
         indptr = np.concatenate([[0], np.cumsum(np.bincount(u, minlength=net.n_nodes))])
-        net._graphs[key] = (u, v, c, e, indptr)
+        it = _index_type(net.n_nodes + len(u))
+        net._graphs[key] = (u, v, c, e, indptr, (v.astype(it), indptr.astype(it), np.where(c > 0, c, _EPS)))
     return net._graphs[key]
+
+
+def _index_type(top: int):
+    """int32 for CSR indices and row pointers up to `top` (with room for a batch), else int64."""
+    return np.int32 if top < 2**31 - 2**24 else np.int64
 
 
 def _augmented(net: Network, unit: str, reverse: bool, total: int, xu, xv, xc, xm=None):
@@ -190,39 +213,86 @@ def _augmented(net: Network, unit: str, reverse: bool, total: int, xu, xv, xc, x
     network's arcs. Returns the matrix and the virtual arcs as stored ``(u, v, cost, m)``."""
     from scipy.sparse import csr_matrix
 
-    bu, bv, bc, _be, bptr = _base_arcs(net, unit, reverse)
+    bv, bptr, bdata = _base_arcs(net, unit, reverse)[5]
     xu = np.asarray(xu, dtype=np.int64)
     xm = np.zeros(len(xu)) if xm is None else np.asarray(xm, dtype=float)
     xu, xv, xc, xm = _sorted_min(xu, np.asarray(xv, dtype=np.int64), np.asarray(xc, dtype=float), xm)
     n = net.n_nodes
     counts = np.bincount(xu - n, minlength=total - n) if len(xu) else np.zeros(total - n, np.int64)
-    indptr = np.concatenate([bptr, len(bv) + np.cumsum(counts)])
-    data = np.concatenate([bc, xc])
-    G = csr_matrix((np.where(data > 0, data, _EPS), np.concatenate([bv, xv]), indptr), shape=(total, total))
+    it = _index_type(max(total, len(bv) + len(xu)))
+    indptr = np.concatenate([bptr, (len(bv) + np.cumsum(counts))]).astype(it, copy=False)
+    heads = np.concatenate([bv, xv]).astype(it, copy=False)
+    G = csr_matrix((np.concatenate([bdata, np.where(xc > 0, xc, _EPS)]), heads, indptr), shape=(total, total))
     G.has_sorted_indices = True
     return G, (xu, xv, xc, xm)
 
 
-def _destination_groups(da: tuple, nd: int):
-    """Destination access entries grouped by place, the places in the order of their lowest
-    node, so that gathering node costs reads each Dijkstra row nearly in order (10x faster
-    than random): ``(node, cost, metres, places, group starts, group sizes)``."""
-    key = np.full(nd, np.iinfo(np.int64).max)
-    np.minimum.at(key, da[0], da[1])
-    order = np.lexsort((da[1], da[0], key[da[0]]))
-    dp, dn, dc, dm = (a[order] for a in da)
-    first = np.ones(len(dp), dtype=bool)
-    first[1:] = dp[1:] != dp[:-1]
+def _destination_groups(da: tuple, lengths: bool, arcs: tuple) -> list:
+    """Destination access entries grouped by place, and the places by their number of entries
+    ``k``: a list of ``(places, node, cost, metres)`` with arrays ``(m, k)``, a place's
+    entries sorted by node; repeated entries at a node reduced to the least cost, and without
+    `lengths` the entries :func:`_dominated` dropped (with `lengths` only entries of the same
+    cost, to the least metres, since costs that differ can round to the same sum and a tie
+    picks the shortest). Within a group the places are in the order of their lowest node, so
+    that gathering node costs reads each Dijkstra row nearly in order (10x faster than
+    random)."""
+    p, node, c, m = da
+    if not lengths:
+        keep = ~_dominated(p, node, c, arcs)
+        p, node, c, m = p[keep], node[keep], c[keep], m[keep]
+    order = np.lexsort((m, c, node, p))
+    p, node, c, m = p[order], node[order], c[order], m[order]
+    keep = np.ones(len(p), dtype=bool)
+    keep[1:] = (p[1:] != p[:-1]) | (node[1:] != node[:-1]) | (lengths & (c[1:] != c[:-1]))
+    p, node, c, m = p[keep], node[keep], c[keep], m[keep]
+    first = np.ones(len(p), dtype=bool)
+    first[1:] = p[1:] != p[:-1]
     starts = np.flatnonzero(first)
-    counts = np.diff(np.append(starts, len(dp)))
-    return dn, dc, dm, dp[starts], starts, counts
+    counts = np.diff(np.append(starts, len(p)))
+    groups = []
+    for k in np.unique(counts).tolist():
+        g = starts[counts == k]
+        g = g[np.argsort(node[g], kind="stable")]  # the place's lowest node comes first
+        idx = g[:, None] + np.arange(k)
+        groups.append((p[g], node[idx], c[idx], m[idx]))
+    return groups
 
 
-def _run_chunks(state: tuple, todo: np.ndarray, batch: int, workers: int) -> list:
-    """:func:`_od_chunk` over the origins `todo` in batches, in forked processes if `workers` > 1."""
+def _dominated(p: np.ndarray, node: np.ndarray, c: np.ndarray, arcs: tuple) -> np.ndarray:
+    """True for the access entries (place `p`, node ``v``, cost `c`) made useless by an entry of
+    the same place at a node ``u`` at no cost (a place at a node), where the arc ``v -> u``
+    costs ``a <= c``: Dijkstra leaves ``d[u] <= d[v] + a`` (in floating point too), so
+    ``d[u] + 0 <= d[v] + c`` for every origin and the least cost is the same without it."""
+    zero = c == 0
+    if not zero.any() or zero.all():
+        return np.zeros(len(p), dtype=bool)
+    heads, ptr, data = arcs[5]
+    zkey = np.unique(p[zero] * _KEY + node[zero])
+    cand = np.flatnonzero(~zero)
+    start = ptr[node[cand]].astype(np.int64)
+    deg = ptr[node[cand] + 1] - start
+    ent = np.repeat(cand, deg)  # each candidate entry once per arc leaving its node
+    arc = np.arange(deg.sum()) + np.repeat(start - np.cumsum(deg) + deg, deg)
+    key = p[ent] * _KEY + heads[arc]
+    pos = np.minimum(np.searchsorted(zkey, key), len(zkey) - 1)
+    out = np.zeros(len(p), dtype=bool)
+    out[ent[(zkey[pos] == key) & (data[arc] <= c[ent])]] = True
+    return out
+
+
+def _run_chunks(state: tuple, todo: np.ndarray, batch: int, workers: int, cost: np.ndarray,
+                length: np.ndarray | None) -> None:
+    """:func:`_od_chunk` over the origins `todo` in batches, in forked processes if `workers` > 1,
+    into the rows of `cost` (and `length`); a run of consecutive origins is written in place."""
     chunks = [todo[i : i + batch] for i in range(0, len(todo), batch)]
     if workers <= 1 or len(chunks) <= 1:
-        return [_od_chunk(state, rows) for rows in chunks]
+        for rows in chunks:
+            if rows[-1] - rows[0] + 1 == len(rows):
+                at = slice(rows[0], rows[-1] + 1)
+                _od_chunk(state, rows, (cost[at], None if length is None else length[at]))
+            else:
+                _put(cost, length, *_od_chunk(state, rows))
+        return
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
@@ -232,10 +302,17 @@ def _run_chunks(state: tuple, todo: np.ndarray, batch: int, workers: int) -> lis
         size = max(1, min(batch, -(-len(todo) // (workers * 4))))
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as ex:
-            return list(ex.map(_od_chunk_global, chunks))
+            for part in ex.map(_od_chunk_global, chunks):
+                _put(cost, length, *part)
     finally:
         _OD_STATE = None
 
+
+def _put(cost, length, rows, crow, lrow) -> None:
+    """Rows `rows` of `cost` (and `length`) from a batch's own arrays."""
+    cost[rows] = crow
+    if length is not None:
+        length[rows] = lrow
 
 
 _OD_STATE = None
@@ -245,24 +322,62 @@ def _od_chunk_global(rows):
     return _od_chunk(_OD_STATE, rows)
 
 
-def _od_chunk(state, rows):
-    """Costs (and lengths) from the origins `rows` to every destination that has access entries
-    (columns ``places``)."""
+def _od_chunk(state, rows, out=None):
+    """Costs (and lengths) from the origins `rows` to every destination, into `out` (``(cost,
+    length)`` of these rows, prefilled with ``inf``) or new arrays: ``(rows, cost, length)``."""
     from scipy.sparse.csgraph import dijkstra
 
-    G, Lk, n, dn, dc, dm, places, starts, counts, nd = state
+    net, unit, back, oa, lookup, nd, groups = state
+    if out is None:
+        out = (np.full((len(rows), nd), np.inf), None if lookup is None else np.full((len(rows), nd), np.inf))
+    G, Lk = _origin_graph(net, oa, rows, unit, back, lookup)
+    src = net.n_nodes + np.arange(len(rows))
     if Lk is not None:
-        dist, pred = dijkstra(G, directed=True, indices=n + rows, return_predecessors=True)
+        dist, pred = dijkstra(G, directed=True, indices=src, return_predecessors=True)
+        lens = _tree_lengths(pred, Lk, src)
+        del pred
     else:
-        dist = dijkstra(G, directed=True, indices=n + rows)
-    M = dist[:, dn] + dc
-    best = np.minimum.reduceat(M, starts, axis=1)
-    lbest = None
-    if Lk is not None:
-        lens = _tree_lengths(pred, Lk, n + rows)
-        ML = np.where(M <= np.repeat(best, counts, axis=1), lens[:, dn] + dm, np.inf)
-        lbest = np.minimum.reduceat(ML, starts, axis=1)
-    return rows, best, lbest
+        dist, lens = dijkstra(G, directed=True, indices=src), None
+    for places, node, c, m in groups:
+        _group_best(dist, lens, node, c, m, places, *out)
+    return (rows,) + tuple(out)
+
+
+_BLOCK = 1 << 19  # gathered costs at a time (4 MB): small temporaries, reused rather than paged in
+
+
+def _group_best(dist, lens, node, c, m, places, cost, length) -> None:
+    """Into columns `places` of `cost`: the least cost over each place's `k` entries (columns
+    of `node`, `c`); of `length` (with `lens`): the least length among the entries that reach
+    that cost. A few rows at a time: no (rows x entries) temporary."""
+    k = node.shape[1]
+    cols = [np.ascontiguousarray(node[:, j]) for j in range(k)] if k <= 4 else None
+    step = max(1, _BLOCK // node.size)
+    b = np.empty((min(step, len(dist)), len(node)))
+    for i in range(0, len(dist), step):
+        d = dist[i : i + step]
+        b = b[: len(d)]
+        if k <= 4:
+            M = [np.take(d, cols[j], axis=1) + c[:, j] for j in range(k)]
+            b[...] = M[0]
+            for j in range(1, k):
+                np.minimum(b, M[j], out=b)
+        else:
+            M = [np.take(d, node, axis=1) + c]
+            M[0].min(axis=2, out=b)
+        cost[i : i + step, places] = b
+        if lens is not None:
+            length[i : i + step, places] = _least_length(lens[i : i + step], M, b, cols, node, m)
+
+
+def _least_length(lens, M, b, cols, node, m):
+    """The least length among the entries whose cost `M` reaches the least cost `b`."""
+    if M[0].ndim == 3:
+        return np.where(M[0] <= b[:, :, None], np.take(lens, node, axis=1) + m, np.inf).min(axis=2)
+    out = np.full(b.shape, np.inf)
+    for j, Mj in enumerate(M):
+        np.minimum(out, np.where(Mj <= b, np.take(lens, cols[j], axis=1) + m[:, j], np.inf), out=out)
+    return out
 
 
 def _tree_lengths(pred: np.ndarray, lookup, sources: np.ndarray) -> np.ndarray:
@@ -272,7 +387,7 @@ def _tree_lengths(pred: np.ndarray, lookup, sources: np.ndarray) -> np.ndarray:
     node = np.broadcast_to(np.arange(N), (B, N))
     has = pred >= 0
     acc = np.zeros((B, N))
-    k = pred[has].astype(np.int64) * N + node[has]
+    k = pred[has].astype(np.int64) * _KEY + node[has]
     pos = np.searchsorted(keys, k)
     acc[has] = el[pos]
     anc = np.where(has, pred, -1).astype(np.int64)
