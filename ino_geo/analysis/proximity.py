@@ -64,7 +64,7 @@ from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
 from ino_geo.analysis._inputs import (as_progress, check_cost, check_frame, check_geometries, check_max_snap, check_mode,
                                       check_walk_speed, metric_crs, metric_geoms, park_groups)
-from ino_geo.analysis.nearest import nearest_polygons
+from ino_geo.analysis.nearest import nearest_polygons_and_points
 from ino_geo.network.graph import check_direction
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -230,7 +230,7 @@ def proximity(
     parts = []
     for ptype, idx in groups:
         say(f"{ptype}: {len(idx)} destinations")
-        parts.append((idx, _type_rows(mode, o.geoms, d.geoms[idx], k, matrix, walk)))
+        parts.append((idx, _type_rows(mode, o.geoms, d.geoms[idx], k, matrix, walk, links)))
     attrs = dict(_run_attrs(mode, scenario, k, matrix, walk, cost), links=bool(links))
     return _assemble(_rows_in_order(parts), o, d, groups, crs, attrs, links)
 
@@ -293,18 +293,21 @@ def _network_setup(network, scenario, crs, river, og, walk: _Walk, say) -> _Walk
     return replace(walk, net=net, barrier=barrier, osnap=osnap)
 
 
-def _type_rows(mode: str, og: np.ndarray, dg: np.ndarray, k: int, matrix: bool, walk: _Walk) -> dict:
-    """The ranked rows (columns as arrays) of one park type's destinations `dg`."""
+def _type_rows(mode: str, og: np.ndarray, dg: np.ndarray, k: int, matrix: bool, walk: _Walk,
+               links: bool = False) -> dict:
+    """The ranked rows (columns as arrays) of one park type's destinations `dg`; with `links`,
+    the euclidean k = 1 rows also carry ``to_xy``, the park's nearest point where the kernel
+    found it (NaN elsewhere)."""
     no = len(og)
     if not len(dg) or not no:
         return _empty_rows(no)
     if mode == "euclidean" and k == 1 and not matrix:
-        oi, dj, dist = nearest_polygons(og, dg)
+        oi, dj, dist, near = nearest_polygons_and_points(og, dg, with_points=links)
         first = np.ones(len(oi), dtype=bool)
         first[1:] = oi[1:] != oi[:-1]
         counts = np.bincount(oi, minlength=no)
         n = int(first.sum())
-        return {
+        return ({"to_xy": near[first]} if links else {}) | {
             "o": oi[first], "d": dj[first], "rank": np.ones(n, np.int64), "distance_m": dist[first],
             "minutes": np.full(n, np.nan), "route": _Same("straight", n),
             "tied": counts[oi[first]] > 1, "status": _Same("ok", n), "snap_status": _Same(None, n),
@@ -326,6 +329,8 @@ def _rows_in_order(parts: list) -> dict:
     if not parts:
         return {key: np.zeros(0, np.int64) for key in _KEYS + ("t",)}
     rows = {key: _joined([cols[key] for _, cols in parts]) for key in _KEYS}
+    if any("to_xy" in cols for _, cols in parts):  # the parks' nearest points, where known
+        rows["to_xy"] = np.concatenate([cols.get("to_xy", np.full((len(cols["o"]), 2), np.nan)) for _, cols in parts])
     rows["t"] = np.concatenate([np.full(len(cols["o"]), ti) for ti, (_, cols) in enumerate(parts)])
     rows["d"] = np.concatenate([_layer_rows(idx, np.asarray(cols["d"], dtype=np.int64)) for idx, cols in parts])
     o, t, rank = (np.asarray(rows[key], dtype=np.int64) for key in ("o", "t", "rank"))
@@ -392,7 +397,8 @@ def _assemble(rows: dict, o: "_Places", d: "_Places", groups: list, crs: str, at
         "origin_snap_m": np.asarray(rows["origin_snap_m"], dtype=float),
         "park_snap_m": np.asarray(rows["park_snap_m"], dtype=float),
     }
-    geom = _links(o.geoms, d.geoms, oi, di, np.asarray(rows["distance_m"], dtype=float), crs) if links else \
+    geom = _links(o.geoms, d.geoms, oi, di, np.asarray(rows["distance_m"], dtype=float), crs,
+                  rows.get("to_xy")) if links else \
         np.full(len(oi), None, dtype=object)
     gdf = gpd.GeoDataFrame(cols, geometry=gpd.array.from_shapely(geom, crs=STORAGE_CRS))
     gdf.attrs = {
@@ -439,29 +445,49 @@ def _strings(values: np.ndarray):
 
 
 def _links(og: np.ndarray, dg: np.ndarray, oi: np.ndarray, di: np.ndarray, dist: np.ndarray, crs: str,
-           chunk: int = 100_000) -> np.ndarray:
+           to_xy: np.ndarray | None = None, chunk: int = 262_144) -> np.ndarray:
     """The straight link of each row from its origin to the park's nearest point, EPSG:4326
-    (None without a park): ``shapely.shortest_line`` where the distance is positive, a
-    zero-length line at a point origin inside its park; reprojected coordinates at once."""
+    (None without a park): a zero-length line at a point origin inside its park; from a point
+    origin to `to_xy` where the kernel found the park's nearest point (built from coordinate
+    arrays, reprojected in one transformer call per chunk); ``shapely.shortest_line`` for the
+    rest (other origins, other paths)."""
     import shapely
     from pyproj import Transformer
 
     from ino_geo.crs import STORAGE_CRS
 
     geom = np.full(len(oi), None, dtype=object)
-    rows_all = np.flatnonzero(di >= 0)
     tr = Transformer.from_crs(crs, STORAGE_CRS, always_xy=True)
-    for s in range(0, len(rows_all), chunk):  # in chunks: the metric lines never all exist at once
+    rows_all = np.flatnonzero(di >= 0)
+    for s in range(0, len(rows_all), chunk):  # in chunks: the metric coordinates never all exist at once
         rows = rows_all[s : s + chunk]
-        line = np.empty(len(rows), dtype=object)
-        at_point = (dist[rows] == 0) & (shapely.get_type_id(og[oi[rows]]) == 0)
-        if at_point.any():
-            xy = shapely.get_coordinates(og[oi[rows[at_point]]])
-            line[at_point] = shapely.linestrings(np.stack([xy, xy], axis=1))
-        if not at_point.all():
-            line[~at_point] = shapely.shortest_line(og[oi[rows[~at_point]]], dg[di[rows[~at_point]]])
-        geom[rows] = shapely.transform(line, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+        ends, fast = _link_ends(og[oi[rows]], dist[rows], None if to_xy is None else to_xy[rows])
+        if fast.any():
+            xy = ends[fast].reshape(-1, 2)
+            x, y = tr.transform(xy[:, 0], xy[:, 1])
+            geom[rows[fast]] = shapely.linestrings(np.stack([x, y], axis=1).reshape(-1, 2, 2))
+        if not fast.all():
+            slow = rows[~fast]
+            line = shapely.shortest_line(og[oi[slow]], dg[di[slow]])
+            geom[slow] = shapely.transform(line, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
     return geom
+
+
+def _link_ends(origins: np.ndarray, dist: np.ndarray, to_xy: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """The two ends ``(n, 2, 2)`` of the links that need no GEOS call (a point origin inside its
+    park: the point twice; a point origin with the park's nearest point known: both), and a
+    mask of those rows."""
+    import shapely
+
+    ends = np.full((len(origins), 2, 2), np.nan)
+    pt = shapely.get_type_id(origins) == 0
+    ends[pt, 0] = shapely.get_coordinates(origins[pt])
+    inside = pt & (dist == 0)
+    ends[inside, 1] = ends[inside, 0]
+    if to_xy is not None:
+        known = pt & ~inside & ~np.isnan(to_xy[:, 0])
+        ends[known, 1] = to_xy[known]
+    return ends, ~np.isnan(ends[:, 1, 0])
 
 
 def _empty_rows(no: int) -> dict:
