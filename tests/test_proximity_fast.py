@@ -244,3 +244,20 @@ def test_links_of_ranked_rows_and_several_types_keep_their_order(mixed):
     assert (shapely.distance(ends, parks) <= 1e-6).all()
     origins = np.array([sid[o] for o in r["origin_id"][has]])
     assert np.allclose(shapely.distance(origins, parks), r["distance_m"].to_numpy()[has], rtol=0, atol=1e-9)
+
+
+def test_chunks_shared_among_threads_give_the_same_answer(mixed):
+    from ino_geo.analysis.proximity import _links
+
+    rng = np.random.default_rng(9)
+    parks = shapely.buffer(shapely.points(rng.uniform(0, 9000, (40, 2))), rng.uniform(20, 300, 40), quad_segs=6)
+    pts = shapely.points(rng.uniform(-1000, 10000, (5000, 2)))
+    one = nearest_mod._nearest_kd(pts, parks, 300.0, 6, True)
+    many = nearest_mod._nearest_kd(pts, parks, 300.0, 6, True, chunk=97)
+    order = np.lexsort((one[1], one[0])), np.lexsort((many[1], many[0]))
+    assert all(np.array_equal(a[order[0]], b[order[1]]) for a, b in zip(one[:4], many[:4]))
+    assert np.array_equal(one[4], many[4])
+    oi, di, d, near = nearest_polygons_and_points(pts, parks)
+    whole = _links(pts, parks, oi, di, d, CRS, near)
+    parts = _links(pts, parks, oi, di, d, CRS, near, chunk=101)
+    assert all(shapely.equals_exact(a, b, tolerance=0) for a, b in zip(whole, parts))

@@ -30,6 +30,13 @@ _MARGIN = 1e-6  # metres added to every bound of the proof (rounding of samples 
 _MAX_K = 512  # samples asked for at most per point before STRtree.query_nearest
 
 
+def _threads() -> int:
+    """Threads for work split in chunks: the cores this process may use."""
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def _nearest_part(bounds):
     points, polygons, step, k, with_points = _SHARED
     a, b = bounds
@@ -154,11 +161,16 @@ def _sorted_rows(parts: list, with_points: bool):
     """The parts' rows together, sorted by geometry then polygon."""
     oi, di, dist = (np.concatenate([p[i] for p in parts]) for i in range(3))
     near = np.concatenate([p[3] for p in parts]) if with_points else None
-    for order in (np.argsort(oi, kind="stable"), None):  # each part is in point order already
-        if order is None:  # several polygons for a point, not in polygon order
-            if not (len(oi) > 1 and ((oi[1:] == oi[:-1]) & (di[1:] < di[:-1])).any()):
-                break
+    for by_polygon in (False, True):
+        if len(oi) < 2:
+            break
+        step_o = oi[1:] - oi[:-1]
+        if not by_polygon and (step_o < 0).any():  # runs in point order: a merge sort is quick
+            order = np.argsort(oi, kind="stable")
+        elif by_polygon and ((step_o == 0) & (di[1:] < di[:-1])).any():  # several polygons for a point
             order = np.lexsort((di, oi))
+        else:
+            continue
         oi, di, dist = oi[order], di[order], dist[order]
         near = near[order] if with_points else None
     return oi, di, dist, near
@@ -167,7 +179,8 @@ def _sorted_rows(parts: list, with_points: bool):
 def _nearest_kd(points: np.ndarray, polygons: np.ndarray, step: float, k: int, with_points: bool,
                 chunk: int = 65_536):
     """Nearest polygons of points outside every polygon, via a KD-tree of outline samples
-    (:func:`_kd_rounds`, points in chunks that keep the work in the cache).
+    (:func:`_kd_rounds`, points in chunks that keep the work in the cache, shared among
+    threads).
 
     Returns (point index, polygon index, distance, nearest point or None) for the points
     whose candidates are provably complete, and the indices of the other points.
@@ -178,10 +191,20 @@ def _nearest_kd(points: np.ndarray, polygons: np.ndarray, step: float, k: int, w
     outline = _Outline.of(polygons, step)
     kd = cKDTree(outline.verts)
     xy = shapely.get_coordinates(points)
-    parts, left = [], []
-    for s in range(0, len(xy), chunk):
-        left.append(_kd_rounds(np.arange(s, min(s + chunk, len(xy))), points, xy, polygons, kd, outline, k,
-                               with_points, parts))
+    parts: list = []
+
+    def rounds(s: int) -> np.ndarray:
+        return _kd_rounds(np.arange(s, min(s + chunk, len(xy))), points, xy, polygons, kd, outline, k, with_points,
+                          parts)
+
+    starts = range(0, len(xy), chunk)
+    if len(starts) > 1:  # KD-tree, GEOS and numpy release the GIL: the chunks share the cores
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(_threads()) as ex:
+            left = list(ex.map(rounds, starts))
+    else:
+        left = [rounds(s) for s in starts]
     out = [np.concatenate([p[i] for p in parts]) for i in range(3)]
     return (*out, np.concatenate([p[3] for p in parts]) if with_points else None, np.concatenate(left))
 
@@ -194,7 +217,7 @@ def _kd_rounds(todo, points, xy, polygons, kd, outline: "_Outline", k: int, with
     kk = max(1, int(k))
     while len(todo):
         kq = min(kk, len(outline.verts))
-        dv, iv = kd.query(xy[todo], k=kq, workers=-1)
+        dv, iv = kd.query(xy[todo], k=kq)
         if kq == 1:
             dv, iv = dv[:, None], iv[:, None]
         r, pc, d, done = _kd_round(points[todo], polygons, dv, iv, outline, everything=kq == len(outline.verts))

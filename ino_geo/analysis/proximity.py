@@ -445,21 +445,24 @@ def _strings(values: np.ndarray):
 
 
 def _links(og: np.ndarray, dg: np.ndarray, oi: np.ndarray, di: np.ndarray, dist: np.ndarray, crs: str,
-           to_xy: np.ndarray | None = None, chunk: int = 262_144) -> np.ndarray:
+           to_xy: np.ndarray | None = None, chunk: int = 131_072) -> np.ndarray:
     """The straight link of each row from its origin to the park's nearest point, EPSG:4326
     (None without a park): a zero-length line at a point origin inside its park; from a point
     origin to `to_xy` where the kernel found the park's nearest point (built from coordinate
-    arrays, reprojected in one transformer call per chunk); ``shapely.shortest_line`` for the
-    rest (other origins, other paths)."""
+    arrays, reprojected in one transformer call per chunk, chunks shared among threads);
+    ``shapely.shortest_line`` for the rest (other origins, other paths)."""
     import shapely
     from pyproj import Transformer
 
     from ino_geo.crs import STORAGE_CRS
 
+    from ino_geo.analysis.nearest import _threads
+
     geom = np.full(len(oi), None, dtype=object)
-    tr = Transformer.from_crs(crs, STORAGE_CRS, always_xy=True)
     rows_all = np.flatnonzero(di >= 0)
-    for s in range(0, len(rows_all), chunk):  # in chunks: the metric coordinates never all exist at once
+
+    def links_of(s: int) -> None:  # in chunks: the metric coordinates never all exist at once
+        tr = Transformer.from_crs(crs, STORAGE_CRS, always_xy=True)  # one per thread
         rows = rows_all[s : s + chunk]
         ends, fast = _link_ends(og[oi[rows]], dist[rows], None if to_xy is None else to_xy[rows])
         if fast.any():
@@ -470,6 +473,16 @@ def _links(og: np.ndarray, dg: np.ndarray, oi: np.ndarray, di: np.ndarray, dist:
             slow = rows[~fast]
             line = shapely.shortest_line(og[oi[slow]], dg[di[slow]])
             geom[slow] = shapely.transform(line, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+
+    starts = range(0, len(rows_all), chunk)
+    if len(starts) > 1:  # GEOS and PROJ release the GIL: the chunks share the cores
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(_threads()) as ex:
+            list(ex.map(links_of, starts))
+    else:
+        for s in starts:
+            links_of(s)
     return geom
 
 
