@@ -354,6 +354,14 @@ class _Same:
         return np.full(self.n, self.value, dtype=object)
 
 
+@dataclass
+class _Coded:
+    """A text column as codes into its distinct values `uniq` (not materialised)."""
+
+    codes: np.ndarray
+    uniq: np.ndarray
+
+
 def _joined(parts: list):
     """The column's parts end to end (a single part as it is; constant parts stay constant)."""
     if len(parts) == 1:
@@ -388,7 +396,7 @@ def _assemble(rows: dict, o: "_Places", d: "_Places", groups: list, crs: str, at
     types = np.array([t for t, _ in groups], dtype=object)
     cols = {
         "origin_id": _take(o.ids, oi), "origin_name": _take(o.names, oi),
-        "park_type": _strings(types[np.asarray(rows["t"], dtype=np.int64)] if len(oi) else np.zeros(0, object)),
+        "park_type": _strings(_Coded(np.asarray(rows["t"], dtype=np.int64), types)),
         "rank": pd.arrays.IntegerArray(np.maximum(rank, 0), rank < 0),
         "park_id": _take(d.ids, di), "park_name": _take(d.names, di),
         "distance_m": np.asarray(rows["distance_m"], dtype=float), "minutes": np.asarray(rows["minutes"], dtype=float),
@@ -433,6 +441,10 @@ def _strings(values: np.ndarray):
         if values.value is None:
             return pd.array(np.full(values.n, None, dtype=object), dtype=object)
         codes, uniq = np.zeros(values.n, np.int8), [values.value]
+    elif isinstance(values, _Coded):
+        codes, uniq = values.codes, list(values.uniq)
+        if not (len(codes) and all(isinstance(u, str) for u in uniq)):
+            return _strings(values.uniq[codes] if len(codes) else np.zeros(0, object))
     else:
         values = np.asarray(values, dtype=object)
         codes, uniq = pd.factorize(values, use_na_sentinel=True)
@@ -466,9 +478,7 @@ def _links(og: np.ndarray, dg: np.ndarray, oi: np.ndarray, di: np.ndarray, dist:
         rows = rows_all[s : s + chunk]
         ends, fast = _link_ends(og[oi[rows]], dist[rows], None if to_xy is None else to_xy[rows])
         if fast.any():
-            xy = ends[fast].reshape(-1, 2)
-            x, y = tr.transform(xy[:, 0], xy[:, 1])
-            geom[rows[fast]] = shapely.linestrings(np.stack([x, y], axis=1).reshape(-1, 2, 2))
+            geom[rows[fast]] = shapely.linestrings(_reprojected_ends(ends[fast], tr))
         if not fast.all():
             slow = rows[~fast]
             line = shapely.shortest_line(og[oi[slow]], dg[di[slow]])
@@ -484,6 +494,18 @@ def _links(og: np.ndarray, dg: np.ndarray, oi: np.ndarray, di: np.ndarray, dist:
         for s in starts:
             links_of(s)
     return geom
+
+
+def _reprojected_ends(ends: np.ndarray, tr) -> np.ndarray:
+    """Link ends ``(n, 2, 2)`` through the transformer `tr`; the end of a zero-length link is
+    its start (not transformed twice)."""
+    out = np.empty_like(ends)
+    out[:, 0, 0], out[:, 0, 1] = tr.transform(ends[:, 0, 0], ends[:, 0, 1])
+    out[:, 1] = out[:, 0]
+    moved = np.flatnonzero((ends[:, 1] != ends[:, 0]).any(axis=1))
+    if len(moved):
+        out[moved, 1, 0], out[moved, 1, 1] = tr.transform(ends[moved, 1, 0], ends[moved, 1, 1])
+    return out
 
 
 def _link_ends(origins: np.ndarray, dist: np.ndarray, to_xy: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
