@@ -247,7 +247,7 @@ def test_links_of_ranked_rows_and_several_types_keep_their_order(mixed):
 
 
 def test_chunks_shared_among_threads_give_the_same_answer(mixed):
-    from ino_geo.analysis.proximity import _links
+    from ino_geo.analysis.links import link_lines as _links
 
     rng = np.random.default_rng(9)
     parks = shapely.buffer(shapely.points(rng.uniform(0, 9000, (40, 2))), rng.uniform(20, 300, 40), quad_segs=6)
