@@ -60,6 +60,18 @@ def _assert_nearest_points(points, polygons, oi, di, d, near, share_as_geos):
     assert same.mean() >= share_as_geos
 
 
+@pytest.fixture(params=["kd", "grid", "grid, few candidates"])
+def path(request, monkeypatch):
+    """The KD-tree path alone (few points), the grid pass first, or the grid pass leaving
+    most points (more than one candidate) to the KD-tree."""
+    if request.param != "kd":
+        monkeypatch.setattr(nearest_mod, "_GRID_MIN", 1)
+        monkeypatch.setattr(nearest_mod, "_GRID_PER_CELL", 4)
+    if request.param == "grid, few candidates":
+        monkeypatch.setattr(nearest_mod, "_GRID_MAX_CANDIDATES", 1)
+    return request.param
+
+
 def _counting_rounds(monkeypatch):
     """Record the number of samples asked for in each round of the proof."""
     seen = []
@@ -107,7 +119,7 @@ def test_points_left_by_the_rounds_go_to_query_nearest(monkeypatch):
     assert left.sum() == calls[0]  # their links come from shortest_line
 
 
-def test_exact_ties_between_two_parks_are_all_reported():
+def test_exact_ties_between_two_parks_are_all_reported(path):
     parks = np.array([box(0, 0, 100, 100), box(300, 0, 400, 100), box(0, 300, 100, 400), box(1000, 1000, 1001, 1001)])
     # x = 200 is equidistant from the first two; (200, 200) from the first three's corners? no:
     # from (100, 100), (300, 100) and (100, 300) alike
@@ -117,7 +129,7 @@ def test_exact_ties_between_two_parks_are_all_reported():
     assert rows[0] == [0, 1] and rows[1] == [0, 1] and rows[2] == [0, 1, 2] and rows[4] == [0, 2]
 
 
-def test_points_on_boundaries_inside_and_in_holes():
+def test_points_on_boundaries_inside_and_in_holes(path):
     hole = Polygon([(0, 0), (1000, 0), (1000, 1000), (0, 1000)], [[(400, 400), (600, 400), (600, 600), (400, 600)]])
     multi = MultiPolygon([box(2000, 0, 2100, 100), box(2500, 0, 2600, 100)])
     parks = np.array([hole, multi])
@@ -127,12 +139,14 @@ def test_points_on_boundaries_inside_and_in_holes():
     assert got[0] == 100.0 and got[1] == 50.0  # inside the hole: to the hole's ring
     assert got[2] == 0.0 and got[3] == 0.0 and got[6] == 0.0  # on boundaries
     assert got[4] == 200.0 and got[5] == 0.0  # between and inside the parts of a multipolygon
+    if path != "kd":  # the grid gives no nearest points (the links come from shortest_line)
+        return
     assert np.allclose(near[oi == 0][0], [500, 400]) or np.allclose(near[oi == 0][0], [500, 600]) \
         or np.allclose(near[oi == 0][0], [400, 500]) or np.allclose(near[oi == 0][0], [600, 500])
     assert np.array_equal(near[oi == 2][0], [1000, 500])  # on the boundary: the point itself
 
 
-def test_lines_points_and_non_point_origins():
+def test_lines_points_and_non_point_origins(path):
     rng = np.random.default_rng(5)
     polys = shapely.buffer(shapely.points(rng.uniform(0, 8000, (30, 2))), rng.uniform(30, 500, 30), quad_segs=3)
     dest = np.concatenate([polys[:10], shapely.boundary(polys[10:20]), shapely.centroid(polys[20:]),
@@ -140,6 +154,41 @@ def test_lines_points_and_non_point_origins():
     pts = shapely.points(rng.uniform(-1000, 13000, (3000, 2)))
     others = np.array([box(-500, -500, -400, -400), LineString([(100, 11000), (300, 11500)]), box(3900, 8900, 4100, 9100)])
     _assert_same(np.concatenate([pts, others]), dest)
+
+
+def test_the_grid_pass_takes_the_points_of_a_sparse_layout(monkeypatch):
+    rng = np.random.default_rng(12)
+    c = rng.uniform(0, 20000, (60, 2))
+    s = rng.uniform(50, 400, (60, 2))
+    parks = np.array([shapely.affinity.rotate(b, a) for b, a in
+                      zip(shapely.box(c[:, 0], c[:, 1], c[:, 0] + s[:, 0], c[:, 1] + s[:, 1]), rng.uniform(0, 90, 60))])
+    pts = shapely.points(rng.uniform(-2000, 22000, (20000, 2)))
+    monkeypatch.setattr(nearest_mod, "_GRID_MIN", 1000)
+    seen = _counting_rounds(monkeypatch)
+    taken = []
+    real = nearest_mod._nearest_grid
+
+    def spy(*a):
+        out = real(*a)
+        taken.append((len(a[0]), len(out[3])))
+        return out
+
+    monkeypatch.setattr(nearest_mod, "_nearest_grid", spy)
+    oi, di, d, near = _assert_same(pts, parks)
+    n, left = taken[0]
+    assert n > 19000 and left < n / 10  # the grid answers for most points (the KD-tree: cell centres, the rest)
+    assert seen
+    links = _links_of(pts, parks, oi, di, d, near)
+    assert np.allclose(links, d, rtol=0, atol=1e-6)
+
+
+def _links_of(pts, parks, oi, di, d, near):
+    """The lengths of the link lines (in the plane: a CRS of scale 1 at its origin, reprojected
+    back) of the kernel's rows."""
+    from ino_geo.analysis.links import link_lines
+
+    lines = link_lines(pts, parks, oi, di, d, CRS, near)
+    return gpd.GeoSeries(lines, crs=4326).to_crs(CRS).length.to_numpy()
 
 
 def test_a_single_sample_and_empty_inputs():
@@ -151,7 +200,7 @@ def test_a_single_sample_and_empty_inputs():
 
 
 @pytest.mark.parametrize("step,k", [(300.0, 6), (50.0, 1), (5000.0, 2)])
-def test_any_step_and_k_give_the_same_answer(step, k):
+def test_any_step_and_k_give_the_same_answer(step, k, path):
     rng = np.random.default_rng(6)
     c = rng.uniform(0, 6000, (40, 2))
     s = rng.uniform(10, 600, (40, 2))
@@ -176,9 +225,15 @@ def test_workers_give_the_same_answer():
        st.lists(st.tuples(st.integers(-20, 60), st.integers(-20, 60)), min_size=1, max_size=40),
        st.sampled_from([1.0, 3.0, 300.0]), st.integers(1, 6))
 def test_integer_grids_with_many_ties_equal_all_pairs(boxes, pts, step, k):
-    # integer coordinates: many exact ties, points on edges and corners
+    # integer coordinates: many exact ties, points on edges and corners; KD-tree and grid
     parks = np.array([box(x, y, x + w, y + h) for x, y, w, h in boxes])
     _assert_same(shapely.points(np.array(pts, dtype=float)), parks, step=step, k=k)
+    saved = nearest_mod._GRID_MIN, nearest_mod._GRID_PER_CELL
+    try:
+        nearest_mod._GRID_MIN, nearest_mod._GRID_PER_CELL = 1, 2
+        _assert_same(shapely.points(np.array(pts, dtype=float)), parks, step=step, k=k)
+    finally:
+        nearest_mod._GRID_MIN, nearest_mod._GRID_PER_CELL = saved
 
 
 # ------------------------------------------------------------------------------------------

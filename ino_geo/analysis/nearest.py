@@ -28,6 +28,9 @@ __all__ = ["nearest_polygons", "nearest_polygons_and_points"]
 _SHARED: Any = None
 _MARGIN = 1e-6  # metres added to every bound of the proof (rounding of samples and distances)
 _MAX_K = 512  # samples asked for at most per point before STRtree.query_nearest
+_GRID_MIN = 200_000  # points outside from which the grid pass pays
+_GRID_PER_CELL = 32  # points per occupied grid cell aimed at
+_GRID_MAX_CANDIDATES = 16  # a point of a cell with more candidates goes to the KD-tree
 
 
 def _threads() -> int:
@@ -109,7 +112,14 @@ def nearest_polygons_and_points(
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 2)) if with_points else None
     if workers > 1 and len(points) >= 100_000:
         return _in_processes(points, polygons, step, k, workers, with_points)
-    tree = tree if tree is not None else shapely.STRtree(polygons)
+    return _nearest_all(points, polygons, tree if tree is not None else shapely.STRtree(polygons), step, k,
+                        with_points, grid=True)
+
+
+def _nearest_all(points, polygons, tree, step: float, k: int, with_points: bool, grid: bool):
+    """:func:`nearest_polygons_and_points` in this process (`grid`: with the grid pass)."""
+    import shapely
+
     pi, pj = tree.query(points, predicate="intersects")
     inside = np.zeros(len(points), dtype=bool)
     inside[pi] = True
@@ -119,6 +129,10 @@ def nearest_polygons_and_points(
         is_pt = shapely.get_type_id(points[rest]) == 0
         fast = rest[is_pt]
         slow = rest[~is_pt]
+        if grid and len(fast) >= _GRID_MIN:  # many points: candidates per grid cell first
+            gi, gj, gd, left = _nearest_grid(points[fast], polygons, tree, step, k)
+            parts.append((fast[gi], gj, gd, np.full((len(gi), 2), np.nan) if with_points else None))
+            fast = fast[left]
         if len(fast):
             fi, fj, fd, near, left = _nearest_kd(points[fast], polygons, step, k, with_points)
             parts.append((fast[fi], fj, fd, near))
@@ -174,6 +188,76 @@ def _sorted_rows(parts: list, with_points: bool):
         oi, di, dist = oi[order], di[order], dist[order]
         near = near[order] if with_points else None
     return oi, di, dist, near
+
+
+def _nearest_grid(points: np.ndarray, polygons: np.ndarray, tree: Any, step: float, k: int):
+    """Nearest polygons of points outside every polygon, via the candidates of a grid cell.
+
+    A cell (half-diagonal ``h``) whose centre is at distance ``D`` from its nearest polygon:
+    the nearest polygon ``Q`` of any point ``x`` of the cell has ``dist(x, Q) <= D + h``, so
+    ``dist(centre, Q) <= D + 2h``; the polygons within that distance of the centre (one
+    ``dwithin`` query of the polygons' tree) are every candidate of the cell's points, and
+    their exact distances (``shapely.distance``) decide. The centres' ``D`` come from
+    :func:`nearest_polygons`. Points of cells with more than ``_GRID_MAX_CANDIDATES``
+    candidates are left to the KD-tree.
+
+    Returns (point index, polygon index, distance) and the indices of the points left.
+    """
+    import shapely
+
+    xy = shapely.get_coordinates(points)
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    cell = max(float(np.sqrt(np.prod(hi - lo + 1.0) * _GRID_PER_CELL / len(xy))), 1.0)
+    ij = np.floor((xy - lo) / cell).astype(np.int64)
+    ncol = int(ij[:, 1].max()) + 1
+    cells, inv = np.unique(ij[:, 0] * ncol + ij[:, 1], return_inverse=True)
+    centres = shapely.points(lo + (np.stack([cells // ncol, cells % ncol], axis=1) + 0.5) * cell)
+    co, _, cd, _ = _nearest_all(centres, polygons, tree, step, k, False, grid=False)
+    far = np.zeros(len(cells))
+    far[co] = cd
+    reach = far + 2 * (cell * np.sqrt(0.5)) * (1 + 1e-9) + _MARGIN  # + rounding of the cells' edges
+    qi, qj = tree.query(centres, predicate="dwithin", distance=reach)
+    order = np.lexsort((qj, qi))
+    qi, qj = qi[order], qj[order]
+    per_cell = np.bincount(qi, minlength=len(cells))
+    first_of = np.cumsum(per_cell) - per_cell
+    cnt = per_cell[inv]
+    ok = np.flatnonzero(cnt <= _GRID_MAX_CANDIDATES)
+    cnt = cnt[ok]
+    rows = np.repeat(ok, cnt)
+    pc = qj[np.repeat(first_of[inv[ok]], cnt) + np.arange(len(rows)) - np.repeat(np.cumsum(cnt) - cnt, cnt)]
+    # a candidate whose bounding box is farther than the point's distance to the polygon
+    # nearest its cell's centre (at most far + |point - centre|) cannot be nearest
+    cxy = shapely.get_coordinates(centres)
+    upper = far[inv[rows]] + np.hypot(*(xy[rows] - cxy[inv[rows]]).T)
+    b = shapely.bounds(polygons)[pc]
+    gap = np.maximum(np.maximum(b[:, :2] - xy[rows], xy[rows] - b[:, 2:]), 0.0)
+    keep = np.hypot(gap[:, 0], gap[:, 1]) <= upper * (1 + 1e-9) + _MARGIN
+    rows, pc = rows[keep], pc[keep]
+    d = _distances(points[rows], polygons[pc])
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else np.zeros(0, np.int64)
+    cnt = np.diff(np.r_[starts, len(rows)])
+    hit = d == np.repeat(np.minimum.reduceat(d, starts), cnt) if len(d) else np.zeros(0, bool)
+    return rows[hit], pc[hit], d[hit], np.flatnonzero(per_cell[inv] > _GRID_MAX_CANDIDATES)
+
+
+def _distances(a: np.ndarray, b: np.ndarray, chunk: int = 65_536) -> np.ndarray:
+    """``shapely.distance(a, b)``, chunks shared among threads (GEOS releases the GIL)."""
+    import shapely
+
+    starts = range(0, len(a), chunk)
+    if len(starts) < 2:
+        return shapely.distance(a, b)
+    from concurrent.futures import ThreadPoolExecutor
+
+    out = np.empty(len(a))
+
+    def part(s: int) -> None:
+        out[s : s + chunk] = shapely.distance(a[s : s + chunk], b[s : s + chunk])
+
+    with ThreadPoolExecutor(_threads()) as ex:
+        list(ex.map(part, starts))
+    return out
 
 
 def _nearest_kd(points: np.ndarray, polygons: np.ndarray, step: float, k: int, with_points: bool,
