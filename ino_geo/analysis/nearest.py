@@ -1,9 +1,10 @@
 """The nearest polygons of many points or geometries (all equidistant ones): :func:`nearest_polygons`.
 
-The fast path of euclidean proximity: geometries inside a polygon in one STRtree query, points
-outside through a KD-tree of samples of the polygons' outlines with a proof that the
-candidates are complete (the points whose proof fails are asked again with more samples),
-the rest through ``STRtree.query_nearest``. The distances are the same GEOS computation as
+The fast path of euclidean proximity: geometries inside a polygon in one STRtree query; many
+points outside through the candidates of grid cells; points outside through a KD-tree of
+samples of the polygons' outlines with a proof that the candidates are complete (the points
+whose proof fails are asked again with more samples); the rest through
+``STRtree.query_nearest``. The distances are the same GEOS computation as
 ``geopandas.sjoin_nearest``. :func:`nearest_polygons_and_points` also gives the nearest point
 of each polygon (for drawing links) where it comes cheaply.
 
@@ -70,6 +71,10 @@ def nearest_polygons(
        distance, the candidates were complete and the polygons at the best distance are the
        answer. Points where it does not are asked again with 4 times as many samples (up to
        512), then by ``STRtree.query_nearest``, as are non-point geometries.
+    3. From ``_GRID_MIN`` points outside on, a grid pass comes first (:func:`_nearest_grid`):
+       the candidates of each cell follow from the exact distance of its centre (computed
+       as in 2.), and the points' exact distances to them decide; points of cells with many
+       candidates go on to 2.
 
     With ``workers > 1``, inputs of 100,000 geometries or more are split among that many
     forked processes (Linux/macOS; the answer is the same).
