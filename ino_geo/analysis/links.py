@@ -26,7 +26,7 @@ __all__ = ["link_lines"]
 
 
 def link_lines(og: np.ndarray, dg: np.ndarray, oi: np.ndarray, di: np.ndarray, dist: np.ndarray, crs: str,
-           to_xy: np.ndarray | None = None, chunk: int = 131_072) -> np.ndarray:
+           to_xy: np.ndarray | None = None, chunk: int = 32_768) -> np.ndarray:
     """The straight link of each row from its origin to the park's nearest point, EPSG:4326
     (None without a park): a zero-length line at a point origin inside its park; from a point
     origin to `to_xy` where the kernel found the park's nearest point (built from coordinate
