@@ -429,6 +429,8 @@ def _take(values, idx: np.ndarray):
         out = np.asarray(values, dtype=object)[np.maximum(idx, 0)] if len(values) else np.full(len(idx), None, object)
         out[missing] = None
         return out
+    if len(idx) == len(values) and len(idx) and idx[0] == 0 and (np.diff(idx) == 1).all():
+        return values.copy()  # every row once, in order (k = 1): no take
     return values.take(idx, allow_fill=True) if len(values) else values.take(np.full(len(idx), -1), allow_fill=True)
 
 
