@@ -6,6 +6,7 @@ Built on ``ino_geo.network`` and ``ino_geo.data``; free of click and folium. Mod
 * ``shares``: the covered share of each polygon's area;
 * ``coverage``: ``coverage`` (area and population within a threshold of each park type);
 * ``nearest``: ``nearest_polygons`` (nearest polygons of many points);
+* ``links``: ``link_lines`` (the straight links of proximity rows, EPSG:4326);
 * ``proximity``: ``proximity`` (the nearest parks of each origin);
 * ``compare``: ``compare_scenarios`` (coverage in the existing and planned scenarios).
 

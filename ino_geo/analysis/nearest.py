@@ -1,9 +1,12 @@
 """The nearest polygons of many points or geometries (all equidistant ones): :func:`nearest_polygons`.
 
-The fast path of euclidean proximity: geometries inside a polygon in one STRtree query, points
-outside through a KD-tree of samples of the polygons' outlines with a proof that the
-candidates are complete, the rest through ``STRtree.query_nearest``. The distances are the
-same GEOS computation as ``geopandas.sjoin_nearest``.
+The fast path of euclidean proximity: geometries inside a polygon in one STRtree query; many
+points outside through the candidates of grid cells; points outside through a KD-tree of
+samples of the polygons' outlines with a proof that the candidates are complete (the points
+whose proof fails are asked again with more samples); the rest through
+``STRtree.query_nearest``. The distances are the same GEOS computation as
+``geopandas.sjoin_nearest``. :func:`nearest_polygons_and_points` also gives the nearest point
+of each polygon (for drawing links) where it comes cheaply.
 
 Examples
 --------
@@ -21,16 +24,28 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["nearest_polygons"]
+__all__ = ["nearest_polygons", "nearest_polygons_and_points"]
 
 _SHARED: Any = None
+_MARGIN = 1e-6  # metres added to every bound of the proof (rounding of samples and distances)
+_MAX_K = 512  # samples asked for at most per point before STRtree.query_nearest
+_GRID_MIN = 200_000  # points outside from which the grid pass pays
+_GRID_PER_CELL = 32  # points per occupied grid cell aimed at
+_GRID_MAX_CANDIDATES = 16  # a point of a cell with more candidates goes to the KD-tree
+
+
+def _threads() -> int:
+    """Threads for work split in chunks: the cores this process may use."""
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _nearest_part(bounds):
-    points, polygons, step, k = _SHARED
+    points, polygons, step, k, with_points = _SHARED
     a, b = bounds
-    oi, di, d = nearest_polygons(points[a:b], polygons, step=step, k=k)
-    return oi + a, di, d
+    oi, di, d, near = nearest_polygons_and_points(points[a:b], polygons, step=step, k=k, with_points=with_points)
+    return oi + a, di, d, near
 
 
 def nearest_polygons(
@@ -46,14 +61,20 @@ def nearest_polygons(
 
     1. Geometries inside (or touching) a polygon: one STRtree query (predicate
        ``intersects``) of the polygons' tree; their distance is 0.
-    2. Other points: the polygons' boundaries are cut into pieces of at most `step` metres and
-       their vertices put in a KD-tree. The nearest vertex at distance ``dv`` bounds the true
-       distance ``d* <= dv``, and every polygon at distance ``d*`` has a vertex within
-       ``d* + step / 2``; so the polygons owning the `k` nearest vertices are all the
-       candidates whenever the k-th vertex lies beyond ``dv + step / 2``. Their exact
-       distances (``shapely.distance``, the same GEOS computation as ``sjoin_nearest``)
-       decide; the few points whose candidates are not provably complete, and non-point
-       geometries, go to ``STRtree.query_nearest``.
+    2. Other points: the polygons' outlines are cut into pieces of at most `step` metres and
+       their vertices put in a KD-tree; every point of an outline lies within ``step / 2`` of
+       a sample of its polygon. Of a point's `k` nearest samples, the polygon of the nearest
+       one is measured exactly (``shapely.distance``, the same GEOS computation as
+       ``sjoin_nearest``): ``d0``; so are the other polygons among the `k` whose nearest
+       sample lies within ``d0 + step / 2``. Any polygon without a sample among the `k` is
+       farther than ``(k-th sample distance) - step / 2``; when that exceeds the best exact
+       distance, the candidates were complete and the polygons at the best distance are the
+       answer. Points where it does not are asked again with 4 times as many samples (up to
+       512), then by ``STRtree.query_nearest``, as are non-point geometries.
+    3. From ``_GRID_MIN`` points outside on, a grid pass comes first (:func:`_nearest_grid`):
+       the candidates of each cell follow from the exact distance of its centre (computed
+       as in 2.), and the points' exact distances to them decide; points of cells with many
+       candidates go on to 2.
 
     With ``workers > 1``, inputs of 100,000 geometries or more are split among that many
     forked processes (Linux/macOS; the answer is the same).
@@ -62,84 +83,342 @@ def nearest_polygons(
     -------
     (geometry index, polygon index, distance) : three arrays, sorted by geometry then polygon.
     """
+    oi, di, d, _ = nearest_polygons_and_points(points, polygons, tree=tree, step=step, k=k, workers=workers,
+                                               with_points=False)
+    return oi, di, d
+
+
+def nearest_polygons_and_points(
+    points: np.ndarray,
+    polygons: np.ndarray,
+    *,
+    tree: Any = None,
+    step: float = 300.0,
+    k: int = 6,
+    workers: int = 1,
+    with_points: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """:func:`nearest_polygons`, and with `with_points` the nearest point of each row's polygon.
+
+    Returns
+    -------
+    (geometry index, polygon index, distance, nearest point) : the nearest point is an
+    ``(n, 2)`` array: the point itself for a point inside (or on) its polygon, a point of the
+    polygon's outline at the row's distance for a point outside (found from the same
+    samples), NaN where not computed (non-point geometries, points left to
+    ``STRtree.query_nearest``): ``shapely.shortest_line`` gives those. None without
+    `with_points`.
+    """
     import shapely
 
     points = np.asarray(points, dtype=object)
     polygons = np.asarray(polygons, dtype=object)
     if not len(points) or not len(polygons):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 2)) if with_points else None
     if workers > 1 and len(points) >= 100_000:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
+        return _in_processes(points, polygons, step, k, workers, with_points)
+    return _nearest_all(points, polygons, tree if tree is not None else shapely.STRtree(polygons), step, k,
+                        with_points, grid=True)
 
-        global _SHARED
-        _SHARED = (points, polygons, step, k)
-        try:
-            cuts = np.linspace(0, len(points), workers + 1).astype(int)
-            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as ex:
-                parts = list(ex.map(_nearest_part, zip(cuts[:-1], cuts[1:])))
-        finally:
-            _SHARED = None
-        return tuple(np.concatenate(x) for x in zip(*parts))
-    tree = tree if tree is not None else shapely.STRtree(polygons)
+
+def _nearest_all(points, polygons, tree, step: float, k: int, with_points: bool, grid: bool):
+    """:func:`nearest_polygons_and_points` in this process (`grid`: with the grid pass)."""
+    import shapely
+
     pi, pj = tree.query(points, predicate="intersects")
     inside = np.zeros(len(points), dtype=bool)
     inside[pi] = True
-    oi, di, dist = [pi], [pj], [np.zeros(len(pi))]
+    parts = [(pi, pj, np.zeros(len(pi)), _own_xy(points[pi]) if with_points else None)]
     rest = np.flatnonzero(~inside)
     if len(rest):
         is_pt = shapely.get_type_id(points[rest]) == 0
         fast = rest[is_pt]
         slow = rest[~is_pt]
+        if grid and len(fast) >= _GRID_MIN:  # many points: candidates per grid cell first
+            gi, gj, gd, left = _nearest_grid(points[fast], polygons, tree, step, k)
+            parts.append((fast[gi], gj, gd, np.full((len(gi), 2), np.nan) if with_points else None))
+            fast = fast[left]
         if len(fast):
-            fi, fj, fd, left = _nearest_kd(points[fast], polygons, step, k)
-            oi.append(fast[fi])
-            di.append(fj)
-            dist.append(fd)
+            fi, fj, fd, near, left = _nearest_kd(points[fast], polygons, step, k, with_points)
+            parts.append((fast[fi], fj, fd, near))
             slow = np.concatenate([slow, fast[left]])
         if len(slow):
             (ri, rj), rd = tree.query_nearest(points[slow], return_distance=True, all_matches=True)
-            oi.append(slow[ri])
-            di.append(rj)
-            dist.append(rd)
-    oi, di, dist = np.concatenate(oi), np.concatenate(di), np.concatenate(dist)
-    order = np.argsort(oi, kind="stable")  # each part is already in point order
-    oi, di, dist = oi[order], di[order], dist[order]
-    if len(oi) > 1 and ((oi[1:] == oi[:-1]) & (di[1:] < di[:-1])).any():  # several polygons for a point
-        order = np.lexsort((di, oi))
+            parts.append((slow[ri], rj, rd, np.full((len(ri), 2), np.nan) if with_points else None))
+    return _sorted_rows(parts, with_points)
+
+
+def _in_processes(points, polygons, step, k, workers, with_points):
+    """:func:`nearest_polygons_and_points` split among `workers` forked processes."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _SHARED
+    _SHARED = (points, polygons, step, k, with_points)
+    try:
+        cuts = np.linspace(0, len(points), workers + 1).astype(int)
+        with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as ex:
+            parts = list(ex.map(_nearest_part, zip(cuts[:-1], cuts[1:])))
+    finally:
+        _SHARED = None
+    oi, di, d = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    return oi, di, d, np.concatenate([p[3] for p in parts]) if with_points else None
+
+
+def _own_xy(geoms: np.ndarray) -> np.ndarray:
+    """The coordinates of point geometries (NaN for other geometries): ``(n, 2)``."""
+    import shapely
+
+    out = np.full((len(geoms), 2), np.nan)
+    pt = shapely.get_type_id(geoms) == 0
+    if pt.any():
+        out[pt] = shapely.get_coordinates(geoms[pt])
+    return out
+
+
+def _sorted_rows(parts: list, with_points: bool):
+    """The parts' rows together, sorted by geometry then polygon."""
+    oi, di, dist = (np.concatenate([p[i] for p in parts]) for i in range(3))
+    near = np.concatenate([p[3] for p in parts]) if with_points else None
+    for by_polygon in (False, True):
+        if len(oi) < 2:
+            break
+        step_o = oi[1:] - oi[:-1]
+        if not by_polygon and (step_o < 0).any():  # runs in point order: a merge sort is quick
+            order = np.argsort(oi, kind="stable")
+        elif by_polygon and ((step_o == 0) & (di[1:] < di[:-1])).any():  # several polygons for a point
+            order = np.lexsort((di, oi))
+        else:
+            continue
         oi, di, dist = oi[order], di[order], dist[order]
-    return oi, di, dist
+        near = near[order] if with_points else None
+    return oi, di, dist, near
 
 
+def _nearest_grid(points: np.ndarray, polygons: np.ndarray, tree: Any, step: float, k: int):
+    """Nearest polygons of points outside every polygon, via the candidates of a grid cell.
 
-def _nearest_kd(points: np.ndarray, polygons: np.ndarray, step: float, k: int):
-    """Nearest polygons of points outside every polygon, via a KD-tree of outline vertices.
+    A cell (half-diagonal ``h``) whose centre is at distance ``D`` from its nearest polygon:
+    the nearest polygon ``Q`` of any point ``x`` of the cell has ``dist(x, Q) <= D + h``, so
+    ``dist(centre, Q) <= D + 2h``; the polygons within that distance of the centre (one
+    ``dwithin`` query of the polygons' tree) are every candidate of the cell's points, and
+    their exact distances (``shapely.distance``) decide. The centres' ``D`` come from
+    :func:`nearest_polygons`. Points of cells with more than ``_GRID_MAX_CANDIDATES``
+    candidates are left to the KD-tree.
 
-    The outlines (polygon boundaries; lines and points as they are) are split into segments,
-    each sampled every `step` metres at most. The candidate segments of a point are the owners
-    of its `k` nearest samples (provably all segments that can be nearest when the k-th sample
-    lies beyond the nearest one + step / 2); their distances are computed in numpy, and the
-    polygons within a hair of the best are measured exactly with ``shapely.distance`` (the
-    same GEOS computation as ``sjoin_nearest``).
+    Returns (point index, polygon index, distance) and the indices of the points left.
+    """
+    import shapely
 
-    Returns (point index, polygon index, distance) for the points whose candidates are
-    provably complete, and the indices of the other points.
+    xy = shapely.get_coordinates(points)
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    cell = max(float(np.sqrt(np.prod(hi - lo + 1.0) * _GRID_PER_CELL / len(xy))), 1.0)
+    ij = np.floor((xy - lo) / cell).astype(np.int64)
+    ncol = int(ij[:, 1].max()) + 1
+    cells, inv = np.unique(ij[:, 0] * ncol + ij[:, 1], return_inverse=True)
+    centres = shapely.points(lo + (np.stack([cells // ncol, cells % ncol], axis=1) + 0.5) * cell)
+    co, _, cd, _ = _nearest_all(centres, polygons, tree, step, k, False, grid=False)
+    far = np.zeros(len(cells))
+    far[co] = cd
+    reach = far + 2 * (cell * np.sqrt(0.5)) * (1 + 1e-9) + _MARGIN  # + rounding of the cells' edges
+    qi, qj = tree.query(centres, predicate="dwithin", distance=reach)
+    order = np.lexsort((qj, qi))
+    qi, qj = qi[order], qj[order]
+    per_cell = np.bincount(qi, minlength=len(cells))
+    first_of = np.cumsum(per_cell) - per_cell
+    cnt = per_cell[inv]
+    ok = np.flatnonzero(cnt <= _GRID_MAX_CANDIDATES)
+    cnt = cnt[ok]
+    rows = np.repeat(ok, cnt)
+    pc = qj[np.repeat(first_of[inv[ok]], cnt) + np.arange(len(rows)) - np.repeat(np.cumsum(cnt) - cnt, cnt)]
+    # a candidate whose bounding box is farther than the point's distance to the polygon
+    # nearest its cell's centre (at most far + |point - centre|) cannot be nearest
+    cxy = shapely.get_coordinates(centres)
+    upper = far[inv[rows]] + np.hypot(*(xy[rows] - cxy[inv[rows]]).T)
+    b = shapely.bounds(polygons)[pc]
+    gap = np.maximum(np.maximum(b[:, :2] - xy[rows], xy[rows] - b[:, 2:]), 0.0)
+    keep = np.hypot(gap[:, 0], gap[:, 1]) <= upper * (1 + 1e-9) + _MARGIN
+    rows, pc = rows[keep], pc[keep]
+    d = _distances(points[rows], polygons[pc])
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else np.zeros(0, np.int64)
+    cnt = np.diff(np.r_[starts, len(rows)])
+    hit = d == np.repeat(np.minimum.reduceat(d, starts), cnt) if len(d) else np.zeros(0, bool)
+    return rows[hit], pc[hit], d[hit], np.flatnonzero(per_cell[inv] > _GRID_MAX_CANDIDATES)
+
+
+def _distances(a: np.ndarray, b: np.ndarray, chunk: int = 65_536) -> np.ndarray:
+    """``shapely.distance(a, b)``, chunks shared among threads (GEOS releases the GIL)."""
+    import shapely
+
+    starts = range(0, len(a), chunk)
+    if len(starts) < 2:
+        return shapely.distance(a, b)
+    from concurrent.futures import ThreadPoolExecutor
+
+    out = np.empty(len(a))
+
+    def part(s: int) -> None:
+        out[s : s + chunk] = shapely.distance(a[s : s + chunk], b[s : s + chunk])
+
+    with ThreadPoolExecutor(_threads()) as ex:
+        list(ex.map(part, starts))
+    return out
+
+
+def _nearest_kd(points: np.ndarray, polygons: np.ndarray, step: float, k: int, with_points: bool,
+                chunk: int = 65_536):
+    """Nearest polygons of points outside every polygon, via a KD-tree of outline samples
+    (:func:`_kd_rounds`, points in chunks that keep the work in the cache, shared among
+    threads).
+
+    Returns (point index, polygon index, distance, nearest point or None) for the points
+    whose candidates are provably complete, and the indices of the other points.
     """
     import shapely
     from scipy.spatial import cKDTree
 
-    a, b, seg_poly, prev, last_of, closed = _outline_segments(polygons)
-    verts, owner, other = _outline_samples(a, b, prev, last_of, closed, step)
+    outline = _Outline.of(polygons, step)
+    kd = cKDTree(outline.verts)
     xy = shapely.get_coordinates(points)
-    kk = min(k, len(verts))
-    dv, iv = cKDTree(verts).query(xy, k=kk, workers=-1)
-    if kk == 1:
-        dv, iv = dv[:, None], iv[:, None]
-    complete = (dv[:, -1] > dv[:, 0] + step / 2.0) if kk < len(verts) else np.ones(len(xy), dtype=bool)
-    rows = np.flatnonzero(complete)
-    r, c, counts = _candidate_segments(dv[rows], iv[rows], rows, owner, other, step)
-    r, pc, d = _nearest_of_candidates(points, polygons, xy, r, c, counts, a, b, seg_poly)
-    return r, pc, d, np.flatnonzero(~complete)
+    parts: list = []
+
+    def rounds(s: int) -> np.ndarray:
+        return _kd_rounds(np.arange(s, min(s + chunk, len(xy))), points, xy, polygons, kd, outline, k, with_points,
+                          parts)
+
+    starts = range(0, len(xy), chunk)
+    if len(starts) > 1:  # KD-tree, GEOS and numpy release the GIL: the chunks share the cores
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(_threads()) as ex:
+            left = list(ex.map(rounds, starts))
+    else:
+        left = [rounds(s) for s in starts]
+    out = [np.concatenate([p[i] for p in parts]) for i in range(3)]
+    return (*out, np.concatenate([p[3] for p in parts]) if with_points else None, np.concatenate(left))
+
+
+def _kd_rounds(todo, points, xy, polygons, kd, outline: "_Outline", k: int, with_points: bool, parts: list):
+    """Rounds of :func:`_kd_round` over the points `todo` with `k`, 4k, 16k, ... samples per
+    point (up to ``_MAX_K``), each over the points whose candidates were not yet provably
+    complete; appends ``(point, polygon, distance, nearest point)`` to `parts` and returns the
+    points left."""
+    kk = max(1, int(k))
+    while len(todo):
+        kq = min(kk, len(outline.verts))
+        dv, iv = kd.query(xy[todo], k=kq)
+        if kq == 1:
+            dv, iv = dv[:, None], iv[:, None]
+        r, pc, d, done = _kd_round(points[todo], polygons, dv, iv, outline, everything=kq == len(outline.verts))
+        near = outline.nearest_points(xy[todo[r]], dv[r], iv[r], pc, d) if with_points else None
+        parts.append((todo[r], pc, d, near))
+        todo = todo[~done]
+        if kq >= _MAX_K or kq == len(outline.verts):
+            break
+        kk *= 4
+    return todo
+
+
+def _kd_round(points, polygons, dv, iv, outline: "_Outline", everything: bool):
+    """One round of the proof for points with their nearest samples (distances `dv`, indices
+    `iv`, sorted by distance): exact distances of the candidate polygons; ``(row, polygon,
+    distance)`` of the nearest polygons of the rows whose candidates are complete (sorted by
+    row, then polygon) and a mask of those rows."""
+    import shapely
+
+    h = outline.step / 2.0 + _MARGIN
+    own = outline.sample_poly[iv]
+    p0 = own[:, 0]
+    d0 = shapely.distance(points, polygons[p0])
+    # other polygons whose nearest sample could be within step / 2 of a point at distance d0
+    rr, cc = np.nonzero((own != p0[:, None]) & (dv - h <= d0[:, None]))
+    npoly = len(polygons)
+    key = np.unique(rr.astype(np.int64) * npoly + own[rr, cc])
+    rr, pp = key // npoly, key % npoly
+    dd = shapely.distance(points[rr], polygons[pp])
+    best = d0.copy()
+    np.minimum.at(best, rr, dd)
+    done = np.ones(len(d0), dtype=bool) if everything else dv[:, -1] - h > best
+    first = done & (d0 == best)
+    more = done[rr] & (dd == best[rr])
+    r = np.concatenate([np.flatnonzero(first), rr[more]])
+    pc = np.concatenate([p0[first], pp[more]])
+    d = np.concatenate([d0[first], dd[more]])
+    order = np.lexsort((pc, r))
+    return r[order], pc[order], d[order], done
+
+
+class _Outline:
+    """The straight segments ``a -> b`` of the polygons' outlines (boundaries; lines and points
+    as they are), sampled every `step` metres at most: ``verts`` (samples), ``owner`` (the
+    segment of each sample), ``other`` (the segment a sample also ends, or -1),
+    ``sample_poly`` (the polygon of each sample)."""
+
+    def __init__(self, a, b, seg_poly, verts, owner, other, step):
+        self.a, self.b, self.seg_poly, self.step = a, b, seg_poly, float(step)
+        self.verts, self.owner, self.other = verts, owner, other
+        self.sample_poly = seg_poly[owner]
+
+    @classmethod
+    def of(cls, polygons: np.ndarray, step: float) -> "_Outline":
+        a, b, seg_poly, prev, last_of, closed = _outline_segments(polygons)
+        verts, owner, other = _outline_samples(a, b, prev, last_of, closed, step)
+        return cls(a, b, seg_poly, verts, owner, other, step)
+
+    def nearest_points(self, xy, dv, iv, pc, d, chunk: int = 32_768) -> np.ndarray:
+        """For points `xy` (rows with their nearest samples `dv`, `iv`) at distance `d` of
+        polygon `pc`: the nearest point of the polygon's outline, ``(n, 2)`` (NaN if none
+        found). The segment holding it has a sample within ``d + step / 2`` of the point
+        (its own, or the start of the next segment), which is among the samples asked for
+        once the proof holds."""
+        near = np.full((len(xy), 2), np.nan)
+        for s in range(0, len(xy), chunk):  # in chunks that stay in the cache
+            near[s : s + chunk] = self._nearest_points(xy[s : s + chunk], dv[s : s + chunk], iv[s : s + chunk],
+                                                       pc[s : s + chunk], d[s : s + chunk])
+        return near
+
+    def _nearest_points(self, xy, dv, iv, pc, d) -> np.ndarray:
+        h = self.step / 2.0 + _MARGIN
+        near = np.full((len(xy), 2), np.nan)
+        rr, cc = np.nonzero((self.sample_poly[iv] == pc[:, None]) & (dv <= d[:, None] + h))
+        if not len(rr):
+            return near
+        sample = iv[rr, cc]
+        seg = np.stack([self.owner[sample], self.other[sample]], axis=1).ravel()  # rows stay sorted
+        rr = np.repeat(rr, 2)
+        keep = seg >= 0
+        rr, seg = rr[keep], seg[keep]
+        p = xy[rr]
+        sa = self.a[seg]
+        ab = self.b[seg] - sa
+        L2 = np.einsum("ij,ij->i", ab, ab)
+        t = np.einsum("ij,ij->i", p - sa, ab)
+        np.divide(t, L2, out=t, where=L2 > 0)
+        t[L2 <= 0] = 0.0
+        np.clip(t, 0.0, 1.0, out=t)
+        q = sa + t[:, None] * ab
+        dist = np.hypot(q[:, 0] - p[:, 0], q[:, 1] - p[:, 1])
+        # per row (rows are sorted), the first candidate at the row's least distance
+        starts = np.flatnonzero(np.r_[True, rr[1:] != rr[:-1]])
+        least = np.minimum.reduceat(dist, starts)
+        hit = np.flatnonzero(dist == np.repeat(least, np.diff(np.r_[starts, len(rr)])))
+        first = hit[np.r_[True, rr[hit[1:]] != rr[hit[:-1]]]]
+        near[rr[first]] = q[first]
+        return near
+        p = xy[rr]
+        sa = self.a[seg]
+        ab = self.b[seg] - sa
+        L2 = (ab * ab).sum(axis=1)
+        t = np.where(L2 > 0, ((p - sa) * ab).sum(axis=1) / np.where(L2 > 0, L2, 1.0), 0.0)
+        t = np.clip(t, 0.0, 1.0)
+        q = sa + t[:, None] * ab
+        dist = np.hypot(*(q - p).T)
+        order = np.lexsort((dist, rr))  # per row, the nearest candidate segment first
+        rr, q = rr[order], q[order]
+        first = np.ones(len(rr), dtype=bool)
+        first[1:] = rr[1:] != rr[:-1]
+        near[rr[first]] = q[first]
+        return near
 
 
 def _outline_segments(polygons: np.ndarray):
@@ -195,53 +474,3 @@ def _outline_samples(a, b, prev, last_of, closed, step: float):
     owner = np.concatenate([owner, open_end])
     other = np.concatenate([other, np.full(len(open_end), -1)])
     return verts, owner, other
-
-
-def _candidate_segments(dv, iv, rows, owner, other, step: float):
-    """The candidate segments of the points `rows` from their nearest samples (distances `dv`,
-    indices `iv`): ``(point, segment, number of candidates per point)``, sorted by point then
-    segment."""
-    big = np.iinfo(np.int64).max
-    # only samples within (nearest sample + step / 2) can belong to a nearest segment
-    within = dv <= dv[:, :1] + step / 2.0
-    within = np.concatenate([within, within], axis=1)
-    cand = np.concatenate([owner[iv], other[iv]], axis=1)
-    cand[(cand < 0) | ~within] = big
-    cand.sort(axis=1)
-    keep = cand != big
-    keep[:, 1:] &= cand[:, 1:] != cand[:, :-1]
-    counts = keep.sum(axis=1)
-    return np.repeat(rows, counts), cand[keep], counts
-
-
-def _nearest_of_candidates(points, polygons, xy, r, c, counts, a, b, seg_poly):
-    """Point-segment distances in numpy, then the polygons within a hair of the best measured
-    exactly (``shapely.distance``): ``(point, polygon, distance)`` of every nearest polygon."""
-    import shapely
-
-    p = xy[r]
-    sa, sb = a[c], b[c]
-    ab = sb - sa
-    L2 = (ab * ab).sum(axis=1)
-    t = np.where(L2 > 0, ((p - sa) * ab).sum(axis=1) / np.where(L2 > 0, L2, 1.0), 0.0)
-    t = np.clip(t, 0.0, 1.0)
-    d = np.hypot(*(sa + t[:, None] * ab - p).T)
-    if not len(d):
-        return r, c, d
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    best = np.repeat(np.minimum.reduceat(d, starts), counts)
-    near = d <= best * (1 + 1e-9) + 1e-9
-    r, pc = r[near], seg_poly[c[near]]
-    # one pair per (point, polygon): segments are numbered polygon by polygon, so within a
-    # point's sorted candidates the polygons are sorted too
-    new = np.ones(len(r), dtype=bool)
-    new[1:] = (r[1:] != r[:-1]) | (pc[1:] != pc[:-1])
-    r, pc = r[new], pc[new]
-    d = shapely.distance(points[r], polygons[pc])
-    first = np.ones(len(r), dtype=bool)
-    first[1:] = r[1:] != r[:-1]
-    starts = np.flatnonzero(first)
-    cnt = np.diff(np.append(starts, len(r)))
-    best = np.repeat(np.minimum.reduceat(d, starts), cnt)
-    hit = d == best
-    return r[hit], pc[hit], d[hit]

@@ -64,7 +64,8 @@ from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
 from ino_geo.analysis._inputs import (as_progress, check_cost, check_frame, check_geometries, check_max_snap, check_mode,
                                       check_walk_speed, metric_crs, metric_geoms, park_groups)
-from ino_geo.analysis.nearest import nearest_polygons
+from ino_geo.analysis.links import link_lines
+from ino_geo.analysis.nearest import nearest_polygons_and_points
 from ino_geo.network.graph import check_direction
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -230,7 +231,7 @@ def proximity(
     parts = []
     for ptype, idx in groups:
         say(f"{ptype}: {len(idx)} destinations")
-        parts.append((idx, _type_rows(mode, o.geoms, d.geoms[idx], k, matrix, walk)))
+        parts.append((idx, _type_rows(mode, o.geoms, d.geoms[idx], k, matrix, walk, links)))
     attrs = dict(_run_attrs(mode, scenario, k, matrix, walk, cost), links=bool(links))
     return _assemble(_rows_in_order(parts), o, d, groups, crs, attrs, links)
 
@@ -293,18 +294,21 @@ def _network_setup(network, scenario, crs, river, og, walk: _Walk, say) -> _Walk
     return replace(walk, net=net, barrier=barrier, osnap=osnap)
 
 
-def _type_rows(mode: str, og: np.ndarray, dg: np.ndarray, k: int, matrix: bool, walk: _Walk) -> dict:
-    """The ranked rows (columns as arrays) of one park type's destinations `dg`."""
+def _type_rows(mode: str, og: np.ndarray, dg: np.ndarray, k: int, matrix: bool, walk: _Walk,
+               links: bool = False) -> dict:
+    """The ranked rows (columns as arrays) of one park type's destinations `dg`; with `links`,
+    the euclidean k = 1 rows also carry ``to_xy``, the park's nearest point where the kernel
+    found it (NaN elsewhere)."""
     no = len(og)
     if not len(dg) or not no:
         return _empty_rows(no)
     if mode == "euclidean" and k == 1 and not matrix:
-        oi, dj, dist = nearest_polygons(og, dg)
+        oi, dj, dist, near = nearest_polygons_and_points(og, dg, with_points=links)
         first = np.ones(len(oi), dtype=bool)
         first[1:] = oi[1:] != oi[:-1]
         counts = np.bincount(oi, minlength=no)
         n = int(first.sum())
-        return {
+        return ({"to_xy": near[first]} if links else {}) | {
             "o": oi[first], "d": dj[first], "rank": np.ones(n, np.int64), "distance_m": dist[first],
             "minutes": np.full(n, np.nan), "route": _Same("straight", n),
             "tied": counts[oi[first]] > 1, "status": _Same("ok", n), "snap_status": _Same(None, n),
@@ -326,6 +330,8 @@ def _rows_in_order(parts: list) -> dict:
     if not parts:
         return {key: np.zeros(0, np.int64) for key in _KEYS + ("t",)}
     rows = {key: _joined([cols[key] for _, cols in parts]) for key in _KEYS}
+    if any("to_xy" in cols for _, cols in parts):  # the parks' nearest points, where known
+        rows["to_xy"] = np.concatenate([cols.get("to_xy", np.full((len(cols["o"]), 2), np.nan)) for _, cols in parts])
     rows["t"] = np.concatenate([np.full(len(cols["o"]), ti) for ti, (_, cols) in enumerate(parts)])
     rows["d"] = np.concatenate([_layer_rows(idx, np.asarray(cols["d"], dtype=np.int64)) for idx, cols in parts])
     o, t, rank = (np.asarray(rows[key], dtype=np.int64) for key in ("o", "t", "rank"))
@@ -347,6 +353,14 @@ class _Same:
 
     def array(self) -> np.ndarray:
         return np.full(self.n, self.value, dtype=object)
+
+
+@dataclass
+class _Coded:
+    """A text column as codes into its distinct values `uniq` (not materialised)."""
+
+    codes: np.ndarray
+    uniq: np.ndarray
 
 
 def _joined(parts: list):
@@ -383,7 +397,7 @@ def _assemble(rows: dict, o: "_Places", d: "_Places", groups: list, crs: str, at
     types = np.array([t for t, _ in groups], dtype=object)
     cols = {
         "origin_id": _take(o.ids, oi), "origin_name": _take(o.names, oi),
-        "park_type": _strings(types[np.asarray(rows["t"], dtype=np.int64)] if len(oi) else np.zeros(0, object)),
+        "park_type": _strings(_Coded(np.asarray(rows["t"], dtype=np.int64), types)),
         "rank": pd.arrays.IntegerArray(np.maximum(rank, 0), rank < 0),
         "park_id": _take(d.ids, di), "park_name": _take(d.names, di),
         "distance_m": np.asarray(rows["distance_m"], dtype=float), "minutes": np.asarray(rows["minutes"], dtype=float),
@@ -392,7 +406,8 @@ def _assemble(rows: dict, o: "_Places", d: "_Places", groups: list, crs: str, at
         "origin_snap_m": np.asarray(rows["origin_snap_m"], dtype=float),
         "park_snap_m": np.asarray(rows["park_snap_m"], dtype=float),
     }
-    geom = _links(o.geoms, d.geoms, oi, di, np.asarray(rows["distance_m"], dtype=float), crs) if links else \
+    geom = link_lines(o.geoms, d.geoms, oi, di, np.asarray(rows["distance_m"], dtype=float), crs,
+                      rows.get("to_xy")) if links else \
         np.full(len(oi), None, dtype=object)
     gdf = gpd.GeoDataFrame(cols, geometry=gpd.array.from_shapely(geom, crs=STORAGE_CRS))
     gdf.attrs = {
@@ -414,6 +429,8 @@ def _take(values, idx: np.ndarray):
         out = np.asarray(values, dtype=object)[np.maximum(idx, 0)] if len(values) else np.full(len(idx), None, object)
         out[missing] = None
         return out
+    if len(idx) == len(values) and len(idx) and idx[0] == 0 and (np.diff(idx) == 1).all():
+        return values.copy()  # every row once, in order (k = 1): no take
     return values.take(idx, allow_fill=True) if len(values) else values.take(np.full(len(idx), -1), allow_fill=True)
 
 
@@ -427,6 +444,10 @@ def _strings(values: np.ndarray):
         if values.value is None:
             return pd.array(np.full(values.n, None, dtype=object), dtype=object)
         codes, uniq = np.zeros(values.n, np.int8), [values.value]
+    elif isinstance(values, _Coded):
+        codes, uniq = values.codes, list(values.uniq)
+        if not (len(codes) and all(isinstance(u, str) for u in uniq)):
+            return _strings(values.uniq[codes] if len(codes) else np.zeros(0, object))
     else:
         values = np.asarray(values, dtype=object)
         codes, uniq = pd.factorize(values, use_na_sentinel=True)
@@ -436,32 +457,6 @@ def _strings(values: np.ndarray):
         return pd.array(values, dtype=object) if len(values) else pd.array(np.zeros(0, object), dtype="str")
     arr = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), pa.array(list(uniq), pa.string()))
     return pd.array(arr.dictionary_decode(), dtype="str")
-
-
-def _links(og: np.ndarray, dg: np.ndarray, oi: np.ndarray, di: np.ndarray, dist: np.ndarray, crs: str,
-           chunk: int = 100_000) -> np.ndarray:
-    """The straight link of each row from its origin to the park's nearest point, EPSG:4326
-    (None without a park): ``shapely.shortest_line`` where the distance is positive, a
-    zero-length line at a point origin inside its park; reprojected coordinates at once."""
-    import shapely
-    from pyproj import Transformer
-
-    from ino_geo.crs import STORAGE_CRS
-
-    geom = np.full(len(oi), None, dtype=object)
-    rows_all = np.flatnonzero(di >= 0)
-    tr = Transformer.from_crs(crs, STORAGE_CRS, always_xy=True)
-    for s in range(0, len(rows_all), chunk):  # in chunks: the metric lines never all exist at once
-        rows = rows_all[s : s + chunk]
-        line = np.empty(len(rows), dtype=object)
-        at_point = (dist[rows] == 0) & (shapely.get_type_id(og[oi[rows]]) == 0)
-        if at_point.any():
-            xy = shapely.get_coordinates(og[oi[rows[at_point]]])
-            line[at_point] = shapely.linestrings(np.stack([xy, xy], axis=1))
-        if not at_point.all():
-            line[~at_point] = shapely.shortest_line(og[oi[rows[~at_point]]], dg[di[rows[~at_point]]])
-        geom[rows] = shapely.transform(line, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
-    return geom
 
 
 def _empty_rows(no: int) -> dict:
