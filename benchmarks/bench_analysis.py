@@ -16,7 +16,7 @@ Suites
 ------
 1. proximity: the nearest park of 1,000,000 points among 1,000 parks, dense (parks cover
    ~70 % of a 60 x 60 km square) and sparse (small parks, most points outside):
-   ``ino_geo.proximity`` (``links=False``; and with the default link geometries) vs
+   ``ino_geo.proximity`` (the default: no link lines; and ``links=True``, the lines drawn) vs
    ``geopandas.sjoin_nearest``; the kernel ``nearest_polygons`` alone for reference. Goal: the
    API >= 4x sjoin_nearest, identical distances.
 2. matrix: ``proximity(matrix=True)`` for 1,000 origins x 1,000 parks: time and peak memory
@@ -146,21 +146,21 @@ def proximity_case(suite, n: int, layout: str, with_links: bool = True, family: 
     ino_geo.proximity(pg.iloc[:1000], kg)  # warm up imports (untimed)
     gpd.sjoin_nearest(pg.iloc[:1000], kg, distance_col="d")
     contenders = {
-        "ino_geo.proximity(links=False)": lambda: ino_geo.proximity(pg, kg, links=False),
+        "ino_geo.proximity": lambda: ino_geo.proximity(pg, kg),
         "sjoin_nearest": lambda: gpd.sjoin_nearest(pg, kg, distance_col="d"),
         "kernel nearest_polygons": lambda: nearest_polygons(pts, parks),
     }
     if with_links:
-        contenders["ino_geo.proximity (links)"] = lambda: ino_geo.proximity(pg, kg)
+        contenders["ino_geo.proximity(links=True)"] = lambda: ino_geo.proximity(pg, kg, links=True)
 
     def check(out):
         ref = out["sjoin_nearest"].groupby(level=0)["d"].min().sort_index().to_numpy()
-        ours = out["ino_geo.proximity(links=False)"]["distance_m"].to_numpy()
+        ours = out["ino_geo.proximity"]["distance_m"].to_numpy()
         facts = {"identical_distances": bool(np.array_equal(ours, ref)),
                  "max_abs_diff_m": float(np.abs(ours - ref).max()),
                  "points_inside_a_park": round(float((ref == 0).mean()), 3)}
-        if "ino_geo.proximity (links)" in out:
-            lk = out["ino_geo.proximity (links)"]
+        if "ino_geo.proximity(links=True)" in out:
+            lk = out["ino_geo.proximity(links=True)"]
             facts["links_same_distances"] = bool(np.array_equal(lk["distance_m"].to_numpy(), ours))
         if not facts["identical_distances"]:
             raise AssertionError(f"distances differ: {facts}")

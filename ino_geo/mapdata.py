@@ -338,7 +338,7 @@ def _run_proximity(spec: MapSpec, layers: Any, park_types: Iterable[str] | None,
     types = tuple(park_types or ()) or tuple(p.get("park_types") or ())
     mode = mode or p.get("mode") or defaults.MODES[0]
     kwargs: dict[str, Any] = {"park_types": list(types) or None, "k": p.get("k", 1), "mode": mode,
-                              "river": _layer(layers, "river", required=False)}
+                              "river": _layer(layers, "river", required=False), "links": True}
     if mode == "network":
         kwargs["scenario"] = scenario or p.get("scenario") or defaults.SCENARIOS[0]
         kwargs["network"] = network if network is not None else _layer(layers, "corridors")

@@ -185,8 +185,9 @@ def _write_tables(layers: Any, stage: Path, params: dict[str, Any], runs: Any, s
                    boundaries=layers.boundaries, by="municipality", population=layers.population, cells=False)
     write_frame(cov.table, stage / "coverage.csv")
     say(f"proximity of {len(layers.sites)} sites to the nearest park of each type")
+    # links drawn: the proximity map shares this run (113 sites: cheap)
     prox = runs.run(proximity, layers.sites, layers.parks, park_types=types or None, mode=mode or defaults.MODES[0],
-                    **net)
+                    links=True, **net)
     write_frame(prox, stage / "proximity.csv")
     return cov
 

@@ -61,18 +61,17 @@ def _row(suite, case, n=None, family=None, results=None, ratios=None, values=Non
 def test_goals_are_read_from_the_newest_row_and_judged():
     report = _load("report")
     rows = [_row("proximity", "nearest park, 1,000,000 points x 1,000 parks (dense)",
-                 results={"base": 8.0, "ino_geo.proximity (links)": 4.0, "ino_geo.proximity(links=False)": 1.0}),
+                 results={"base": 8.0, "ino_geo.proximity": 4.0, "ino_geo.proximity(links=True)": 1.0}),
             _row("proximity", "nearest park, 1,000,000 points x 1,000 parks (dense)",  # newer: wins
-                 results={"base": 8.0, "ino_geo.proximity (links)": 1.6, "ino_geo.proximity(links=False)": 1.0}),
+                 results={"base": 8.0, "ino_geo.proximity": 1.6, "ino_geo.proximity(links=True)": 1.0}),
             _row("cli", "ino-geo coverage --mode network --minutes 15 --compare (shipped layers)",
                  results={"ino-geo": 3.5}, ratios={}),
             _row("matrix", "matrix mode, 1,000 origins x 1,000 parks", values={"peak_rss_mib": 700.0})]
     text = "\n".join(report._goals_table(rows))
-    assert "| proximity API, 1M points, dense: >= 4x sjoin_nearest | 5.00× | yes |" in text
-    assert "| proximity API links=False, 1M points, dense: >= 4x sjoin_nearest | 8.00× | yes |" in text
+    assert "| proximity API (default call), 1M points, dense: >= 4x sjoin_nearest | 5.00× | yes |" in text
     assert "--compare <= 3 s | 3.50 s | **no** |" in text
     assert "peak < 1 GB | 700.00 MiB | yes |" in text
-    assert "| proximity API, 1M points, sparse: >= 4x sjoin_nearest | not measured | — |" in text
+    assert "| proximity API (default call), 1M points, sparse: >= 4x sjoin_nearest | not measured | — |" in text
 
 
 def test_scaling_joins_sizes_across_suites_with_growth_exponents():

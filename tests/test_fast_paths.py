@@ -102,7 +102,7 @@ def test_proximity_rows_equal_the_obvious_loop(scene, k, matrix):
 
 def test_links_equal_shortest_line_reprojected_row_by_row(scene):
     st, pk = scene
-    r = ino_geo.proximity(st, pk, k=2)
+    r = ino_geo.proximity(st, pk, k=2, links=True)
     lazy = ino_geo.proximity(st, pk, k=2, links=False)
     assert lazy.geometry.isna().all() and np.array_equal(lazy["distance_m"], r["distance_m"])
     assert lazy.drop(columns="geometry").equals(r.drop(columns="geometry"))
@@ -116,7 +116,7 @@ def test_links_equal_shortest_line_reprojected_row_by_row(scene):
 
 def test_proximity_columns_and_missing_values_keep_their_meaning(scene):
     st, pk = scene
-    r = ino_geo.proximity(st, pk, park_types=["sport", "research_education"])
+    r = ino_geo.proximity(st, pk, park_types=["sport", "research_education"], links=True)
     none = r[r["park_type"] == "research_education"]
     assert (none["status"] == "no_destination").all() and none["park_id"].isna().all() and none["rank"].isna().all()
     assert none.geometry.isna().all()

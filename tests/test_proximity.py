@@ -47,7 +47,7 @@ def test_nearest_per_type_exact(square_parks, known_points):
 
 
 def test_link_geometry_goes_to_the_nearest_point(square_parks, known_points):
-    r = proximity(known_points, square_parks, park_types=["sport"]).to_crs(CRS)
+    r = proximity(known_points, square_parks, park_types=["sport"], links=True).to_crs(CRS)
     line = r.set_index("origin_id").loc["far", "geometry"]
     (x0, y0), (x1, y1) = np.round(np.asarray(line.coords), 3)
     assert (x0, y0, x1, y1) == (50.0, 400.0, 50.0, 100.0)
@@ -255,3 +255,13 @@ def test_nearest_polygons_equals_strtree_for_polygons_lines_and_points():
     (ri, rj), rd = shapely.STRtree(dest).query_nearest(pts, return_distance=True, all_matches=True)
     o = np.lexsort((rj, ri))
     assert np.array_equal(oi, ri[o]) and np.array_equal(dj, rj[o]) and np.array_equal(d, rd[o])
+
+
+def test_links_are_drawn_only_when_asked_for(square_parks, known_points):
+    """``links=False`` (the default) leaves ``geometry`` empty and says so in ``attrs``;
+    ``links=True`` draws every row's line; the distances are the same."""
+    plain = proximity(known_points, square_parks)
+    drawn = proximity(known_points, square_parks, links=True)
+    assert plain.geometry.isna().all() and plain.attrs["links"] is False
+    assert drawn.geometry.notna().all() and drawn.attrs["links"] is True
+    assert plain["distance_m"].tolist() == drawn["distance_m"].tolist()

@@ -260,7 +260,7 @@ def mixed():
 
 def test_links_equal_shortest_line_and_have_the_row_length(mixed):
     st_, pk = mixed
-    r = ino_geo.proximity(st_, pk)
+    r = ino_geo.proximity(st_, pk, links=True)
     lazy = ino_geo.proximity(st_, pk, links=False)
     assert lazy.drop(columns="geometry").equals(r.drop(columns="geometry")) and lazy.geometry.isna().all()
     sid = dict(zip(st_["site_id"], st_.geometry))
@@ -287,7 +287,7 @@ def test_links_equal_shortest_line_and_have_the_row_length(mixed):
 def test_links_of_ranked_rows_and_several_types_keep_their_order(mixed):
     st_, pk = mixed
     pk = pk.assign(park_type=np.where(np.arange(len(pk)) % 2 == 0, "sport", "medical"))
-    r = ino_geo.proximity(st_, pk, park_types=["medical", "sport", "industrial"])
+    r = ino_geo.proximity(st_, pk, park_types=["medical", "sport", "industrial"], links=True)
     sid = dict(zip(st_["site_id"], st_.geometry))
     pid = dict(zip(pk["park_id"], pk.geometry))
     has = r["park_id"].notna().to_numpy()

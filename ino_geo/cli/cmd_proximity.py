@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from .options import (
@@ -90,13 +92,15 @@ def proximity(state, origins, xy, crs, destinations, park_type_column, park_type
     kw = {}
     if mode == "network":
         kw = dict(network=network_layer(state, lay, network_path, osm_profile, not osm_no_cache), scenario=scenario, river=river_layer(lay))
+    # the link lines only where they are shown: GeoJSON and geometry files (tables, CSV, JSON drop them)
+    links = fmt == "geojson" or bool(output and Path(output).suffix.lower() not in (".csv", ".json"))
     res = run(o, d, park_types=list(park_types) or None, k=k, mode=mode, max_snap=max_snap, walk_speed_kmh=walk_speed,
-              matrix=matrix, progress=state.progress, **kw, **routing)
+              matrix=matrix, links=links, progress=state.progress, **kw, **routing)
     if folder:
         state.progress(f"wrote {len(res)} rows to {output} (partitioned GeoParquet)")
         return
     res = carry_origin_columns(res, o)
-    if mode == "network" and (fmt == "geojson" or output):
+    if mode == "network" and links:
         from ino_geo.network.paths import route_paths
 
         res = route_paths(res, kw["network"], scenario=scenario)  # each network link drawn along its route
