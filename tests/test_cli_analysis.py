@@ -69,6 +69,30 @@ def test_proximity_table_json_geojson(run):
     assert fc["features"][0]["properties"]["park_id"] == "M"
 
 
+def test_proximity_draws_links_only_into_outputs_that_show_them(run, tmp_path, monkeypatch):
+    """Tables, CSV and JSON never show the link lines, so they are not drawn; a geometry file
+    (.gpkg) gets them."""
+    import geopandas as gpd
+
+    import ino_geo.analysis.proximity as prox_mod
+
+    asked = []
+    real = prox_mod.proximity
+
+    def spy(*a, **kw):
+        asked.append(kw.get("links"))
+        return real(*a, **kw)
+
+    monkeypatch.setattr(prox_mod, "proximity", spy)
+    for fmt in ("table", "csv", "json"):
+        assert run("proximity", "--park-type", "sport", "--format", fmt).exit_code == 0
+    assert run("proximity", "--park-type", "sport", "-o", tmp_path / "p.csv").exit_code == 0
+    assert run("proximity", "--park-type", "sport", "-o", tmp_path / "p.gpkg").exit_code == 0
+    assert asked == [False, False, False, False, True]
+    got = gpd.read_file(tmp_path / "p.gpkg")
+    assert set(got.geom_type) == {"LineString"} and len(got) == 3
+
+
 def test_proximity_network_scenarios_and_unsnapped(run):
     r = run("proximity", "--mode", "network", "--format", "csv")
     assert r.exit_code == 0, r.stderr
