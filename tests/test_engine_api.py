@@ -118,3 +118,19 @@ def test_cells_written_on_the_local_engine(analysis_layers, tmp_path, name):
     cells = gpd.read_parquet(out) if name.endswith(".parquet") else gpd.read_file(out)
     assert set(cells.columns) >= {"cell_id", "park_type", "share", "population_covered"}
     assert len(cells) == 4 * 2  # 4 cells x 2 park types (as with --engine dask)
+
+
+def test_engine_aware_wrapper_of_a_function_taking_kwargs(monkeypatch):
+    """An analysis replaced by a ``(*args, **kwargs)`` wrapper (a user's or a test's spy) before
+    the engine API is built still gets its engine parameters (before the ``**kwargs``)."""
+    import inspect
+
+    import ino_geo.analysis.proximity as prox_mod
+    from ino_geo.engine import api
+
+    monkeypatch.setattr(prox_mod, "proximity", lambda *a, **kw: ("spy", a, kw))
+    run = api._engine_aware("proximity")
+    kinds = [p.kind for p in inspect.signature(run).parameters.values()]
+    assert kinds[-1] is inspect.Parameter.VAR_KEYWORD
+    assert list(inspect.signature(run).parameters)[-4:-1] == ["engine", "scheduler", "client"]
+    assert run(1, 2, k=3)[0] == "spy"

@@ -76,7 +76,9 @@ def _engine_aware(name: str) -> Callable:
     sig = inspect.signature(local)
     extra = [inspect.Parameter(p, inspect.Parameter.KEYWORD_ONLY, default=d)
              for p, d in (("engine", "local"), ("scheduler", None), ("client", None))]
-    run.__signature__ = sig.replace(parameters=[*sig.parameters.values(), *extra])
+    params = list(sig.parameters.values())
+    at = len(params) - (1 if params and params[-1].kind is inspect.Parameter.VAR_KEYWORD else 0)
+    run.__signature__ = sig.replace(parameters=[*params[:at], *extra, *params[at:]])  # before a **kwargs
     run.__doc__ = _with_engine_doc(local.__doc__)
     run.__module__ = __name__
     return run
