@@ -352,3 +352,17 @@ def test_grid_cells_that_are_not_convex_quads_take_the_general_path(scene):
             continue
         got = cov.cells[(cov.cells.park_type == ptype) & (cov.cells.threshold == value)]
         np.testing.assert_allclose(got["share"].to_numpy(), share, rtol=0, atol=1e-9)
+
+
+def test_threaded_projection_gives_the_same_numbers():
+    from pyproj import Transformer
+
+    from ino_geo.analysis._quad_grid import _transform
+
+    rng = np.random.default_rng(5)
+    x, y = rng.uniform(84.5, 85.5, 1001), rng.uniform(56, 57, 1001)
+    want = Transformer.from_crs("EPSG:4326", "EPSG:32645", always_xy=True).transform(x, y)
+    tx, ty = x.copy(), y.copy()
+    _transform(Transformer.from_crs("EPSG:4326", "EPSG:32645", always_xy=True), tx, ty, chunk=100)
+    np.testing.assert_array_equal(tx, want[0])
+    np.testing.assert_array_equal(ty, want[1])

@@ -40,12 +40,29 @@ def grid_rings(population: Any, crs: Any) -> np.ndarray | None:
     ring = coords.reshape(-1, 5, 2)  # projected as GeoSeries.to_crs does (see _inputs._projected)
     pts = ring[:, :4]
     x, y = np.ascontiguousarray(pts[..., 0]), np.ascontiguousarray(pts[..., 1])
-    _transformer(src, dst).transform(x, y, inplace=True)
+    _transform(_transformer(src, dst), x.reshape(-1), y.reshape(-1))
     pts[..., 0], pts[..., 1] = x, y
     ring[:, 4] = ring[:, 0]
     if not np.isfinite(coords).all() or not _closed_convex(ring).all():
         return None
     return ring
+
+
+def _transform(transformer: Any, x: np.ndarray, y: np.ndarray, chunk: int = 250_000) -> None:
+    """``transformer.transform(x, y, inplace=True)``, large arrays in chunks on threads (pyproj
+    releases the GIL and its Transformer is thread-safe since 3.1): the same numbers."""
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    n = len(x)
+    if cores < 2 or n < 2 * chunk:
+        transformer.transform(x, y, inplace=True)
+        return
+    k = min(cores, 8)
+    cuts = [n * i // k for i in range(k + 1)]
+    with ThreadPoolExecutor(k) as pool:
+        list(pool.map(lambda a, b: transformer.transform(x[a:b], y[a:b], inplace=True), cuts[:-1], cuts[1:]))
 
 
 class QuadGrid:
