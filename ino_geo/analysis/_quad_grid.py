@@ -71,8 +71,10 @@ class QuadGrid:
 
     def __init__(self, ring: np.ndarray):
         self.ring = ring
-        xs, ys = ring[:, :4, 0], ring[:, :4, 1]
-        self.box = (xs.min(axis=1), ys.min(axis=1), xs.max(axis=1), ys.max(axis=1))
+        c = [ring[:, k] for k in range(4)]  # the 4 corners, (n, 2) each
+        lo = np.minimum(np.minimum(c[0], c[1]), np.minimum(c[2], c[3]))
+        hi = np.maximum(np.maximum(c[0], c[1]), np.maximum(c[2], c[3]))
+        self.box = (lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
         n = len(ring)
         self.step = (max(float((self.box[2] - self.box[0]).max(initial=0.0)), 1e-9),
                      max(float((self.box[3] - self.box[1]).max(initial=0.0)), 1e-9))
