@@ -83,10 +83,11 @@ def population_cells(population: "gpd.GeoDataFrame | None", crs: str, zones: lis
     check_frame(population, "population")
     check_cells(population)
     ring = grid_rings(population, crs) if grid and zones else None
-    if ring is not None:
-        pop.grid, kinds = QuadGrid(ring), None
-        pop.cell_probe = pop.grid.probe()
+    pop.grid = QuadGrid(ring) if ring is not None else None
+    if pop.grid is not None and pop.grid.compact:
+        kinds, pop.cell_probe = None, pop.grid.probe()
     else:
+        pop.grid = None
         pop.geoms, coords, idx, kinds = metric_coordinates(population, crs, "population", "cell_id")
         pop.cell_probe = probe_points(pop.geoms, (coords, idx))
         del coords, idx

@@ -66,8 +66,8 @@ def _transform(transformer: Any, x: np.ndarray, y: np.ndarray, chunk: int = 250_
 
 
 class QuadGrid:
-    """Metric rings ``(n, 5, 2)`` of grid cells, with their bounding boxes hashed into a
-    uniform grid of buckets at least as large as any cell."""
+    """Metric rings ``(n, 5, 2)`` of grid cells (n > 0), with their bounding boxes hashed into
+    a uniform grid of buckets at least as large as any cell."""
 
     def __init__(self, ring: np.ndarray):
         self.ring = ring
@@ -76,11 +76,12 @@ class QuadGrid:
         hi = np.maximum(np.maximum(c[0], c[1]), np.maximum(c[2], c[3]))
         self.box = (lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
         n = len(ring)
-        self.step = (max(float((self.box[2] - self.box[0]).max(initial=0.0)), 1e-9),
-                     max(float((self.box[3] - self.box[1]).max(initial=0.0)), 1e-9))
-        self.origin = (float(self.box[0].min(initial=0.0)), float(self.box[1].min(initial=0.0)))
-        self.shape = (self._bucket(self.box[0].max(initial=0.0), 0) + 1, self._bucket(self.box[1].max(initial=0.0), 1) + 1)
-        self.key = self._bucket(self.box[0], 0) * self.shape[1] + self._bucket(self.box[1], 1) if n else np.zeros(0, np.int64)
+        self.step = (max(float((self.box[2] - self.box[0]).max()), 1e-9), max(float((self.box[3] - self.box[1]).max()), 1e-9))
+        self.origin = (float(self.box[0].min()), float(self.box[1].min()))
+        self.shape = (self._bucket(self.box[0].max(), 0) + 1, self._bucket(self.box[1].max(), 1) + 1)
+        #: few enough buckets for a flag each (else the cells are too scattered for this index)
+        self.compact = self.shape[0] * self.shape[1] <= 8 * n + 2**20
+        self.key = self._bucket(self.box[0], 0) * self.shape[1] + self._bucket(self.box[1], 1)
 
     def __len__(self) -> int:
         return len(self.ring)
