@@ -107,8 +107,8 @@ class QuadGrid:
 
     def near(self, segs: np.ndarray) -> np.ndarray:
         """The cells whose bounding box may meet a segment's (a superset, ascending): the
-        segments clipped to the grid and cut at most a bucket long, each marking the buckets
-        around it (one bucket of margin against rounding)."""
+        segments clipped to the grid and cut at most half a bucket long, each marking the
+        buckets where the lower corner of a cell meeting it can lie."""
         import shapely
 
         if not len(segs) or not len(self):
@@ -122,8 +122,11 @@ class QuadGrid:
         if not len(same):
             return np.zeros(0, np.int64)
         a, b = c[same], c[same + 1]
-        lo = [self._bucket(np.minimum(a[:, k], b[:, k]), k) - 2 for k in (0, 1)]
-        hi = [self._bucket(np.maximum(a[:, k], b[:, k]), k) + 1 for k in (0, 1)]
+        # a cell's box meets a piece's only if its lower corner lies within a step below the
+        # piece's box (cells are at most a step wide); `_bucket` is monotone; `e`: rounding
+        e = (w * 1e-3, h * 1e-3)
+        lo = [self._bucket(np.minimum(a[:, k], b[:, k]) - self.step[k] - e[k], k) for k in (0, 1)]
+        hi = [self._bucket(np.maximum(a[:, k], b[:, k]) + e[k], k) for k in (0, 1)]
         span = max(int((hi[0] - lo[0]).max()), int((hi[1] - lo[1]).max())) + 1
         hot = np.zeros(nx * ny, dtype=bool)
         for dx in range(span):
