@@ -366,3 +366,18 @@ def test_threaded_projection_gives_the_same_numbers():
     _transform(Transformer.from_crs("EPSG:4326", "EPSG:32645", always_xy=True), tx, ty, chunk=100)
     np.testing.assert_array_equal(tx, want[0])
     np.testing.assert_array_equal(ty, want[1])
+
+
+def test_scattered_grid_cells_take_the_general_path_with_the_same_numbers(scene):
+    from ino_geo.analysis._coverage_cells import cover_shares
+
+    parks, pop, bounds = scene
+    geoms = list(pop.geometry)[:96]
+    geoms[-1] = shapely.affinity.translate(geoms[-1], 600_000, 600_000)  # one cell 600 km away: too many buckets
+    far = gpd.GeoDataFrame(pop.iloc[:96].drop(columns="geometry"), geometry=geoms, crs=CRS).to_crs("EPSG:4326")
+    wide = gpd.GeoDataFrame(geometry=[box(-100, -20, 700_000, 700_000)], crs=CRS).assign(boundary_id="T", name="T",
+                                                                                 level="municipality")
+    fast, slow = _grid_and_general(far, wide, None)
+    assert fast.grid is None and slow.grid is None
+    cover = _cover(parks, "sport", 125.0)
+    np.testing.assert_array_equal(cover_shares(fast, cover)[0], cover_shares(slow, cover)[0])
