@@ -9,7 +9,10 @@
   fragment that is a whole cell takes its cell's share, only the parts are measured again;
   the per-zone population sums and the cell rows both come from these shares;
 * the cell rows of the result carry the layer's own EPSG:4326 geometries (no projection back
-  and forth; a layer stored in another CRS is projected from the metric cells, as before).
+  and forth; a layer stored in another CRS is projected from the metric cells, as before);
+* grid cells (euclidean :func:`~ino_geo.coverage`) stay metric coordinates
+  (:mod:`._quad_grid`): polygons are built only for the cells a zone's or a cover's boundary
+  may cross, the others are decided by one vertex, as the general path decides them.
 
 The numbers are those of computing every fragment's share on its own
 (:func:`~ino_geo.analysis.shares.covered_shares` is exact per polygon: a polygon's share does
