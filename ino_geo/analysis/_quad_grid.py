@@ -76,7 +76,7 @@ class QuadGrid:
         hi = np.maximum(np.maximum(c[0], c[1]), np.maximum(c[2], c[3]))
         self.box = (lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1])
         n = len(ring)
-        self.step = (max(float((self.box[2] - self.box[0]).max()), 1e-9), max(float((self.box[3] - self.box[1]).max()), 1e-9))
+        self.step = tuple(max(float((self.box[k + 2] - self.box[k]).max()), 1e-9) for k in (0, 1))
         self.origin = (float(self.box[0].min()), float(self.box[1].min()))
         self.shape = (self._bucket(self.box[0].max(), 0) + 1, self._bucket(self.box[1].max(), 1) + 1)
         #: few enough buckets for a flag each (else the cells are too scattered for this index)
@@ -161,7 +161,9 @@ def _zone_hits(grid: QuadGrid, zone: Any, probe: tuple) -> tuple[np.ndarray, np.
     ci = np.flatnonzero((bx1 >= zx0) & (bx0 <= zx1) & (by1 >= zy0) & (by0 <= zy1))  # the STRtree's candidates
     cut, cpolys = grid.crossing(boundary_segments(zone))
     at = np.searchsorted(cut, ci)
-    crosses = (at < len(cut)) & (cut[np.minimum(at, max(len(cut) - 1, 0))] == ci) if len(cut) else np.zeros(len(ci), bool)
+    crosses = np.zeros(len(ci), dtype=bool)
+    if len(cut):
+        crosses = (at < len(cut)) & (cut[np.minimum(at, len(cut) - 1)] == ci)
     keep = np.zeros(len(ci), dtype=bool)
     s = np.flatnonzero(~crosses)
     keep[s] = shapely.contains_xy(zone, probe[0][ci[s]], probe[1][ci[s]])
