@@ -115,14 +115,6 @@ def population_cells(population: "gpd.GeoDataFrame | None", crs: str, zones: lis
     return pop
 
 
-def read_cells(population: "gpd.GeoDataFrame", crs: str):
-    """``(cell polygons in crs, (their coordinates, index), type ids)``, people per cell and cell
-    ids (DataError naming a bad record)."""
-    check_cells(population)
-    geoms, coords, idx, kinds = metric_coordinates(population, crs, "population", "cell_id")
-    return (geoms, (coords, idx), kinds), *people_ids(population)
-
-
 def check_cells(population: "gpd.GeoDataFrame") -> None:
     """DataError without a population column or for a cell that is not a polygon."""
     import shapely
