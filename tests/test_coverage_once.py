@@ -226,3 +226,158 @@ def test_invalid_or_empty_cells_are_refused_naming_the_record(scene, bad, messag
     broken = gpd.GeoDataFrame(pop.drop(columns="geometry"), geometry=geoms, crs=CRS).to_crs("EPSG:4326")
     with pytest.raises(DataError, match=message):
         coverage(parks, distances=[40], population=broken, boundaries=bounds)
+
+
+# --------------------------------------------------------------------------------------------
+# grid cells kept as coordinates (analysis/_quad_grid.py): the same numbers as the general path
+
+
+def _grid_and_general(layer, bounds, by):
+    from ino_geo.analysis._coverage_cells import population_cells
+    from ino_geo.analysis.coverage import study_zones
+
+    zones = study_zones(bounds, by, CRS)[0]
+    fast = population_cells(layer, CRS, list(zones), True, lambda m: None, grid=True)
+    slow = population_cells(layer, CRS, list(zones), True, lambda m: None, grid=False)
+    return fast, slow
+
+
+def _edge_covers(slow, parks) -> list:
+    """Covers with boundaries along cell edges (a union of cells), touching a cell at one
+    corner, holding everything, empty, and the park buffers."""
+    cells = slow.geoms
+    corner = shapely.get_coordinates(cells[40])[2]
+    return [shapely.union_all(cells[[10, 11, 12, 20, 21, 30]]),
+            shapely.union_all(cells[[10, 11, 12, 20, 21, 30]]).buffer(0.0),
+            shapely.Polygon([corner, corner + (30, 5), corner + (5, 30)]),
+            box(-1e4, -1e4, 1e4, 1e4), shapely.Polygon(),
+            *[_cover(parks, t, r) for t in TYPES for r in DISTANCES]]
+
+
+@pytest.mark.parametrize("by", [None, "district"])
+def test_grid_cells_give_the_general_paths_numbers(scene, by):
+    from ino_geo.analysis._coverage_cells import cover_shares
+
+    parks, pop, bounds = scene
+    layer = pop.iloc[:96].to_crs("EPSG:4326")  # the rotated grid only: strictly convex quads
+    fast, slow = _grid_and_general(layer, bounds, by)
+    assert fast.grid is not None and fast.geoms is None and slow.grid is None
+    # the same fragments (here in cell order per zone), the same weights bit for bit
+    key = lambda p: np.lexsort((p.frag_cell, p.frag_zone))  # noqa: E731
+    kf, ks = key(fast), key(slow)
+    for attr in ("frag_zone", "frag_cell", "frag_w", "frag_people"):
+        np.testing.assert_array_equal(getattr(fast, attr)[kf], getattr(slow, attr)[ks])
+    np.testing.assert_array_equal(np.isin(kf, fast.frag_part), np.isin(ks, slow.frag_part))
+    if by:
+        assert len(fast.frag_part) > 3  # cells cut by the district boundary
+    for cover in _edge_covers(slow, parks):
+        cf, ff = cover_shares(fast, cover)
+        cs, fs = cover_shares(slow, cover)
+        np.testing.assert_array_equal(cf, cs)
+        np.testing.assert_array_equal(ff[kf], fs[ks])
+        zf = np.bincount(fast.frag_zone, weights=fast.frag_people * ff)
+        zs = np.bincount(slow.frag_zone, weights=slow.frag_people * fs)
+        np.testing.assert_allclose(zf, zs, rtol=1e-12, atol=0)
+
+
+def test_coverage_of_grid_cells_equals_the_obvious_and_takes_the_grid_path(scene, monkeypatch):
+    import ino_geo.analysis._coverage_cells as cells_mod
+
+    parks, pop, bounds = scene
+    layer = pop.iloc[:96].to_crs("EPSG:4326")
+    calls = []
+    real = cells_mod.grid_shares
+    monkeypatch.setattr(cells_mod, "grid_shares", lambda *a, **k: calls.append(1) or real(*a, **k))
+    cov = coverage(parks, park_types=TYPES, distances=DISTANCES, minutes=MINUTES, population=layer,
+                   boundaries=bounds, by="district")
+    assert len(calls) == 8
+    want = _obvious(parks, layer, bounds, "district")
+    t, cells = cov.table, cov.cells
+    for (ptype, value), (share, per_zone) in want.items():
+        rows = t[(t.park_type == ptype) & (t.threshold == value)].set_index("boundary_id")
+        for bid, people in per_zone.items():
+            assert rows.loc[bid, "population"] == pytest.approx(people, rel=1e-9, abs=1e-9), (ptype, value, bid)
+        got = cells[(cells.park_type == ptype) & (cells.threshold == value)]
+        np.testing.assert_allclose(got["share"].to_numpy(), share, rtol=0, atol=1e-9)
+    # without boundaries, or with cells that are not convex quads: the general path
+    calls.clear()
+    coverage(parks, distances=[40], population=layer)
+    odd = pop.to_crs("EPSG:4326")
+    coverage(parks, distances=[40], population=odd, boundaries=bounds)
+    assert not calls
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_grid_crossing_equals_the_full_predicate_query(seed):
+    from ino_geo.analysis._quad_grid import QuadGrid
+
+    rng = np.random.default_rng(seed)
+    x, y = np.meshgrid(np.arange(40) * 10.0, np.arange(30) * 10.0)
+    cells = shapely.affinity.rotate(shapely.GeometryCollection(list(shapely.box(x.ravel(), y.ravel(), x.ravel() + 10,
+                                                                                    y.ravel() + 10))), 11, origin=(0, 0))
+    cells = np.asarray(shapely.get_parts(cells), dtype=object)
+    ring = shapely.get_coordinates(cells).reshape(-1, 5, 2)
+    grid = QuadGrid(ring.copy())
+    assert shapely.equals_exact(grid.polygons(), cells, 0).all()
+    a = rng.uniform(-100, 500, (300, 2))
+    b = a + rng.normal(0, 30, (300, 2))
+    segs = list(shapely.linestrings(np.stack([a, b], axis=1)))
+    segs += [shapely.LineString([(-1000, 50), (2000, 60)]), shapely.LineString([(5000, 5000), (5001, 5001)])]
+    segs += list(shapely.get_parts(shapely.boundary(cells[[7, 300]])))  # along cell edges, through corners
+    corner = ring[500, 2]
+    segs.append(shapely.LineString([corner, corner + (0.0, -20.0)]))  # from a corner outwards
+    segs = np.asarray(segs, dtype=object)
+    want = np.unique(shapely.STRtree(cells).query(segs, predicate="intersects")[1])
+    got, polys = grid.crossing(segs)
+    np.testing.assert_array_equal(got, want)
+    assert shapely.equals_exact(polys, cells[want], 0).all()
+    assert set(grid.near(segs)) >= set(want)
+
+
+def test_grid_cells_that_are_not_convex_quads_take_the_general_path(scene):
+    parks, pop, bounds = scene
+    geoms = list(pop.geometry)[:96]
+    geoms[5] = Polygon([(0, 0), (50, 50), (50, 0), (0, 50)])  # a bow tie: invalid
+    bad = gpd.GeoDataFrame(pop.iloc[:96].drop(columns="geometry"), geometry=geoms, crs=CRS).to_crs("EPSG:4326")
+    with pytest.raises(DataError, match=r"record 5 \(cell_id=c5\) field geometry: invalid geometry"):
+        coverage(parks, distances=[40], population=bad, boundaries=bounds)
+    geoms[5] = Polygon([(0, 0), (60, 0), (20, 20), (0, 60)])  # a dart: valid, not convex
+    dart = gpd.GeoDataFrame(pop.iloc[:96].drop(columns="geometry"), geometry=geoms, crs=CRS).to_crs("EPSG:4326")
+    cov = coverage(parks, distances=DISTANCES, population=dart, boundaries=bounds, by="district")
+    fast, slow = _grid_and_general(dart, bounds, "district")
+    assert fast.grid is None
+    want = _obvious(parks, dart, bounds, "district")
+    for (ptype, value), (share, per_zone) in want.items():
+        if value not in DISTANCES:
+            continue
+        got = cov.cells[(cov.cells.park_type == ptype) & (cov.cells.threshold == value)]
+        np.testing.assert_allclose(got["share"].to_numpy(), share, rtol=0, atol=1e-9)
+
+
+def test_threaded_projection_gives_the_same_numbers():
+    from pyproj import Transformer
+
+    from ino_geo.analysis._quad_grid import _transform
+
+    rng = np.random.default_rng(5)
+    x, y = rng.uniform(84.5, 85.5, 1001), rng.uniform(56, 57, 1001)
+    want = Transformer.from_crs("EPSG:4326", "EPSG:32645", always_xy=True).transform(x, y)
+    tx, ty = x.copy(), y.copy()
+    _transform(Transformer.from_crs("EPSG:4326", "EPSG:32645", always_xy=True), tx, ty, chunk=100)
+    np.testing.assert_array_equal(tx, want[0])
+    np.testing.assert_array_equal(ty, want[1])
+
+
+def test_scattered_grid_cells_take_the_general_path_with_the_same_numbers(scene):
+    from ino_geo.analysis._coverage_cells import cover_shares
+
+    parks, pop, bounds = scene
+    geoms = list(pop.geometry)[:96]
+    geoms[-1] = shapely.affinity.translate(geoms[-1], 600_000, 600_000)  # one cell 600 km away: too many buckets
+    far = gpd.GeoDataFrame(pop.iloc[:96].drop(columns="geometry"), geometry=geoms, crs=CRS).to_crs("EPSG:4326")
+    wide = gpd.GeoDataFrame(geometry=[box(-100, -20, 700_000, 700_000)], crs=CRS).assign(boundary_id="T", name="T",
+                                                                                 level="municipality")
+    fast, slow = _grid_and_general(far, wide, None)
+    assert fast.grid is None and slow.grid is None
+    cover = _cover(parks, "sport", 125.0)
+    np.testing.assert_array_equal(cover_shares(fast, cover)[0], cover_shares(slow, cover)[0])

@@ -9,7 +9,10 @@
   fragment that is a whole cell takes its cell's share, only the parts are measured again;
   the per-zone population sums and the cell rows both come from these shares;
 * the cell rows of the result carry the layer's own EPSG:4326 geometries (no projection back
-  and forth; a layer stored in another CRS is projected from the metric cells, as before).
+  and forth; a layer stored in another CRS is projected from the metric cells, as before);
+* grid cells (euclidean :func:`~ino_geo.coverage`) stay metric coordinates
+  (:mod:`._quad_grid`): polygons are built only for the cells a zone's or a cover's boundary
+  may cross, the others are decided by one vertex, as the general path decides them.
 
 The numbers are those of computing every fragment's share on its own
 (:func:`~ino_geo.analysis.shares.covered_shares` is exact per polygon: a polygon's share does
@@ -26,6 +29,7 @@ import numpy as np
 
 from ino_geo._errors import DataError
 from ino_geo.analysis._inputs import check_frame, metric_coordinates
+from ino_geo.analysis._quad_grid import QuadGrid, grid_fragments, grid_rings, grid_shares
 from ino_geo.analysis._zones import zone_hits
 from ino_geo.analysis.shares import boundary_segments, cover_pieces, probe_points, shares_against
 from ino_geo.crs import STORAGE_CRS
@@ -61,29 +65,48 @@ class Population:
     cell_area: Any = None
     layer_geoms: Any = None  # the layer's own geometries (a GeometryArray in its CRS)
     keep_cells: bool = False  # build the cell rows of the result
+    grid: Any = None  # grid cells (:class:`QuadGrid`): the metric polygons built only where needed
 
 
-def population_cells(population: "gpd.GeoDataFrame | None", crs: str, zones: list, cells: bool, say) -> Population:
+def population_cells(population: "gpd.GeoDataFrame | None", crs: str, zones: list, cells: bool, say,
+                     grid: bool = False) -> Population:
     """The checked population cells split by the zones (adds the study-area zone, the union of
-    the cells, when there are no boundaries)."""
+    the cells, when there are no boundaries).
+
+    `grid`: grid cells (strictly convex quadrilaterals projected from another CRS, with
+    boundaries given) are kept as their metric coordinates (:class:`~ino_geo.analysis._quad_grid.QuadGrid`):
+    the metric polygons are built only for the cells near a zone's or a cover's boundary; the
+    fragments that are whole cells then have no geometry (None in ``frag_geom``: for counting
+    only, not for network mode). The numbers are the same."""
     import shapely
 
     pop = Population()
     if population is None:
         return pop
     check_frame(population, "population")
-    (pop.geoms, coords, kinds), pop.people, pop.ids = read_cells(population, crs)
+    check_cells(population)
+    ring = grid_rings(population, crs) if grid and zones else None
+    pop.grid = QuadGrid(ring) if ring is not None else None
+    if pop.grid is not None and pop.grid.compact:
+        kinds, pop.cell_probe = None, pop.grid.probe()
+    else:
+        pop.grid = None
+        pop.geoms, coords, idx, kinds = metric_coordinates(population, crs, "population", "cell_id")
+        pop.cell_probe = probe_points(pop.geoms, (coords, idx))
+        del coords, idx
+    pop.people, pop.ids = people_ids(population)
     pop.layer_geoms, pop.keep_cells = population.geometry.values, cells
     if not zones:
         pop.study = shapely.union_all(pop.geoms)
         zones.append(("all", "study area", pop.study))
-    say(f"splitting {len(pop.geoms)} population cells by {len(zones)} boundaries")
-    pop.cell_tree = shapely.STRtree(pop.geoms)
-    pop.cell_probe = probe_points(pop.geoms, coords)
-    del coords
-    pop.cell_area = shapely.area(pop.geoms)
-    pop.frag_zone, pop.frag_cell, pop.frag_w, pop.frag_geom, part = _fragments(
-        pop.geoms, zones, pop.cell_tree, pop.cell_probe, pop.cell_area, kinds)
+    say(f"splitting {len(pop.people)} population cells by {len(zones)} boundaries")
+    if pop.grid is not None:
+        pop.frag_zone, pop.frag_cell, pop.frag_w, pop.frag_geom, part = grid_fragments(pop.grid, zones, pop.cell_probe)
+    else:
+        pop.cell_tree = shapely.STRtree(pop.geoms)
+        pop.cell_area = shapely.area(pop.geoms)
+        pop.frag_zone, pop.frag_cell, pop.frag_w, pop.frag_geom, part = _fragments(
+            pop.geoms, zones, pop.cell_tree, pop.cell_probe, pop.cell_area, kinds)
     pop.frag_people = pop.people[pop.frag_cell] * pop.frag_w
     pop.frag_part = np.flatnonzero(part)
     if len(pop.frag_part):
@@ -92,10 +115,8 @@ def population_cells(population: "gpd.GeoDataFrame | None", crs: str, zones: lis
     return pop
 
 
-def read_cells(population: "gpd.GeoDataFrame", crs: str):
-    """``(cell polygons in crs, (their coordinates, index), type ids)``, people per cell and cell
-    ids (DataError naming a bad record)."""
-    import pandas as pd
+def check_cells(population: "gpd.GeoDataFrame") -> None:
+    """DataError without a population column or for a cell that is not a polygon."""
     import shapely
 
     pname = label(population, "population")
@@ -107,7 +128,13 @@ def read_cells(population: "gpd.GeoDataFrame", crs: str):
         i = notpoly[0]
         raise DataError(f"{pname}: record {i}{record_ref(population, i, 'cell_id')} field geometry: "
                         f"a {geometry_type_name(kinds[i])}; population cells must be polygons")
-    geoms, coords, idx, kinds = metric_coordinates(population, crs, "population", "cell_id")
+
+
+def people_ids(population: "gpd.GeoDataFrame") -> tuple:
+    """People per cell (DataError naming a bad one) and the cell ids."""
+    import pandas as pd
+
+    pname = label(population, "population")
     people = pd.to_numeric(population["population"], errors="coerce").to_numpy(dtype=float)
     bad = np.flatnonzero(~np.isfinite(people) | (people < 0))
     if len(bad):
@@ -119,7 +146,7 @@ def read_cells(population: "gpd.GeoDataFrame", crs: str):
     has_id = "cell_id" in population.columns
     # the ids as pandas holds them (a string array, not a million Python strings)
     ids = population["cell_id"].astype(str).array if has_id else np.arange(len(population)).astype(str)
-    return (geoms, (coords, idx), kinds), people, ids
+    return people, ids
 
 
 def zone_fragments(geoms: np.ndarray, zones: list) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -179,8 +206,11 @@ def cover_shares(pop: Population, cover: Any) -> tuple[np.ndarray, np.ndarray]:
 
     pieces = functools.cache(lambda: cover_pieces(cover))
     segs = boundary_segments(cover) if cover is not None and not shapely.is_empty(cover) else None
-    cell = shares_against(pop.geoms, cover, tree=pop.cell_tree, probe=pop.cell_probe, pieces=pieces,
-                          area=pop.cell_area, segs=segs)
+    if pop.grid is not None:
+        cell = grid_shares(pop.grid, cover, pop.cell_probe, pieces, segs)
+    else:
+        cell = shares_against(pop.geoms, cover, tree=pop.cell_tree, probe=pop.cell_probe, pieces=pieces,
+                              area=pop.cell_area, segs=segs)
     frag = cell[pop.frag_cell]
     if len(pop.frag_part):
         frag[pop.frag_part] = shares_against(pop.frag_geom[pop.frag_part], cover, tree=pop.part_tree,
@@ -224,6 +254,7 @@ def cells_frame(pop: Population, rows: list, crs: str, columns: list) -> "gpd.Ge
     if own.crs is not None and CRS.from_user_input(own.crs).equals(CRS.from_user_input(STORAGE_CRS)):
         out = np.asarray(own, dtype=object)
     else:
-        out = np.asarray(GeometryArray(pop.geoms, crs=crs).to_crs(STORAGE_CRS), dtype=object)
+        metric = pop.geoms if pop.geoms is not None else pop.grid.polygons()
+        out = np.asarray(GeometryArray(metric, crs=crs).to_crs(STORAGE_CRS), dtype=object)
     geometry = GeometryArray(np.tile(out, len(rows)) if len(rows) > 1 else out.copy(), crs=STORAGE_CRS)
     return gpd.GeoDataFrame(cdf, geometry=geometry)

@@ -166,7 +166,7 @@ def coverage(
     check_step(step)
     say = as_progress(progress)
     zones, study = study_zones(boundaries, by, crs)
-    pop = _population(population, crs, zones, cells, say)
+    pop = _population(population, crs, zones, cells, say, grid=mode == "euclidean")
     reach = _Reach(mode, thresholds, walk_speed_kmh, max_snap, step, direction)
     if mode == "network":
         reach.prepare(network, scenario, crs, river, pop, say)
