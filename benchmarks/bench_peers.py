@@ -70,11 +70,9 @@ def suite_peers(quick: bool):
     contenders = {"ino_geo.node_costs": lambda: ino_geo.node_costs(net, fs, unit="min"),
                   "scipy dijkstra min_only (prebuilt graph)": lambda: dijkstra(base, directed=True, indices=fac,
                                                                                min_only=True)}
-    try:
-        ig = _igraph(n, base)
+    ig = _igraph(n, base)
+    if ig is not None:
         contenders["igraph distances"] = lambda: np.min(ig.distances(source=fac.tolist(), weights="weight"), axis=0)
-    except ImportError:
-        pass
     rev = net.csgraph("min").T.tocsr()
     pn, prep_s = _pandana(_Reversed(net, rev), fac, horizon)
     if pn is not None:
