@@ -164,7 +164,6 @@ def test_the_grid_pass_takes_the_points_of_a_sparse_layout(monkeypatch):
                       zip(shapely.box(c[:, 0], c[:, 1], c[:, 0] + s[:, 0], c[:, 1] + s[:, 1]), rng.uniform(0, 90, 60))])
     pts = shapely.points(rng.uniform(-2000, 22000, (20000, 2)))
     monkeypatch.setattr(nearest_mod, "_GRID_MIN", 1000)
-    seen = _counting_rounds(monkeypatch)
     taken = []
     real = nearest_mod._nearest_grid
 
@@ -176,10 +175,47 @@ def test_the_grid_pass_takes_the_points_of_a_sparse_layout(monkeypatch):
     monkeypatch.setattr(nearest_mod, "_nearest_grid", spy)
     oi, di, d, near = _assert_same(pts, parks)
     n, left = taken[0]
-    assert n > 19000 and left < n / 10  # the grid answers for most points (the KD-tree: cell centres, the rest)
-    assert seen
+    assert n > 19000 and left < n / 10  # the grid answers for most points (the KD-tree: the rest)
     links = _links_of(pts, parks, oi, di, d, near)
     assert np.allclose(links, d, rtol=0, atol=1e-6)
+
+
+def test_cell_centres_bound_their_nearest_distance():
+    """The grid's bound of each centre's distance is never below the exact nearest distance
+    (also with no outline to sample), and equals it for most centres."""
+    rng = np.random.default_rng(5)
+    parks = shapely.buffer(shapely.points(rng.uniform(0, 5000, (30, 2))), rng.uniform(5, 300, 30))
+    cxy = rng.uniform(-1000, 6000, (3000, 2))
+    centres = shapely.points(cxy)
+    exact = shapely.distance(centres[:, None], parks[None, :]).min(axis=1)
+    far = nearest_mod._centre_bounds(centres, cxy, parks, 300.0)
+    assert (far >= exact).all() and (far == exact).mean() > 0.9
+    empty = np.array([Polygon(), Point(200, 300)], dtype=object)
+    far = nearest_mod._centre_bounds(centres, cxy, empty, 300.0)
+    assert np.array_equal(far, shapely.distance(centres, empty[1]))
+    nothing = np.array([Polygon()], dtype=object)
+    assert np.isinf(nearest_mod._centre_bounds(centres[:5], cxy[:5], nothing, 300.0)).all()
+
+
+def test_sorted_rows_merge_interleaved_parts_and_order_polygons():
+    rng = np.random.default_rng(6)
+    n = 5000
+    which = rng.integers(0, 3, n)
+    parts = []
+    for w in range(3):
+        pts = np.flatnonzero(which == w)
+        reps = rng.integers(1, 4, len(pts))  # 1 to 3 polygons per geometry, in any order
+        oi = np.repeat(pts, reps)
+        di = rng.permutation(len(oi)) % 97
+        parts.append((oi, di, rng.random(len(oi)), rng.random((len(oi), 2))))
+    parts.append((np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 2))))
+    oi, di, d, near = nearest_mod._sorted_rows(parts, True)
+    all_rows = [np.concatenate([p[i] for p in parts]) for i in range(4)]
+    order = np.lexsort((all_rows[1], all_rows[0]))
+    assert np.array_equal(oi, all_rows[0][order]) and np.array_equal(di, all_rows[1][order])
+    assert np.array_equal(d, all_rows[2][order]) and np.array_equal(near, all_rows[3][order])
+    empty = nearest_mod._sorted_rows(parts[-1:], False)
+    assert len(empty[0]) == 0 and empty[3] is None
 
 
 def _links_of(pts, parks, oi, di, d, near):
