@@ -60,15 +60,21 @@ def _assert_nearest_points(points, polygons, oi, di, d, near, share_as_geos):
     assert same.mean() >= share_as_geos
 
 
-@pytest.fixture(params=["kd", "grid", "grid, few candidates"])
+@pytest.fixture(params=["kd", "grid", "grid, few candidates", "grid, every point",
+                        "grid, every point, few candidates"])
 def path(request, monkeypatch):
-    """The KD-tree path alone (few points), the grid pass first, or the grid pass leaving
-    most points (more than one candidate) to the KD-tree."""
+    """The KD-tree path alone (few points), the grid pass first (for the points outside, or
+    for every point, inside ones too), or the grid pass leaving most points (more than one
+    candidate) to the rest."""
     if request.param != "kd":
         monkeypatch.setattr(nearest_mod, "_GRID_MIN", 1)
         monkeypatch.setattr(nearest_mod, "_GRID_PER_CELL", 4)
-    if request.param == "grid, few candidates":
+    if request.param.endswith("few candidates"):
         monkeypatch.setattr(nearest_mod, "_GRID_MAX_CANDIDATES", 1)
+    if "every point" in request.param:
+        monkeypatch.setattr(nearest_mod, "_mostly_outside", lambda points, tree: True)
+    else:
+        monkeypatch.setattr(nearest_mod, "_mostly_outside", lambda points, tree: False)
     return request.param
 
 
@@ -180,6 +186,15 @@ def test_the_grid_pass_takes_the_points_of_a_sparse_layout(monkeypatch):
     assert np.allclose(links, d, rtol=0, atol=1e-6)
 
 
+def test_the_grid_takes_every_point_when_a_sample_is_mostly_outside():
+    rng = np.random.default_rng(9)
+    sparse = shapely.buffer(shapely.points(rng.uniform(0, 20000, (40, 2))), 100.0)
+    dense = np.array([box(x, y, x + 1000, y + 1000) for x in range(0, 20000, 1000) for y in range(0, 20000, 1000)])
+    pts = shapely.points(rng.uniform(0, 20000, (30000, 2)))
+    assert nearest_mod._mostly_outside(pts, shapely.STRtree(sparse))
+    assert not nearest_mod._mostly_outside(pts, shapely.STRtree(dense))
+
+
 def test_cell_centres_bound_their_nearest_distance():
     """The grid's bound of each centre's distance is never below the exact nearest distance
     (also with no outline to sample), and equals it for most centres."""
@@ -264,12 +279,14 @@ def test_integer_grids_with_many_ties_equal_all_pairs(boxes, pts, step, k):
     # integer coordinates: many exact ties, points on edges and corners; KD-tree and grid
     parks = np.array([box(x, y, x + w, y + h) for x, y, w, h in boxes])
     _assert_same(shapely.points(np.array(pts, dtype=float)), parks, step=step, k=k)
-    saved = nearest_mod._GRID_MIN, nearest_mod._GRID_PER_CELL
+    saved = nearest_mod._GRID_MIN, nearest_mod._GRID_PER_CELL, nearest_mod._mostly_outside
     try:
         nearest_mod._GRID_MIN, nearest_mod._GRID_PER_CELL = 1, 2
-        _assert_same(shapely.points(np.array(pts, dtype=float)), parks, step=step, k=k)
+        for every_point in (False, True):  # the grid for the points outside, or for every point
+            nearest_mod._mostly_outside = lambda points, tree: every_point
+            _assert_same(shapely.points(np.array(pts, dtype=float)), parks, step=step, k=k)
     finally:
-        nearest_mod._GRID_MIN, nearest_mod._GRID_PER_CELL = saved
+        nearest_mod._GRID_MIN, nearest_mod._GRID_PER_CELL, nearest_mod._mostly_outside = saved
 
 
 # ------------------------------------------------------------------------------------------

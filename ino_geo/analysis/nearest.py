@@ -122,7 +122,50 @@ def nearest_polygons_and_points(
 
 
 def _nearest_all(points, polygons, tree, step: float, k: int, with_points: bool, grid: bool):
-    """:func:`nearest_polygons_and_points` in this process (`grid`: with the grid pass)."""
+    """:func:`nearest_polygons_and_points` in this process (`grid`: with the grid pass).
+
+    Many points of which few lie inside a polygon (a sample says so): the grid pass takes
+    every point (a point inside has distance 0 to its polygons, as ``sjoin_nearest``
+    measures it) and the rest follows for the points of crowded cells and other geometries;
+    else the rest (:func:`_nearest_rest`) takes everything."""
+    import shapely
+
+    if not (grid and len(points) >= _GRID_MIN and _mostly_outside(points, tree)):
+        return _sorted_rows(_nearest_rest(points, polygons, tree, step, k, with_points, grid), with_points)
+    is_pt = shapely.get_type_id(points) == 0
+    fast = np.flatnonzero(is_pt)
+    gi, gj, gd, left = _nearest_grid(points[fast], polygons, tree, step, k)
+    parts = [(fast[gi], gj, gd, _grid_near(points[fast[gi]], gd) if with_points else None)]
+    todo = np.sort(np.concatenate([np.flatnonzero(~is_pt), fast[left]]))
+    if len(todo):
+        for ri, rj, rd, rn in _nearest_rest(points[todo], polygons, tree, step, k, with_points, False):
+            parts.append((todo[ri], rj, rd, rn))
+    return _sorted_rows(parts, with_points)
+
+
+def _mostly_outside(points: np.ndarray, tree: Any, sample: int = 2048) -> bool:
+    """Whether fewer than a quarter of an even sample of `points` intersect a polygon."""
+    pick = np.linspace(0, len(points) - 1, min(sample, len(points))).astype(np.int64)
+    inside = np.unique(tree.query(points[pick], predicate="intersects")[0])
+    return len(inside) < len(pick) / 4
+
+
+def _grid_near(points: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """The nearest points known of the grid's rows: a point at distance 0 is its own
+    nearest point (inside or on its polygon), NaN elsewhere."""
+    import shapely
+
+    near = np.full((len(d), 2), np.nan)
+    zero = d == 0
+    if zero.any():
+        near[zero] = shapely.get_coordinates(points[zero])
+    return near
+
+
+def _nearest_rest(points, polygons, tree, step: float, k: int, with_points: bool, grid: bool) -> list:
+    """Rows ``(geometry, polygon, distance, nearest point)`` in parts (each sorted): geometries
+    inside a polygon (an ``intersects`` query), then points outside (the grid pass if
+    `grid` and many, then the KD-tree), then the others (``STRtree.query_nearest``)."""
     import shapely
 
     pi, pj = tree.query(points, predicate="intersects")
@@ -145,7 +188,7 @@ def _nearest_all(points, polygons, tree, step: float, k: int, with_points: bool,
         if len(slow):
             (ri, rj), rd = tree.query_nearest(points[slow], return_distance=True, all_matches=True)
             parts.append((slow[ri], rj, rd, np.full((len(ri), 2), np.nan) if with_points else None))
-    return _sorted_rows(parts, with_points)
+    return parts
 
 
 def _in_processes(points, polygons, step, k, workers, with_points):
