@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from ino_geo.analysis._inputs import paused_gc
+
 __all__ = ["nearest_polygons", "nearest_polygons_and_points"]
 
 _SHARED: Any = None
@@ -262,7 +264,8 @@ def _nearest_grid(points: np.ndarray, polygons: np.ndarray, tree: Any, step: flo
 
     xy = shapely.get_coordinates(points)
     cells, inv, cxy, cell = _grid_cells(xy)
-    centres = shapely.points(cxy)
+    with paused_gc():  # many new geometries: no cyclic garbage collection scanning them
+        centres = shapely.points(cxy)
     far = _centre_bounds(centres, cxy, polygons, step)
     reach = far + 2 * (cell * np.sqrt(0.5)) * (1 + 1e-9) + _MARGIN  # + rounding of the cells' edges
     qi, qj = tree.query(centres, predicate="dwithin", distance=reach)

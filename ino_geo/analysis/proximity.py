@@ -411,7 +411,7 @@ def _assemble(rows: dict, o: "_Places", d: "_Places", groups: list, crs: str, at
     geom = link_lines(o.geoms, d.geoms, oi, di, np.asarray(rows["distance_m"], dtype=float), crs,
                       rows.get("to_xy")) if links else \
         np.full(len(oi), None, dtype=object)
-    gdf = gpd.GeoDataFrame(cols, geometry=gpd.array.from_shapely(geom, crs=STORAGE_CRS))
+    gdf = gpd.GeoDataFrame(cols, geometry=gpd.array.from_shapely(geom, crs=STORAGE_CRS), copy=False)  # columns new
     gdf.attrs = {
         "crs": STORAGE_CRS,
         "metric_crs": crs,
