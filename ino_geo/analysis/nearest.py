@@ -135,9 +135,11 @@ def _nearest_all(points, polygons, tree, step: float, k: int, with_points: bool,
     if not (grid and len(points) >= _GRID_MIN and _mostly_outside(points, tree)):
         return _sorted_rows(_nearest_rest(points, polygons, tree, step, k, with_points, grid), with_points)
     is_pt = shapely.get_type_id(points) == 0
-    fast = np.flatnonzero(is_pt)
-    gi, gj, gd, left = _nearest_grid(points[fast], polygons, tree, step, k)
-    parts = [(fast[gi], gj, gd, _grid_near(points[fast[gi]], gd) if with_points else None)]
+    every = bool(is_pt.all())  # (then no copies of the points)
+    fast = np.arange(len(points)) if every else np.flatnonzero(is_pt)
+    gi, gj, gd, left = _nearest_grid(points if every else points[fast], polygons, tree, step, k)
+    gi = gi if every else fast[gi]
+    parts = [(gi, gj, gd, _grid_near(points[gi], gd) if with_points else None)]
     todo = np.sort(np.concatenate([np.flatnonzero(~is_pt), fast[left]]))
     if len(todo):
         for ri, rj, rd, rn in _nearest_rest(points[todo], polygons, tree, step, k, with_points, False):
@@ -226,6 +228,8 @@ def _sorted_rows(parts: list, with_points: bool):
     own first: a geometry's rows are all in one part, so a stable sort by geometry, quick
     on sorted runs, finishes)."""
     parts = [_sorted_part(p, with_points) for p in parts if len(p[0])] or parts[:1]
+    if len(parts) == 1:
+        return parts[0][:3] + (parts[0][3] if with_points else None,)
     oi, di, dist = (np.concatenate([p[i] for p in parts]) for i in range(3))
     near = np.concatenate([p[3] for p in parts]) if with_points else None
     if len(oi) > 1 and (oi[1:] < oi[:-1]).any():
