@@ -77,6 +77,9 @@ def nearest_polygons(
        the candidates of each cell follow from a bound of its centre's nearest distance
        (the exact distance to the polygon of its nearest outline sample), and the points'
        exact distances to them decide; points of cells with many candidates go on to 2.
+       With ``_GRID_MIN`` points or more of which an even sample lies mostly (3/4) outside
+       every polygon, the grid pass takes every point first (a point inside a polygon is at
+       distance 0 from it), and 1. and 2. only the points it leaves.
 
     With ``workers > 1``, inputs of 100,000 geometries or more are split among that many
     forked processes (Linux/macOS; the answer is the same).
