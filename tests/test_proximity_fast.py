@@ -60,15 +60,21 @@ def _assert_nearest_points(points, polygons, oi, di, d, near, share_as_geos):
     assert same.mean() >= share_as_geos
 
 
-@pytest.fixture(params=["kd", "grid", "grid, few candidates"])
+@pytest.fixture(params=["kd", "grid", "grid, few candidates", "grid, every point",
+                        "grid, every point, few candidates"])
 def path(request, monkeypatch):
-    """The KD-tree path alone (few points), the grid pass first, or the grid pass leaving
-    most points (more than one candidate) to the KD-tree."""
+    """The KD-tree path alone (few points), the grid pass first (for the points outside, or
+    for every point, inside ones too), or the grid pass leaving most points (more than one
+    candidate) to the rest."""
     if request.param != "kd":
         monkeypatch.setattr(nearest_mod, "_GRID_MIN", 1)
         monkeypatch.setattr(nearest_mod, "_GRID_PER_CELL", 4)
-    if request.param == "grid, few candidates":
+    if request.param.endswith("few candidates"):
         monkeypatch.setattr(nearest_mod, "_GRID_MAX_CANDIDATES", 1)
+    if "every point" in request.param:
+        monkeypatch.setattr(nearest_mod, "_mostly_outside", lambda points, tree: True)
+    else:
+        monkeypatch.setattr(nearest_mod, "_mostly_outside", lambda points, tree: False)
     return request.param
 
 
@@ -164,7 +170,6 @@ def test_the_grid_pass_takes_the_points_of_a_sparse_layout(monkeypatch):
                       zip(shapely.box(c[:, 0], c[:, 1], c[:, 0] + s[:, 0], c[:, 1] + s[:, 1]), rng.uniform(0, 90, 60))])
     pts = shapely.points(rng.uniform(-2000, 22000, (20000, 2)))
     monkeypatch.setattr(nearest_mod, "_GRID_MIN", 1000)
-    seen = _counting_rounds(monkeypatch)
     taken = []
     real = nearest_mod._nearest_grid
 
@@ -176,10 +181,56 @@ def test_the_grid_pass_takes_the_points_of_a_sparse_layout(monkeypatch):
     monkeypatch.setattr(nearest_mod, "_nearest_grid", spy)
     oi, di, d, near = _assert_same(pts, parks)
     n, left = taken[0]
-    assert n > 19000 and left < n / 10  # the grid answers for most points (the KD-tree: cell centres, the rest)
-    assert seen
+    assert n > 19000 and left < n / 10  # the grid answers for most points (the KD-tree: the rest)
     links = _links_of(pts, parks, oi, di, d, near)
     assert np.allclose(links, d, rtol=0, atol=1e-6)
+
+
+def test_the_grid_takes_every_point_when_a_sample_is_mostly_outside():
+    rng = np.random.default_rng(9)
+    sparse = shapely.buffer(shapely.points(rng.uniform(0, 20000, (40, 2))), 100.0)
+    dense = np.array([box(x, y, x + 1000, y + 1000) for x in range(0, 20000, 1000) for y in range(0, 20000, 1000)])
+    pts = shapely.points(rng.uniform(0, 20000, (30000, 2)))
+    assert nearest_mod._mostly_outside(pts, shapely.STRtree(sparse))
+    assert not nearest_mod._mostly_outside(pts, shapely.STRtree(dense))
+
+
+def test_cell_centres_bound_their_nearest_distance():
+    """The grid's bound of each centre's distance is never below the exact nearest distance
+    (also with no outline to sample), and equals it for most centres."""
+    rng = np.random.default_rng(5)
+    parks = shapely.buffer(shapely.points(rng.uniform(0, 5000, (30, 2))), rng.uniform(5, 300, 30))
+    cxy = rng.uniform(-1000, 6000, (3000, 2))
+    centres = shapely.points(cxy)
+    exact = shapely.distance(centres[:, None], parks[None, :]).min(axis=1)
+    far = nearest_mod._centre_bounds(centres, cxy, parks, 300.0)
+    assert (far >= exact).all() and (far == exact).mean() > 0.9
+    empty = np.array([Polygon(), Point(200, 300)], dtype=object)
+    far = nearest_mod._centre_bounds(centres, cxy, empty, 300.0)
+    assert np.array_equal(far, shapely.distance(centres, empty[1]))
+    nothing = np.array([Polygon()], dtype=object)
+    assert np.isinf(nearest_mod._centre_bounds(centres[:5], cxy[:5], nothing, 300.0)).all()
+
+
+def test_sorted_rows_merge_interleaved_parts_and_order_polygons():
+    rng = np.random.default_rng(6)
+    n = 5000
+    which = rng.integers(0, 3, n)
+    parts = []
+    for w in range(3):
+        pts = np.flatnonzero(which == w)
+        reps = rng.integers(1, 4, len(pts))  # 1 to 3 polygons per geometry, in any order
+        oi = np.repeat(pts, reps)
+        di = rng.permutation(len(oi)) % 97
+        parts.append((oi, di, rng.random(len(oi)), rng.random((len(oi), 2))))
+    parts.append((np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros((0, 2))))
+    oi, di, d, near = nearest_mod._sorted_rows(parts, True)
+    all_rows = [np.concatenate([p[i] for p in parts]) for i in range(4)]
+    order = np.lexsort((all_rows[1], all_rows[0]))
+    assert np.array_equal(oi, all_rows[0][order]) and np.array_equal(di, all_rows[1][order])
+    assert np.array_equal(d, all_rows[2][order]) and np.array_equal(near, all_rows[3][order])
+    empty = nearest_mod._sorted_rows(parts[-1:], False)
+    assert len(empty[0]) == 0 and empty[3] is None
 
 
 def _links_of(pts, parks, oi, di, d, near):
@@ -228,12 +279,14 @@ def test_integer_grids_with_many_ties_equal_all_pairs(boxes, pts, step, k):
     # integer coordinates: many exact ties, points on edges and corners; KD-tree and grid
     parks = np.array([box(x, y, x + w, y + h) for x, y, w, h in boxes])
     _assert_same(shapely.points(np.array(pts, dtype=float)), parks, step=step, k=k)
-    saved = nearest_mod._GRID_MIN, nearest_mod._GRID_PER_CELL
+    saved = nearest_mod._GRID_MIN, nearest_mod._GRID_PER_CELL, nearest_mod._mostly_outside
     try:
         nearest_mod._GRID_MIN, nearest_mod._GRID_PER_CELL = 1, 2
-        _assert_same(shapely.points(np.array(pts, dtype=float)), parks, step=step, k=k)
+        for every_point in (False, True):  # the grid for the points outside, or for every point
+            nearest_mod._mostly_outside = lambda points, tree: every_point
+            _assert_same(shapely.points(np.array(pts, dtype=float)), parks, step=step, k=k)
     finally:
-        nearest_mod._GRID_MIN, nearest_mod._GRID_PER_CELL = saved
+        nearest_mod._GRID_MIN, nearest_mod._GRID_PER_CELL, nearest_mod._mostly_outside = saved
 
 
 # ------------------------------------------------------------------------------------------

@@ -24,13 +24,15 @@ from typing import Any
 
 import numpy as np
 
+from ino_geo.analysis._inputs import paused_gc
+
 __all__ = ["nearest_polygons", "nearest_polygons_and_points"]
 
 _SHARED: Any = None
 _MARGIN = 1e-6  # metres added to every bound of the proof (rounding of samples and distances)
 _MAX_K = 512  # samples asked for at most per point before STRtree.query_nearest
 _GRID_MIN = 200_000  # points outside from which the grid pass pays
-_GRID_PER_CELL = 32  # points per occupied grid cell aimed at
+_GRID_PER_CELL = 8  # points per occupied grid cell aimed at (small cells: few candidates per point)
 _GRID_MAX_CANDIDATES = 16  # a point of a cell with more candidates goes to the KD-tree
 
 
@@ -72,9 +74,12 @@ def nearest_polygons(
        answer. Points where it does not are asked again with 4 times as many samples (up to
        512), then by ``STRtree.query_nearest``, as are non-point geometries.
     3. From ``_GRID_MIN`` points outside on, a grid pass comes first (:func:`_nearest_grid`):
-       the candidates of each cell follow from the exact distance of its centre (computed
-       as in 2.), and the points' exact distances to them decide; points of cells with many
-       candidates go on to 2.
+       the candidates of each cell follow from a bound of its centre's nearest distance
+       (the exact distance to the polygon of its nearest outline sample), and the points'
+       exact distances to them decide; points of cells with many candidates go on to 2.
+       With ``_GRID_MIN`` points or more of which an even sample lies mostly (3/4) outside
+       every polygon, the grid pass takes every point first (a point inside a polygon is at
+       distance 0 from it), and 1. and 2. only the points it leaves.
 
     With ``workers > 1``, inputs of 100,000 geometries or more are split among that many
     forked processes (Linux/macOS; the answer is the same).
@@ -122,7 +127,52 @@ def nearest_polygons_and_points(
 
 
 def _nearest_all(points, polygons, tree, step: float, k: int, with_points: bool, grid: bool):
-    """:func:`nearest_polygons_and_points` in this process (`grid`: with the grid pass)."""
+    """:func:`nearest_polygons_and_points` in this process (`grid`: with the grid pass).
+
+    Many points of which few lie inside a polygon (a sample says so): the grid pass takes
+    every point (a point inside has distance 0 to its polygons, as ``sjoin_nearest``
+    measures it) and the rest follows for the points of crowded cells and other geometries;
+    else the rest (:func:`_nearest_rest`) takes everything."""
+    import shapely
+
+    if not (grid and len(points) >= _GRID_MIN and _mostly_outside(points, tree)):
+        return _sorted_rows(_nearest_rest(points, polygons, tree, step, k, with_points, grid), with_points)
+    is_pt = shapely.get_type_id(points) == 0
+    every = bool(is_pt.all())  # (then no copies of the points)
+    fast = np.arange(len(points)) if every else np.flatnonzero(is_pt)
+    gi, gj, gd, left = _nearest_grid(points if every else points[fast], polygons, tree, step, k)
+    gi = gi if every else fast[gi]
+    parts = [(gi, gj, gd, _grid_near(points[gi], gd) if with_points else None)]
+    todo = np.sort(np.concatenate([np.flatnonzero(~is_pt), fast[left]]))
+    if len(todo):
+        for ri, rj, rd, rn in _nearest_rest(points[todo], polygons, tree, step, k, with_points, False):
+            parts.append((todo[ri], rj, rd, rn))
+    return _sorted_rows(parts, with_points)
+
+
+def _mostly_outside(points: np.ndarray, tree: Any, sample: int = 2048) -> bool:
+    """Whether fewer than a quarter of an even sample of `points` intersect a polygon."""
+    pick = np.linspace(0, len(points) - 1, min(sample, len(points))).astype(np.int64)
+    inside = np.unique(tree.query(points[pick], predicate="intersects")[0])
+    return len(inside) < len(pick) / 4
+
+
+def _grid_near(points: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """The nearest points known of the grid's rows: a point at distance 0 is its own
+    nearest point (inside or on its polygon), NaN elsewhere."""
+    import shapely
+
+    near = np.full((len(d), 2), np.nan)
+    zero = d == 0
+    if zero.any():
+        near[zero] = shapely.get_coordinates(points[zero])
+    return near
+
+
+def _nearest_rest(points, polygons, tree, step: float, k: int, with_points: bool, grid: bool) -> list:
+    """Rows ``(geometry, polygon, distance, nearest point)`` in parts (each sorted): geometries
+    inside a polygon (an ``intersects`` query), then points outside (the grid pass if
+    `grid` and many, then the KD-tree), then the others (``STRtree.query_nearest``)."""
     import shapely
 
     pi, pj = tree.query(points, predicate="intersects")
@@ -145,7 +195,7 @@ def _nearest_all(points, polygons, tree, step: float, k: int, with_points: bool,
         if len(slow):
             (ri, rj), rd = tree.query_nearest(points[slow], return_distance=True, all_matches=True)
             parts.append((slow[ri], rj, rd, np.full((len(ri), 2), np.nan) if with_points else None))
-    return _sorted_rows(parts, with_points)
+    return parts
 
 
 def _in_processes(points, polygons, step, k, workers, with_points):
@@ -177,33 +227,42 @@ def _own_xy(geoms: np.ndarray) -> np.ndarray:
 
 
 def _sorted_rows(parts: list, with_points: bool):
-    """The parts' rows together, sorted by geometry then polygon."""
+    """The parts' rows together, sorted by geometry then polygon (each part sorted on its
+    own first: a geometry's rows are all in one part, so a stable sort by geometry, quick
+    on sorted runs, finishes)."""
+    parts = [_sorted_part(p, with_points) for p in parts if len(p[0])] or parts[:1]
+    if len(parts) == 1:
+        return parts[0][:3] + (parts[0][3] if with_points else None,)
     oi, di, dist = (np.concatenate([p[i] for p in parts]) for i in range(3))
     near = np.concatenate([p[3] for p in parts]) if with_points else None
-    for by_polygon in (False, True):
-        if len(oi) < 2:
-            break
-        step_o = oi[1:] - oi[:-1]
-        if not by_polygon and (step_o < 0).any():  # runs in point order: a merge sort is quick
-            order = np.argsort(oi, kind="stable")
-        elif by_polygon and ((step_o == 0) & (di[1:] < di[:-1])).any():  # several polygons for a point
-            order = np.lexsort((di, oi))
-        else:
-            continue
+    if len(oi) > 1 and (oi[1:] < oi[:-1]).any():
+        order = np.argsort(oi, kind="stable")
         oi, di, dist = oi[order], di[order], dist[order]
         near = near[order] if with_points else None
-    return oi, di, dist, near
+    return _sorted_part((oi, di, dist, near), with_points)  # (sorted already: a check)
+
+
+def _sorted_part(part: tuple, with_points: bool) -> tuple:
+    """Rows ``(geometry, polygon, distance, nearest point)`` sorted by geometry then polygon."""
+    oi, di = part[0], part[1]
+    if len(oi) < 2:
+        return part
+    step_o = oi[1:] - oi[:-1]
+    if (step_o > 0).all() or not ((step_o < 0) | ((step_o == 0) & (di[1:] < di[:-1]))).any():
+        return part
+    order = np.lexsort((di, oi))
+    return oi[order], di[order], part[2][order], part[3][order] if with_points else None
 
 
 def _nearest_grid(points: np.ndarray, polygons: np.ndarray, tree: Any, step: float, k: int):
     """Nearest polygons of points outside every polygon, via the candidates of a grid cell.
 
-    A cell (half-diagonal ``h``) whose centre is at distance ``D`` from its nearest polygon:
-    the nearest polygon ``Q`` of any point ``x`` of the cell has ``dist(x, Q) <= D + h``, so
-    ``dist(centre, Q) <= D + 2h``; the polygons within that distance of the centre (one
-    ``dwithin`` query of the polygons' tree) are every candidate of the cell's points, and
-    their exact distances (``shapely.distance``) decide. The centres' ``D`` come from
-    :func:`nearest_polygons`. Points of cells with more than ``_GRID_MAX_CANDIDATES``
+    A cell (half-diagonal ``h``) whose centre is at distance ``D`` from some polygon (at
+    least the nearest distance; :func:`_centre_bounds`): the nearest polygon ``Q`` of any
+    point ``x`` of the cell has ``dist(x, Q) <= D + h``, so ``dist(centre, Q) <= D + 2h``;
+    the polygons within that distance of the centre (one ``dwithin`` query of the polygons'
+    tree) are every candidate of the cell's points, and their exact distances
+    (``shapely.distance``) decide. Points of cells with more than ``_GRID_MAX_CANDIDATES``
     candidates are left to the KD-tree.
 
     Returns (point index, polygon index, distance) and the indices of the points left.
@@ -211,15 +270,10 @@ def _nearest_grid(points: np.ndarray, polygons: np.ndarray, tree: Any, step: flo
     import shapely
 
     xy = shapely.get_coordinates(points)
-    lo, hi = xy.min(axis=0), xy.max(axis=0)
-    cell = max(float(np.sqrt(np.prod(hi - lo + 1.0) * _GRID_PER_CELL / len(xy))), 1.0)
-    ij = np.floor((xy - lo) / cell).astype(np.int64)
-    ncol = int(ij[:, 1].max()) + 1
-    cells, inv = np.unique(ij[:, 0] * ncol + ij[:, 1], return_inverse=True)
-    centres = shapely.points(lo + (np.stack([cells // ncol, cells % ncol], axis=1) + 0.5) * cell)
-    co, _, cd, _ = _nearest_all(centres, polygons, tree, step, k, False, grid=False)
-    far = np.zeros(len(cells))
-    far[co] = cd
+    cells, inv, cxy, cell = _grid_cells(xy)
+    with paused_gc():  # many new geometries: no cyclic garbage collection scanning them
+        centres = shapely.points(cxy)
+    far = _centre_bounds(centres, cxy, polygons, step)
     reach = far + 2 * (cell * np.sqrt(0.5)) * (1 + 1e-9) + _MARGIN  # + rounding of the cells' edges
     qi, qj = tree.query(centres, predicate="dwithin", distance=reach)
     order = np.lexsort((qj, qi))
@@ -231,19 +285,44 @@ def _nearest_grid(points: np.ndarray, polygons: np.ndarray, tree: Any, step: flo
     cnt = cnt[ok]
     rows = np.repeat(ok, cnt)
     pc = qj[np.repeat(first_of[inv[ok]], cnt) + np.arange(len(rows)) - np.repeat(np.cumsum(cnt) - cnt, cnt)]
-    # a candidate whose bounding box is farther than the point's distance to the polygon
-    # nearest its cell's centre (at most far + |point - centre|) cannot be nearest
-    cxy = shapely.get_coordinates(centres)
-    upper = far[inv[rows]] + np.hypot(*(xy[rows] - cxy[inv[rows]]).T)
-    b = shapely.bounds(polygons)[pc]
-    gap = np.maximum(np.maximum(b[:, :2] - xy[rows], xy[rows] - b[:, 2:]), 0.0)
-    keep = np.hypot(gap[:, 0], gap[:, 1]) <= upper * (1 + 1e-9) + _MARGIN
-    rows, pc = rows[keep], pc[keep]
     d = _distances(points[rows], polygons[pc])
     starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else np.zeros(0, np.int64)
     cnt = np.diff(np.r_[starts, len(rows)])
     hit = d == np.repeat(np.minimum.reduceat(d, starts), cnt) if len(d) else np.zeros(0, bool)
     return rows[hit], pc[hit], d[hit], np.flatnonzero(per_cell[inv] > _GRID_MAX_CANDIDATES)
+
+
+def _grid_cells(xy: np.ndarray):
+    """The occupied cells of a grid over points `xy` (about ``_GRID_PER_CELL`` points per
+    cell): cell ids, each point's cell (position in the ids), the cells' centres and the
+    cell size."""
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    cell = max(float(np.sqrt(np.prod(hi - lo + 1.0) * _GRID_PER_CELL / len(xy))), 1.0)
+    ij = np.floor((xy - lo) / cell).astype(np.int64)
+    ncol = int(ij[:, 1].max()) + 1
+    flat = ij[:, 0] * ncol + ij[:, 1]
+    ncell = int(flat.max()) + 1
+    if ncell <= 8 * len(xy) + 1024:  # a table of every cell: no sort
+        cells = np.flatnonzero(np.bincount(flat, minlength=ncell))
+        lut = np.zeros(ncell, np.int64)
+        lut[cells] = np.arange(len(cells))
+        inv = lut[flat]
+    else:
+        cells, inv = np.unique(flat, return_inverse=True)
+    return cells, inv, lo + (np.stack([cells // ncol, cells % ncol], axis=1) + 0.5) * cell, cell
+
+
+def _centre_bounds(centres: np.ndarray, cxy: np.ndarray, polygons: np.ndarray, step: float) -> np.ndarray:
+    """For each cell centre, an upper bound of its distance to the nearest polygon: the exact
+    distance to the polygon of its nearest outline sample (usually the nearest polygon)."""
+    import shapely
+    from scipy.spatial import cKDTree
+
+    outline = _Outline.of(polygons, step)
+    if not len(outline.verts):  # every polygon empty: no bound
+        return np.full(len(centres), np.inf)
+    _, iv = cKDTree(outline.verts).query(cxy, k=1)
+    return shapely.distance(centres, polygons[outline.sample_poly[iv]])
 
 
 def _distances(a: np.ndarray, b: np.ndarray, chunk: int = 65_536) -> np.ndarray:

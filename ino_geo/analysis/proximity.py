@@ -306,14 +306,18 @@ def _type_rows(mode: str, og: np.ndarray, dg: np.ndarray, k: int, matrix: bool, 
         return _empty_rows(no)
     if mode == "euclidean" and k == 1 and not matrix:
         oi, dj, dist, near = nearest_polygons_and_points(og, dg, with_points=links)
-        first = np.ones(len(oi), dtype=bool)
-        first[1:] = oi[1:] != oi[:-1]
-        counts = np.bincount(oi, minlength=no)
-        n = int(first.sum())
-        return ({"to_xy": near[first]} if links else {}) | {
-            "o": oi[first], "d": dj[first], "rank": np.ones(n, np.int64), "distance_m": dist[first],
+        if len(oi) == no and (oi[1:] > oi[:-1]).all():  # one row per origin: no tie, nothing to take
+            n, tied = no, np.zeros(no, dtype=bool)
+        else:
+            first = np.ones(len(oi), dtype=bool)
+            first[1:] = oi[1:] != oi[:-1]
+            tied = np.bincount(oi, minlength=no)[oi[first]] > 1
+            oi, dj, dist, near = oi[first], dj[first], dist[first], near[first] if links else None
+            n = len(oi)
+        return ({"to_xy": near} if links else {}) | {
+            "o": oi, "d": dj, "rank": np.ones(n, np.int64), "distance_m": dist,
             "minutes": np.full(n, np.nan), "route": _Same("straight", n),
-            "tied": counts[oi[first]] > 1, "status": _Same("ok", n), "snap_status": _Same(None, n),
+            "tied": tied, "status": _Same("ok", n), "snap_status": _Same(None, n),
             "origin_snap_m": np.full(n, np.nan), "park_snap_m": np.full(n, np.nan),
         }
     if mode == "euclidean":
@@ -411,7 +415,7 @@ def _assemble(rows: dict, o: "_Places", d: "_Places", groups: list, crs: str, at
     geom = link_lines(o.geoms, d.geoms, oi, di, np.asarray(rows["distance_m"], dtype=float), crs,
                       rows.get("to_xy")) if links else \
         np.full(len(oi), None, dtype=object)
-    gdf = gpd.GeoDataFrame(cols, geometry=gpd.array.from_shapely(geom, crs=STORAGE_CRS))
+    gdf = gpd.GeoDataFrame(cols, geometry=gpd.array.from_shapely(geom, crs=STORAGE_CRS), copy=False)  # columns new
     gdf.attrs = {
         "crs": STORAGE_CRS,
         "metric_crs": crs,
