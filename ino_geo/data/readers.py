@@ -95,9 +95,9 @@ def _crs_of(src_crs) -> Any:
 
 def list_layers(path: Path) -> list[str | None]:
     """The layer names inside a GeoPackage (or zip); ``[None]`` for a one-layer file."""
-    import fiona
-
     if path.suffix.lower() in (".gpkg", ".zip"):
+        import fiona  # only here: importing it (and boto3 through it) takes ~0.15 s
+
         # layer_styles: the QGIS style table (ino_geo.data.qgis_styles), not data
         return [n for n in fiona.listlayers(path) if n != "layer_styles"]
     return [None]
