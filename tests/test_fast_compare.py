@@ -247,3 +247,78 @@ def test_isochrone_no_piece_reached_and_no_places():
     assert isochrone(net, nowhere, 500.0, unit="m", max_snap=50.0).is_empty
     area = isochrone(net, nc, 500.0, unit="m", max_snap=50.0, places=park, step=1000.0)  # one piece, half reached
     assert area.contains(Point(0, 40)) and not area.contains(Point(600, 0))
+
+
+# ------------------------------------------------------------------------------------------
+# the scenarios side by side on two threads, against one after the other
+
+
+@pytest.mark.parametrize("kw", [
+    dict(minutes=[1, 3], by="municipality"),
+    dict(distances=[600, 1500], cost="distance", direction="from"),
+    dict(minutes=[2], population=None),
+    dict(minutes=[2], boundaries=None),
+])
+def test_two_threads_give_the_numbers_and_lines_of_one_after_the_other(scenario_inputs, monkeypatch, kw):
+    from ino_geo.analysis import compare
+
+    parks, lines, cells, bounds, river = scenario_inputs
+    kw = dict(dict(population=cells, boundaries=bounds, river=river, max_snap=100), **kw)
+    out = {}
+    for threads in (True, False):
+        monkeypatch.setattr(compare, "_in_two_threads", lambda network, t=threads: t)
+        said: list = []
+        out[threads] = (ino_geo.compare_scenarios(parks, lines, progress=said.append, **kw), said)
+    _assert_same(out[True][0], out[False][0])
+    assert out[True][1] == out[False][1]  # the planned scenario's lines after the existing one's
+    assert [m for m in out[True][1] if m.startswith("scenario")] == ["scenario existing", "scenario planned"]
+
+
+@pytest.mark.parametrize("failing", [("planned",), ("existing",), ("existing", "planned")])
+def test_two_threads_raise_the_error_one_after_the_other_raises(scenario_inputs, monkeypatch, failing):
+    from ino_geo.analysis import compare
+
+    parks, lines, cells, bounds, river = scenario_inputs
+    real = compare._count
+
+    def count(reach, *args):
+        scenario = args[6]
+        if scenario in failing:
+            raise ino_geo.DataError(f"{scenario}: broken")
+        return real(reach, *args)
+
+    monkeypatch.setattr(compare, "_count", count)
+    for threads in (True, False):
+        monkeypatch.setattr(compare, "_in_two_threads", lambda network, t=threads: t)
+        with pytest.raises(ino_geo.DataError, match=f"^{failing[0]}: broken$"):
+            ino_geo.compare_scenarios(parks, lines, minutes=[2], population=cells, boundaries=bounds, river=river)
+
+
+def test_the_second_thread_works_on_copies_of_its_own(scenario_inputs):
+    """No GEOS object is shared between the threads (prepared geometries and trees are
+    filled in place): every geometry is a new object with the same coordinates."""
+    from ino_geo.analysis.compare import _copy_geometry, _own_copies
+    from ino_geo.analysis.coverage import _projected_parks, study_zones
+    from ino_geo.analysis._coverage_cells import population_cells
+
+    parks, lines, cells, bounds, river = scenario_inputs
+    crs, groups, pgeoms = _projected_parks(parks, None, None)
+    zones, study = study_zones(bounds, "municipality", crs)
+    pop = population_cells(cells, crs, zones, False, lambda _m: None)
+    shapely.prepare(study)
+    z2, s2, p2, g2 = _own_copies((zones, study, pop, pgeoms))
+
+    def same_not_shared(a, b):
+        a, b = np.atleast_1d(np.asarray(a, dtype=object)), np.atleast_1d(np.asarray(b, dtype=object))
+        assert len(a) == len(b) and all(x is not y for x, y in zip(a, b))
+        assert shapely.equals_exact(a, b, tolerance=0).all()
+
+    same_not_shared([z[2] for z in zones], [z[2] for z in z2])
+    same_not_shared(study, s2)
+    assert not shapely.is_prepared(s2)
+    same_not_shared(pop.geoms, p2.geoms)
+    same_not_shared(pop.frag_geom, p2.frag_geom)
+    same_not_shared(pgeoms, g2)
+    assert p2.cell_tree is not pop.cell_tree and p2.cell_tree.geometries[0] is not pop.cell_tree.geometries[0]
+    assert (p2.part_tree is None) == (pop.part_tree is None)
+    assert _copy_geometry(None) is None

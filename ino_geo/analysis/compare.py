@@ -81,15 +81,22 @@ def compare_scenarios(
     say = as_progress(progress)
     zones, study = study_zones(boundaries, by, crs)
     pop = _population(population, crs, zones, False, say)  # once: the cells do not depend on the scenario
-    barrier = river  # the first scenario makes it one geometry in `crs`; the second reuses that
     settings = dict(walk_speed_kmh=walk_speed_kmh, max_snap=max_snap, step=step, direction=direction, cost=cost)
-    results = {}
-    for sc in defaults.SCENARIOS:
-        say(f"scenario {sc}")
+
+    def run(sc: str, shared: tuple, barrier: Any, tell) -> tuple[Coverage, Any]:
+        zones_, study_, pop_, pgeoms_ = shared
+        tell(f"scenario {sc}")
         reach = _Reach("network", thresholds, walk_speed_kmh, max_snap, step, direction)
-        reach.prepare(network, sc, crs, barrier, pop, say)
-        barrier = reach.barrier
-        results[sc] = _count(reach, groups, pgeoms, zones, study, pop, crs, sc, settings, say)
+        reach.prepare(network, sc, crs, barrier, pop_, tell)
+        return _count(reach, groups, pgeoms_, zones_, study_, pop_, crs, sc, settings, tell), reach.barrier
+
+    shared = (zones, study, pop, pgeoms)
+    if _in_two_threads(network):
+        results = _both_at_once(run, shared, river, crs, say)
+    else:  # one after the other: the first scenario makes the river one geometry in `crs`, the second reuses it
+        results, barrier = {}, river
+        for sc in defaults.SCENARIOS:
+            results[sc], barrier = run(sc, shared, barrier, say)
     m = _side_by_side(results["existing"].table, results["planned"].table)
     times = _travel_times(results)
     if times is not None:
@@ -101,6 +108,73 @@ def compare_scenarios(
     m.attrs["scenarios"] = list(defaults.SCENARIOS)
     m.attrs["units"] = {**m.attrs.get("units", {}), **_UNITS}
     return m
+
+
+def _in_two_threads(network: Any) -> bool:
+    """Whether the scenarios run side by side: with two cores or more, and a line layer (a
+    :class:`~ino_geo.network.graph.Network` given as is is the same object in both scenarios,
+    with caches of its own filled on first use)."""
+    import geopandas as gpd
+
+    from ino_geo.analysis.nearest import _threads
+
+    return isinstance(network, gpd.GeoDataFrame) and _threads() > 1
+
+
+def _both_at_once(run, shared: tuple, river: Any, crs: str, say) -> dict:
+    """``{scenario: Coverage}``, the planned scenario on a second thread (GEOS releases the GIL).
+
+    The second thread works on copies of every geometry the scenarios share (:func:`_own_copies`):
+    GEOS prepares geometries and builds trees in place, which is not safe across threads. Its
+    progress lines are held and told after the first scenario's, in the order of a run one
+    after the other; an error is raised as that run would raise it (the existing scenario's
+    first). The numbers are the same: each scenario computes from the same inputs."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ino_geo.network.snapping import barrier_geometry
+
+    barrier = barrier_geometry(river, crs)
+    first, second = defaults.SCENARIOS
+    held: list = []
+    with ThreadPoolExecutor(1) as pool:
+        later = pool.submit(run, second, _own_copies(shared), _copy_geometry(barrier), held.append)
+        try:
+            ran = run(first, shared, barrier, say)
+        finally:
+            later_error = later.exception()  # waits: the second thread never outlives the call
+        for line in held:
+            say(line)
+        if later_error is not None:
+            raise later_error
+    return {first: ran[0], second: later.result()[0]}
+
+
+def _copy_geometry(g: Any) -> Any:
+    """A geometry (or array of them, None kept) of its own: the same coordinates (WKB round trip)."""
+    import shapely
+
+    if g is None:
+        return None
+    return shapely.from_wkb(shapely.to_wkb(g))
+
+
+def _own_copies(shared: tuple) -> tuple:
+    """The zones, study area, population and parks with geometries and trees of their own."""
+    import dataclasses
+
+    import shapely
+
+    zones, study, pop, pgeoms = shared
+    zones = [(bid, name, _copy_geometry(g)) for bid, name, g in zones]
+    study = _copy_geometry(study)
+    if pop.geoms is not None:
+        geoms, frag = _copy_geometry(pop.geoms), _copy_geometry(pop.frag_geom)
+        pop = dataclasses.replace(
+            pop, geoms=geoms, frag_geom=frag, study=_copy_geometry(pop.study),
+            cell_tree=shapely.STRtree(geoms) if pop.cell_tree is not None else None,
+            part_tree=shapely.STRtree(frag[pop.frag_part]) if pop.part_tree is not None else None,
+        )
+    return zones, study, pop, _copy_geometry(pgeoms)
 
 
 def _count(reach: "_Reach", groups: list, pgeoms: np.ndarray, zones: list, study: Any, pop: Any, crs: str,
