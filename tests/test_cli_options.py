@@ -111,3 +111,33 @@ def test_layers_validate_summary_is_the_one_error_line(mini_layers):
     assert r.exit_code == 1
     assert r.stderr.splitlines() == ["ino-geo: error: 1 problem in 1 of 8 layers (8 files)"]
     assert "field park_type: 'zoo' is not one of" in r.stdout
+
+
+def test_the_script_ends_with_its_code_and_all_its_output(tmp_path):
+    """Run as a process, ``ino-geo`` leaves without tearing the interpreter down (cli/main.py
+    ``_leave``): the exit code is the command's and stdout and stderr are complete."""
+    import json
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "ino_geo.cli", *args], capture_output=True, text=True,
+                              cwd=tmp_path, timeout=300)
+
+    ok = run("layers", "list", "--format", "json")
+    assert ok.returncode == 0, ok.stderr
+    assert {r["name"] for r in json.loads(ok.stdout)} >= {"parks", "population", "boundaries"}
+    usage = run("coverage", "--distance", "5", "--park-type", "zoo")
+    assert usage.returncode == 2 and usage.stdout == ""
+    assert usage.stderr.count("\n") == 1 and usage.stderr.startswith("ino-geo: error: ")
+    data = run("coverage", "--distance", "500", "-o", "out.csv")
+    assert data.returncode == 0 and (tmp_path / "out.csv").read_text().startswith("park_type,")
+    again = run("coverage", "--distance", "500", "-o", "out.csv")  # no replace without --overwrite
+    assert again.returncode == 2, again.stderr
+    assert again.stderr.splitlines()[-1].startswith("ino-geo: error: ")
+
+
+def test_main_with_arguments_returns_to_its_caller():
+    """``main(argv)`` (embedding, not the script) ends as click does: SystemExit, no os._exit."""
+    code = ("from ino_geo.cli.main import main\n"
+            "try:\n    main(['--version'])\nexcept SystemExit as e:\n    print('returned', e.code)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.splitlines()[-1] == "returned 0", (r.stdout, r.stderr)
