@@ -200,3 +200,67 @@ def test_empty_and_unsnapped_inputs_give_inf():
         assert cost.shape == (len(o.edge), len(d.edge)) and np.isinf(cost).all() and np.isinf(length).all()
     assert np.isinf(ino_geo.node_costs(net, far)).all()
     assert math.isinf(ino_geo.od_costs(net, far, some)[0].min(initial=math.inf))
+
+
+# ------------------------------------------------------------------------------------------
+# the per-places caches: the same numbers as a first call, never a stale graph
+
+
+def _clear(net):
+    for k in [k for k in net._graphs if k[0] in ("node-costs", "od-plan")]:
+        del net._graphs[k]
+
+
+@pytest.mark.parametrize("direction", ["to", "from"])
+def test_cached_calls_equal_first_calls(direction):
+    net = ino_geo.build_network(_directed_layer(3), crs="EPSG:32645")
+    o_geoms, d_geoms = _places(net, 4)
+    o, d = ino_geo.snap(net, o_geoms, max_snap=60), ino_geo.snap(net, d_geoms, max_snap=60)
+    for unit in ("min", "m"):
+        _clear(net)
+        first_nodes = ino_geo.node_costs(net, d, unit=unit, direction=direction)
+        first_od = ino_geo.od_costs(net, o, d, unit=unit, direction=direction, with_length=True)
+        again_nodes = ino_geo.node_costs(net, d, unit=unit, direction=direction)
+        again_od = ino_geo.od_costs(net, o, d, unit=unit, direction=direction, with_length=True)
+        np.testing.assert_array_equal(first_nodes, again_nodes)
+        np.testing.assert_array_equal(first_od[0], again_od[0])
+        np.testing.assert_array_equal(first_od[1], again_od[1])
+        again_nodes[:] = -1  # the caller's arrays are its own
+        again_od[0][:] = -1
+        np.testing.assert_array_equal(ino_geo.node_costs(net, d, unit=unit, direction=direction), first_nodes)
+        np.testing.assert_array_equal(ino_geo.od_costs(net, o, d, unit=unit, direction=direction)[0], first_od[0])
+        # limit is applied per call, not cached
+        lim = np.nanmedian(np.where(np.isfinite(first_nodes), first_nodes, np.nan))
+        limited = ino_geo.node_costs(net, d, unit=unit, direction=direction, limit=lim)
+        assert np.isinf(limited[first_nodes > lim]).all()
+        np.testing.assert_array_equal(limited[first_nodes <= lim], first_nodes[first_nodes <= lim])
+
+
+def test_a_snap_changed_in_place_is_not_served_a_stale_graph():
+    net = ino_geo.build_network(_directed_layer(5), crs="EPSG:32645")
+    o_geoms, d_geoms = _places(net, 6)
+    o, d = ino_geo.snap(net, o_geoms, max_snap=60), ino_geo.snap(net, d_geoms, max_snap=60)
+    before_nodes, before_od = ino_geo.node_costs(net, d), ino_geo.od_costs(net, o, d)[0]
+    other = ino_geo.snap(net, d_geoms[::-1], max_snap=60)
+    for f in ("edge", "frac", "walk_m", "point", "status", "entry_place", "entry_edge", "entry_f0", "entry_f1"):
+        getattr(d, f)[...] = getattr(other, f)  # the same object, new content
+    _clear_copy = ino_geo.build_network(_directed_layer(5), crs="EPSG:32645")  # no cache at all
+    np.testing.assert_array_equal(ino_geo.node_costs(net, d), ino_geo.node_costs(_clear_copy, other))
+    np.testing.assert_array_equal(ino_geo.od_costs(net, o, d)[0], ino_geo.od_costs(_clear_copy, o, other)[0])
+    assert not np.array_equal(ino_geo.od_costs(net, o, d)[0], before_od)
+    assert before_nodes.shape == ino_geo.node_costs(net, d).shape
+
+
+def test_the_caches_keep_a_few_recent_places():
+    from ino_geo.network.routing import _NODE_GRAPHS_KEPT, _OD_PLANS_KEPT
+
+    net = ino_geo.build_network(_directed_layer(7), crs="EPSG:32645")
+    o_geoms, d_geoms = _places(net, 8)
+    o = ino_geo.snap(net, o_geoms, max_snap=60)
+    for i in range(20):
+        d = ino_geo.snap(net, d_geoms, max_snap=60 + i)
+        d.walk_m = d.walk_m + i * 1e-3  # another snap each time
+        ino_geo.node_costs(net, d)
+        ino_geo.od_costs(net, o, d)
+    assert sum(k[0] == "node-costs" for k in net._graphs) == _NODE_GRAPHS_KEPT
+    assert sum(k[0] == "od-plan" for k in net._graphs) == _OD_PLANS_KEPT

@@ -32,6 +32,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ino_geo import defaults
@@ -122,18 +124,14 @@ def od_costs(
     no, nd = len(origins.edge), len(destinations.edge)
     cost = np.full((no, nd), np.inf)
     length = np.full((no, nd), np.inf) if with_length else None
-    oa = origins.access(net, unit, walk_speed_kmh, lengths=True, way="in" if back else "out", measure=measure)
-    da = destinations.access(net, unit, walk_speed_kmh, lengths=True, way="out" if back else "in", measure=measure)
-    if not len(oa[0]) or not len(da[0]):
+    plan = _od_plan(net, origins, destinations, unit, walk_speed_kmh, with_length, back, measure)
+    if plan is None:
         return cost, length
-    groups = _destination_groups(da, with_length, _base_arcs(net, unit, back))
-    oa = tuple(a[np.argsort(oa[0], kind="stable")] for a in oa)  # by origin: a batch's entries are a slice
-    todo = np.unique(oa[0])
+    oa, todo, groups, n_entries, (so, sd, sc, sm) = plan
     if batch is None:
-        batch = _default_batch(net.n_nodes, len(da[0]))
+        batch = _default_batch(net.n_nodes, n_entries)
     lookup = _base_lookup(net, unit, back, measure) if with_length else None
     _run_chunks((net, unit, back, oa, lookup, nd, groups), todo, batch, workers, cost, length)
-    so, sd, sc, sm = _same_edge_pairs(origins, destinations, net, unit, walk_speed_kmh, not back, measure)
     if len(so):
         better = sc < cost[so, sd]
         cost[so[better], sd[better]] = sc[better]
@@ -141,6 +139,41 @@ def od_costs(
             length[so[better], sd[better]] = sm[better]
     cost[cost < 1e-9] = 0.0  # tiny stand-ins for zero costs
     return cost, length
+
+
+_OD_PLANS_KEPT = 4  # od_costs plans cached per network (the most recent origins and destinations)
+
+
+def _od_plan(net: Network, origins: Snap, destinations: Snap, unit: str, walk_speed_kmh: float, with_length: bool,
+             back: bool, measure: str):
+    """What :func:`od_costs` prepares before its Dijkstra calls, cached on the network by the
+    places' content (:func:`_fingerprint`): the origins' access entries sorted by origin and
+    the origins to run, the destinations' entries grouped (:func:`_destination_groups`) and
+    their number, and the origin-destination pairs on a shared segment. None if either side
+    has no entry. Repeated calls for the same places run the Dijkstra calls alone."""
+    key = ("od-plan", unit, float(walk_speed_kmh), bool(with_length), bool(back), measure, _fingerprint(origins),
+           _fingerprint(destinations))
+    if key in net._graphs:
+        return net._graphs[key]
+    oa = origins.access(net, unit, walk_speed_kmh, lengths=True, way="in" if back else "out", measure=measure)
+    da = destinations.access(net, unit, walk_speed_kmh, lengths=True, way="out" if back else "in", measure=measure)
+    plan = None
+    if len(oa[0]) and len(da[0]):
+        groups = _destination_groups(da, with_length, _base_arcs(net, unit, back))
+        oa = tuple(a[np.argsort(oa[0], kind="stable")] for a in oa)  # by origin: a batch's entries are a slice
+        same = _same_edge_pairs(origins, destinations, net, unit, walk_speed_kmh, not back, measure)
+        plan = (oa, np.unique(oa[0]), groups, len(da[0]), same)
+    _keep(net, key, plan, _OD_PLANS_KEPT)
+    return plan
+
+
+def _keep(net: Network, key: tuple, value: Any, kept: int) -> None:
+    """``net._graphs[key] = value``, dropping the oldest entries of the same kind (``key[0]``)
+    beyond `kept`."""
+    old = [k for k in net._graphs if k[0] == key[0]]
+    for k in old[: max(0, len(old) - kept + 1)]:
+        del net._graphs[k]
+    net._graphs[key] = value
 
 
 def _default_batch(n: int, entries: int) -> int:
@@ -431,14 +464,49 @@ def node_costs(
     from scipy.sparse.csgraph import dijkstra
 
     to = check_direction(direction) == "to"
-    p, node, c = places.access(net, unit, walk_speed_kmh, way="in" if to else "out")
     n = net.n_nodes
-    if not len(p):
+    G = _super_source_graph(net, places, unit, walk_speed_kmh, to)
+    if G is None:
         return np.full(n, np.inf)
-    G, _ = _augmented(net, unit, to, n + 1, np.full(len(node), n), node, c)
     d = dijkstra(G, directed=True, indices=n, limit=limit)[:n]
     d[d < 1e-9] = 0.0
     return d
+
+
+_NODE_GRAPHS_KEPT = 8  # super-source graphs cached per network (the most recent places)
+_FINGERPRINT_BYTES = 1 << 16  # a snap this small is its own cache key
+
+
+def _super_source_graph(net: Network, places: Snap, unit: str, walk_speed_kmh: float, to: bool):
+    """The network plus a super-source (node ``n``) joined to `places` (None if none joins),
+    cached on the network by the places' content: repeated calls for the same places (every
+    threshold of a coverage, an analyst's loop) run Dijkstra alone. A snap changed in place
+    has another fingerprint, so it is never served a stale graph."""
+    key = ("node-costs", unit, bool(to), float(walk_speed_kmh), _fingerprint(places))
+    if key in net._graphs:
+        return net._graphs[key]
+    p, node, c = places.access(net, unit, walk_speed_kmh, way="in" if to else "out")
+    n = net.n_nodes
+    G = _augmented(net, unit, to, n + 1, np.full(len(node), n), node, c)[0] if len(p) else None
+    _keep(net, key, G, _NODE_GRAPHS_KEPT)
+    return G
+
+
+def _fingerprint(places: Snap) -> Any:
+    """What a snap joins the network with (edges, positions, walks, entries): the bytes
+    themselves for a small snap (exact, and cheaper than a digest), a digest of them otherwise."""
+    arrays = (places.edge, places.frac, places.walk_m, places.entry_place, places.entry_edge, places.entry_f0,
+              places.entry_f1)
+    if sum(a.nbytes for a in arrays) <= _FINGERPRINT_BYTES:
+        return tuple((a.dtype.str, a.shape, a.tobytes()) for a in arrays)
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(f"{a.dtype.str}{a.shape}".encode())
+        h.update(a.data)
+    return h.digest()
 
 
 def edge_point_costs(net: Network, node_cost: np.ndarray, e: np.ndarray, f0: np.ndarray, f1: np.ndarray,
