@@ -498,7 +498,8 @@ def _fingerprint(places: Snap) -> Any:
     arrays = (places.edge, places.frac, places.walk_m, places.entry_place, places.entry_edge, places.entry_f0,
               places.entry_f1)
     if sum(a.nbytes for a in arrays) <= _FINGERPRINT_BYTES:
-        return tuple((a.dtype.str, a.shape, a.tobytes()) for a in arrays)
+        return "".join([a.dtype.char for a in arrays]), tuple([a.size for a in arrays]), b"".join(
+            [a.tobytes() for a in arrays])
     import hashlib
 
     h = hashlib.blake2b(digest_size=16)
