@@ -87,6 +87,17 @@ def _obvious(parks, pop, bounds, by):
     return out
 
 
+def _assert_obvious(t, cells, ptype, value, share, per_zone):
+    """The table's people per zone and the cells' shares of one park type and threshold equal
+    the obvious computation's; returns those cell rows."""
+    rows = t[(t.park_type == ptype) & (t.threshold == value)].set_index("boundary_id")
+    for bid, people in per_zone.items():
+        assert rows.loc[bid, "population"] == pytest.approx(people, rel=1e-9, abs=1e-9), (ptype, value, bid)
+    got = cells[(cells.park_type == ptype) & (cells.threshold == value)]
+    np.testing.assert_allclose(got["share"].to_numpy(), share, rtol=0, atol=1e-9)
+    return got
+
+
 @pytest.mark.parametrize("stored", ["local", "4326"])
 def test_coverage_equals_the_obvious_cell_by_cell_intersections(scene, stored):
     parks, pop, bounds = scene
@@ -97,11 +108,7 @@ def test_coverage_equals_the_obvious_cell_by_cell_intersections(scene, stored):
     t, cells = cov.table, cov.cells
     assert len(t) == len(want) * 3 and len(cells) == len(want) * len(layer)
     for (ptype, value), (share, per_zone) in want.items():
-        rows = t[(t.park_type == ptype) & (t.threshold == value)].set_index("boundary_id")
-        for bid, people in per_zone.items():
-            assert rows.loc[bid, "population"] == pytest.approx(people, rel=1e-9, abs=1e-9), (ptype, value, bid)
-        got = cells[(cells.park_type == ptype) & (cells.threshold == value)]
-        np.testing.assert_allclose(got["share"].to_numpy(), share, rtol=0, atol=1e-9)
+        got = _assert_obvious(t, cells, ptype, value, share, per_zone)
         np.testing.assert_array_equal(got["population_covered"].to_numpy(), got["population"].to_numpy() * got["share"].to_numpy())
         np.testing.assert_array_equal(got["cell_id"].to_numpy(), layer["cell_id"].to_numpy())
     # the cases the fixture is for: cells fully in, fully out and partly in, and the odd ones
@@ -292,13 +299,8 @@ def test_coverage_of_grid_cells_equals_the_obvious_and_takes_the_grid_path(scene
                    boundaries=bounds, by="district")
     assert len(calls) == 8
     want = _obvious(parks, layer, bounds, "district")
-    t, cells = cov.table, cov.cells
     for (ptype, value), (share, per_zone) in want.items():
-        rows = t[(t.park_type == ptype) & (t.threshold == value)].set_index("boundary_id")
-        for bid, people in per_zone.items():
-            assert rows.loc[bid, "population"] == pytest.approx(people, rel=1e-9, abs=1e-9), (ptype, value, bid)
-        got = cells[(cells.park_type == ptype) & (cells.threshold == value)]
-        np.testing.assert_allclose(got["share"].to_numpy(), share, rtol=0, atol=1e-9)
+        _assert_obvious(cov.table, cov.cells, ptype, value, share, per_zone)
     # without boundaries, or with cells that are not convex quads: the general path
     calls.clear()
     coverage(parks, distances=[40], population=layer)

@@ -17,7 +17,7 @@ import shapely
 from shapely import LineString, Point, box
 
 import ino_geo
-from ino_geo.analysis.compare import _MINUTE_COLUMNS, _UNITS, _side_by_side, _travel_times
+from ino_geo.analysis.compare import _assembled
 from ino_geo.analysis.shares import covered_shares
 from ino_geo.network.graph import build_network, walk_m_per_unit
 from ino_geo.network.isochrones import isochrone
@@ -36,16 +36,7 @@ def _compare_slow(parks, network, **kw):
     """The old way: :func:`ino_geo.coverage` in each scenario, from scratch, then side by side."""
     res = {sc: ino_geo.coverage(parks, mode="network", network=network, scenario=sc, **kw)
            for sc in ino_geo.defaults.SCENARIOS}
-    m = _side_by_side(res["existing"].table, res["planned"].table)
-    times = _travel_times(res)
-    if times is not None:
-        m = m.merge(times, on=["park_type", "boundary_id"], how="left")
-    else:
-        for c in _MINUTE_COLUMNS:
-            m[c] = np.nan
-    m.attrs = dict(res["existing"].table.attrs, scenarios=list(ino_geo.defaults.SCENARIOS))
-    m.attrs["units"] = {**m.attrs["units"], **_UNITS}
-    return m, res
+    return _assembled(res), res
 
 
 def _assert_same(fast, slow):

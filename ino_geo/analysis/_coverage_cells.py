@@ -30,7 +30,7 @@ import numpy as np
 from ino_geo._errors import DataError
 from ino_geo.analysis._inputs import check_frame, metric_coordinates
 from ino_geo.analysis._quad_grid import QuadGrid, grid_fragments, grid_rings, grid_shares
-from ino_geo.analysis._zones import zone_hits
+from ino_geo.analysis._zones import collect_fragments, zone_hits
 from ino_geo.analysis.shares import boundary_segments, cover_pieces, probe_points, shares_against
 from ino_geo.crs import STORAGE_CRS
 from ino_geo.network._naming import geometry_type_name, label, record_ref
@@ -172,28 +172,14 @@ def zone_fragments(geoms: np.ndarray, zones: list) -> tuple[np.ndarray, np.ndarr
 def _fragments(geoms: np.ndarray, zones: list, tree: Any, probe: tuple, carea: np.ndarray, kinds: Any = None) -> tuple:
     """:func:`zone_fragments` from the cells' tree, probe vertices and areas, and which
     fragments are a part of their cell (cut by the zone's boundary) rather than the cell."""
-    import shapely
-
-    fz, fc, fw, fg, fp = [], [], [], [], []
+    out: tuple = ([], [], [], [], [])
     for zi, (_, _, zg) in enumerate(zones):
         ci, full = zone_hits(zg, geoms, tree, probe, kinds)
-        geo = geoms[ci].copy()
-        w = np.ones(len(ci))
-        part = np.flatnonzero(~full)
-        if len(part):
-            inter = shapely.intersection(geoms[ci[part]], zg)
-            geo[part] = inter
-            a = carea[ci[part]]
-            w[part] = np.where(a > 0, shapely.area(inter) / np.where(a > 0, a, 1), 0.0)
-        keep = w > 0
-        fz.append(np.full(keep.sum(), zi))
-        fc.append(ci[keep])
-        fw.append(np.clip(w[keep], 0, 1))
-        fg.append(geo[keep])
-        fp.append(~full[keep])
+        cut = ci[~full]
+        collect_fragments(out, zi, zg, ci, full, geoms[ci].copy(), geoms[cut], carea[cut])
     if not zones:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0, object), np.zeros(0, bool)
-    return tuple(map(np.concatenate, (fz, fc, fw, fg, fp)))
+    return tuple(map(np.concatenate, out))
 
 
 def cover_shares(pop: Population, cover: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -184,24 +184,13 @@ def grid_fragments(grid: QuadGrid, zones: list, probe: tuple) -> tuple:
     cell order per zone; a whole-cell fragment has no geometry: None)."""
     import shapely
 
-    fz, fc, fw, fg, fp = [], [], [], [], []
+    from ino_geo.analysis._zones import collect_fragments
+
+    out: tuple = ([], [], [], [], [])
     for zi, (_, _, zg) in enumerate(zones):
         ci, full, ppolys = _zone_hits(grid, zg, probe)
-        geo = np.full(len(ci), None, dtype=object)
-        w = np.ones(len(ci))
-        part = np.flatnonzero(~full)
-        if len(part):
-            inter = shapely.intersection(ppolys, zg)
-            geo[part] = inter
-            a = shapely.area(ppolys)
-            w[part] = np.where(a > 0, shapely.area(inter) / np.where(a > 0, a, 1), 0.0)
-        keep = w > 0
-        fz.append(np.full(keep.sum(), zi))
-        fc.append(ci[keep])
-        fw.append(np.clip(w[keep], 0, 1))
-        fg.append(geo[keep])
-        fp.append(~full[keep])
-    return tuple(map(np.concatenate, (fz, fc, fw, fg, fp)))
+        collect_fragments(out, zi, zg, ci, full, np.full(len(ci), None, dtype=object), ppolys, shapely.area(ppolys))
+    return tuple(map(np.concatenate, out))
 
 
 def grid_shares(grid: QuadGrid, cover: Any, probe: tuple, pieces: Any, segs: np.ndarray | None) -> np.ndarray:

@@ -15,7 +15,7 @@ import numpy as np
 
 from ino_geo._errors import UsageError
 
-__all__ = ["Zones", "zones_for", "zone_hits", "weighted_gini"]
+__all__ = ["Zones", "zones_for", "zone_hits", "collect_fragments", "weighted_gini"]
 
 
 @dataclass
@@ -135,3 +135,23 @@ def weighted_gini(values: np.ndarray, weights: np.ndarray) -> float:
     p = np.concatenate([[0.0], np.cumsum(w) / w.sum()])
     L = np.concatenate([[0.0], np.cumsum(v * w) / (v * w).sum()])
     return float(1.0 - np.sum((p[1:] - p[:-1]) * (L[1:] + L[:-1])))
+
+
+def collect_fragments(out: tuple, zi: int, zone: Any, ci: np.ndarray, full: np.ndarray, geo: np.ndarray,
+                      ppolys: np.ndarray, parea: np.ndarray) -> None:
+    """Append zone `zi`'s fragments to the lists `out` ``(zone, cell, weight, geometry, is_part)``.
+
+    `ci` are the cells the zone meets, `full` those inside it, `geo` their fragments' geometries
+    (the whole cells' already set); the other cells' polygons `ppolys` (areas `parea`) are cut
+    by `zone`, weighted by the part's share of the cell's area. Fragments of weight 0 are left out."""
+    import shapely
+
+    w = np.ones(len(ci))
+    part = np.flatnonzero(~full)
+    if len(part):
+        inter = shapely.intersection(ppolys, zone)
+        geo[part] = inter
+        w[part] = np.where(parea > 0, shapely.area(inter) / np.where(parea > 0, parea, 1), 0.0)
+    keep = w > 0
+    for acc, v in zip(out, (np.full(keep.sum(), zi), ci[keep], np.clip(w[keep], 0, 1), geo[keep], ~full[keep])):
+        acc.append(v)

@@ -97,6 +97,12 @@ def compare_scenarios(
         results, barrier = {}, river
         for sc in defaults.SCENARIOS:
             results[sc], barrier = run(sc, shared, barrier, say)
+    return _assembled(results)
+
+
+def _assembled(results: dict) -> "pd.DataFrame":
+    """The comparison table from each scenario's :class:`Coverage`: the tables side by side,
+    the travel times (NaN without population), the run's ``.attrs`` with both scenarios."""
     m = _side_by_side(results["existing"].table, results["planned"].table)
     times = _travel_times(results)
     if times is not None:
