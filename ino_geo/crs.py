@@ -106,8 +106,8 @@ def scale_error(crs: Any, bounds_lonlat: tuple[float, float, float, float], samp
     return float(err.max()) if err.size else math.inf
 
 
-def _lonlat_bounds(gdf: "gpd.GeoDataFrame") -> tuple[float, float, float, float]:
-    bounds = tuple(float(v) for v in gdf.total_bounds)
+def _lonlat_bounds(gdf: "gpd.GeoDataFrame", native: tuple | None = None) -> tuple[float, float, float, float]:
+    bounds = tuple(float(v) for v in (gdf.total_bounds if native is None else native))
     if all(math.isfinite(v) for v in bounds):
         try:  # the box's outline (densified), not every vertex: cheap on large layers
             from pyproj import Transformer
@@ -132,7 +132,8 @@ def _utm_for(bounds: tuple[float, float, float, float]) -> str:
     return f"EPSG:{(32600 if lat >= 0 else 32700) + zone}"
 
 
-def metric_crs_for(gdf: "gpd.GeoDataFrame", crs: Any | None = None) -> str:
+def metric_crs_for(gdf: "gpd.GeoDataFrame", crs: Any | None = None, *,
+                   native_bounds: tuple[float, float, float, float] | None = None) -> str:
     """The metric CRS for the data: projected, in metres, with a scale error of at most
     :data:`MAX_SCALE_ERROR` (0.1 %) over the data's extent.
 
@@ -150,6 +151,9 @@ def metric_crs_for(gdf: "gpd.GeoDataFrame", crs: Any | None = None) -> str:
         Data with a CRS.
     crs : CRS-like, optional
         The CRS asked for.
+    native_bounds : (minx, miny, maxx, maxy), optional
+        ``gdf.total_bounds`` if already known (in the data's CRS, every geometry non-empty and
+        finite, as :func:`ino_geo.analysis._inputs.check_geometries` ensures): not computed again.
 
     Returns
     -------
@@ -173,7 +177,7 @@ def metric_crs_for(gdf: "gpd.GeoDataFrame", crs: Any | None = None) -> str:
         raise UsageError(f"metric_crs_for: expected a GeoDataFrame, got {type(gdf).__name__}")
     if gdf.crs is None:
         raise DataError("cannot choose a metric CRS: the data has no CRS")
-    empty = gdf.empty or gdf.geometry.is_empty.all()
+    empty = gdf.empty or (native_bounds is None and gdf.geometry.is_empty.all())
     if crs is not None:
         if not is_projected(crs):
             raise DataError(f"crs {crs}: not a projected metric CRS")
@@ -186,7 +190,7 @@ def metric_crs_for(gdf: "gpd.GeoDataFrame", crs: Any | None = None) -> str:
         candidate = None
     if empty:
         return candidate  # type: ignore[return-value]
-    bounds = _lonlat_bounds(gdf)
+    bounds = _lonlat_bounds(gdf, native_bounds)
     if candidate is None:
         candidate = _catalogue_metric_crs(gdf, bounds) or _utm_for(bounds)
     return _small_scale_error(candidate, bounds)

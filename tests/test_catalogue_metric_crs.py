@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import ino_geo
@@ -58,3 +59,27 @@ def test_catalogue_metric_crs_must_be_projected_metres(mini_layers, value):
     _set_metric_crs(mini_layers, value)
     with pytest.raises(DataError, match=r"catalogue\.toml: catalogue\.metric_crs: .* is not a projected CRS in metres"):
         ino_geo.load_catalogue(mini_layers)
+
+
+@pytest.mark.parametrize("stored", ["EPSG:4326", "EPSG:3857", "EPSG:32645", "EPSG:32644", "EPSG:32633"])
+def test_metric_crs_from_the_checked_coordinates_equals_the_one_from_the_frame(stored):
+    """proximity reads the coordinates once and passes their bounds (``read=``): the metric
+    CRS chosen is the one chosen from the frame itself."""
+    import geopandas as gpd
+    import shapely
+
+    from ino_geo.analysis._inputs import checked_coordinates, metric_crs
+
+    rng = np.random.default_rng(3)
+    pts = shapely.points(np.column_stack([rng.uniform(84.7, 85.2, 50), rng.uniform(56.3, 56.6, 50)]))
+    g = gpd.GeoDataFrame(geometry=pts, crs="EPSG:4326").to_crs(stored)
+    read = checked_coordinates(g, "origins")
+    np.testing.assert_array_equal([*read[1].min(axis=0), *read[1].max(axis=0)], g.total_bounds)
+    for asked in (None, "EPSG:32645", "EPSG:3857"):
+        try:
+            want = metric_crs(asked, g)
+        except Exception as exc:  # the same refusal either way
+            with pytest.raises(type(exc)):
+                metric_crs(asked, g, read)
+            continue
+        assert metric_crs(asked, g, read) == want

@@ -154,9 +154,10 @@ def check_max_snap(max_snap: Any) -> None:
         raise UsageError(f"--max-snap {max_snap!r}: must be a finite number of metres >= 0")
 
 
-def metric_crs(crs: Any, gdf: "gpd.GeoDataFrame") -> str:
+def metric_crs(crs: Any, gdf: "gpd.GeoDataFrame", read: tuple | None = None) -> str:
     """The metric CRS to work in (:func:`ino_geo.crs.metric_crs_for`): `crs` if projected
-    (UsageError if not) and of small scale error over `gdf`, else one for `gdf`."""
+    (UsageError if not) and of small scale error over `gdf`, else one for `gdf`. `read`: what
+    :func:`checked_coordinates` read of `gdf` (its bounds are then not computed again)."""
     from ino_geo.crs import is_projected, metric_crs_for
 
     if crs is not None:
@@ -166,7 +167,11 @@ def metric_crs(crs: Any, gdf: "gpd.GeoDataFrame") -> str:
             ok = False
         if not ok:
             raise UsageError(f"crs {crs!r}: not a projected metric CRS")
-    return str(metric_crs_for(gdf, crs))
+    bounds = None
+    if read is not None and len(read[1]):
+        lo, hi = read[1].min(axis=0), read[1].max(axis=0)
+        bounds = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+    return str(metric_crs_for(gdf, crs, native_bounds=bounds))
 
 
 @functools.lru_cache(maxsize=1)
@@ -231,8 +236,14 @@ def _checked_coordinates(gdf: "gpd.GeoDataFrame", what: str, id_col: str | None)
     return g, coords, idx
 
 
+def checked_coordinates(gdf: "gpd.GeoDataFrame", what: str, id_col: str | None = None) -> tuple:
+    """:func:`check_geometries`, returning what it read (``(geometries, coordinates, index)``)
+    for :func:`metric_crs` and :func:`metric_geoms` (``read=``) to reuse."""
+    return _checked_coordinates(gdf, what, id_col)
+
+
 def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | None = None, *,
-                 checked: bool = False) -> np.ndarray:
+                 checked: bool = False, read: tuple | None = None) -> np.ndarray:
     """The checked geometries of `gdf` in the metric `crs` (DataError naming an invalid one).
 
     `checked`: :func:`check_geometries` has already passed on `gdf` (not run again). The
@@ -241,18 +252,20 @@ def metric_geoms(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | Non
     finite; convex quadrilaterals (grid cells) are decided by a numpy test; only the other
     geometries go through ``shapely.is_valid``.
     """
-    return metric_coordinates(gdf, crs, what, id_col, checked=checked)[0]
+    return metric_coordinates(gdf, crs, what, id_col, checked=checked, read=read)[0]
 
 
 def metric_coordinates(gdf: "gpd.GeoDataFrame", crs: Any, what: str, id_col: str | None = None, *,
-                       checked: bool = False) -> tuple:
+                       checked: bool = False, read: tuple | None = None) -> tuple:
     """:func:`metric_geoms` and what it read on the way: ``(geometries, coordinates, index,
     type ids)``, the coordinates (metric) and index as ``shapely.get_coordinates(geometries,
     return_index=True)`` gives them, the type ids as ``shapely.get_type_id``."""
     import shapely
     from pyproj import CRS
 
-    if checked:
+    if read is not None:  # checked_coordinates(gdf) (the coordinates may be overwritten by the projection)
+        g, coords, idx = read
+    elif checked:
         g, coords, idx = np.asarray(gdf.geometry.values, dtype=object), None, None
     else:
         g, coords, idx = _checked_coordinates(gdf, what, id_col)

@@ -62,8 +62,8 @@ import numpy as np
 
 from ino_geo import defaults
 from ino_geo._errors import DataError, UsageError
-from ino_geo.analysis._inputs import (as_progress, check_cost, check_frame, check_geometries, check_max_snap, check_mode,
-                                      check_walk_speed, metric_crs, metric_geoms, park_groups)
+from ino_geo.analysis._inputs import (as_progress, check_cost, check_frame, check_max_snap, check_mode,
+                                      check_walk_speed, checked_coordinates, metric_crs, metric_geoms, park_groups)
 from ino_geo.analysis.links import link_lines
 from ino_geo.analysis.nearest import nearest_polygons_and_points
 from ino_geo.network.graph import check_direction
@@ -219,14 +219,15 @@ def proximity(
     check_frame(origins, "origins")
     check_frame(destinations, "destinations")
     ocol, dcol = id_column(origins, origin_id), id_column(destinations, destination_id)
-    check_geometries(origins, "origins", ocol)
-    check_geometries(destinations, "destinations", dcol)
+    oread = checked_coordinates(origins, "origins", ocol)  # read once: checked, bounded, projected
+    dread = checked_coordinates(destinations, "destinations", dcol)
     say = as_progress(progress)
-    crs = metric_crs(crs, origins if len(origins) else destinations)
+    crs = metric_crs(crs, *((origins, oread) if len(origins) else (destinations, dread)))
     if len(destinations) == 0 and not park_types:
         raise DataError("destinations: the layer is empty (name --park-type to get no_destination rows)")
     groups = park_groups(destinations, park_types, what="destinations")
-    o, d = _Places.of(origins, ocol, crs, "origins"), _Places.of(destinations, dcol, crs, "destinations")
+    o, d = _Places.of(origins, ocol, crs, "origins", oread), _Places.of(destinations, dcol, crs, "destinations", dread)
+    del oread, dread
     walk = _Walk(None, None, None, max_snap, walk_speed_kmh, unit, direction)
     if mode == "network":
         walk = _network_setup(network, scenario, crs, river, o.geoms, walk, say)
@@ -266,8 +267,11 @@ class _Places:
     names: np.ndarray
 
     @classmethod
-    def of(cls, gdf: "gpd.GeoDataFrame", col: str | None, crs: str, what: str) -> "_Places":
-        geoms = metric_geoms(gdf, crs, what, col, checked=True) if len(gdf) else np.zeros(0, object)
+    def of(cls, gdf: "gpd.GeoDataFrame", col: str | None, crs: str, what: str, read: tuple | None = None
+           ) -> "_Places":
+        """`read`: what :func:`~ino_geo.analysis._inputs.checked_coordinates` read of `gdf`."""
+        geoms = (metric_geoms(gdf, crs, what, col, checked=True, read=read) if len(gdf)
+                 else np.zeros(0, object))
         return cls(geoms, _ids(gdf, col), _names(gdf))
 
 
