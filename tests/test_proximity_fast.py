@@ -370,3 +370,21 @@ def test_chunks_shared_among_threads_give_the_same_answer(mixed):
     whole = _links(pts, parks, oi, di, d, CRS, near)
     parts = _links(pts, parks, oi, di, d, CRS, near, chunk=101)
     assert all(shapely.equals_exact(a, b, tolerance=0) for a, b in zip(whole, parts))
+
+
+@pytest.mark.parametrize("bad", [None, "POINT EMPTY", "POLYGON EMPTY", "GEOMETRYCOLLECTION (POINT EMPTY)",
+                                 "LINESTRING EMPTY"])
+def test_a_geometry_without_coordinates_is_named_as_missing_or_empty(bad):
+    """The check reads the coordinates once and calls a geometry without any missing or empty
+    (what shapely.is_missing | shapely.is_empty say); a collection with one empty part is not."""
+    import geopandas as gpd
+
+    from ino_geo.analysis._inputs import checked_coordinates
+
+    geoms = [shapely.Point(0, 0), shapely.from_wkt("GEOMETRYCOLLECTION (POINT EMPTY, POINT (1 1))"),
+             None if bad is None else shapely.from_wkt(bad), shapely.Point(2, 2)]
+    g = gpd.GeoDataFrame({"site_id": ["a", "b", "c", "d"]}, geometry=geoms, crs="EPSG:32645")
+    with pytest.raises(ino_geo.DataError, match=r"record 2 \(site_id=c\) field geometry: missing or empty"):
+        checked_coordinates(g, "origins", "site_id")
+    read = checked_coordinates(g.drop(index=2), "origins", "site_id")
+    assert read[2].tolist() == [0, 1, 2]
