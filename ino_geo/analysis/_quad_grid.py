@@ -31,9 +31,9 @@ def grid_rings(population: Any, crs: Any) -> np.ndarray | None:
     import shapely
     from pyproj import CRS
 
-    from ino_geo.analysis._inputs import _all_simple_quads, _checked_coordinates, _closed_convex, _transformer
+    from ino_geo.analysis._inputs import _all_simple_quads, _closed_convex, _transformer, checked_coordinates
 
-    g, coords, idx = _checked_coordinates(population, "population", "cell_id")
+    g, coords, idx = checked_coordinates(population, "population", "cell_id")
     src, dst = CRS.from_user_input(population.crs), CRS.from_user_input(crs)
     if src.equals(dst) or shapely.has_z(g).any() or not _all_simple_quads(g, coords, idx):
         return None

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ino_geo.analysis._inputs import paused_gc
+from ino_geo.analysis._inputs import coordinate_bounds, paused_gc
 
 __all__ = ["nearest_polygons", "nearest_polygons_and_points"]
 
@@ -296,8 +296,8 @@ def _grid_cells(xy: np.ndarray):
     """The occupied cells of a grid over points `xy` (about ``_GRID_PER_CELL`` points per
     cell): cell ids, each point's cell (position in the ids), the cells' centres and the
     cell size."""
-    x, y = xy[:, 0], xy[:, 1]  # per column: 10x faster than a reduce along axis 0
-    lo, hi = np.array([x.min(), y.min()]), np.array([x.max(), y.max()])
+    x0, y0, x1, y1 = coordinate_bounds(xy)
+    lo, hi = np.array([x0, y0]), np.array([x1, y1])
     cell = max(float(np.sqrt(np.prod(hi - lo + 1.0) * _GRID_PER_CELL / len(xy))), 1.0)
     ij = np.floor((xy - lo) / cell).astype(np.int64)
     ncol = int(ij[:, 1].max()) + 1

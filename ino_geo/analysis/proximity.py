@@ -267,11 +267,9 @@ class _Places:
     names: np.ndarray
 
     @classmethod
-    def of(cls, gdf: "gpd.GeoDataFrame", col: str | None, crs: str, what: str, read: tuple | None = None
-           ) -> "_Places":
+    def of(cls, gdf: "gpd.GeoDataFrame", col: str | None, crs: str, what: str, read: tuple) -> "_Places":
         """`read`: what :func:`~ino_geo.analysis._inputs.checked_coordinates` read of `gdf`."""
-        geoms = (metric_geoms(gdf, crs, what, col, checked=True, read=read) if len(gdf)
-                 else np.zeros(0, object))
+        geoms = metric_geoms(gdf, crs, what, col, read=read) if len(gdf) else np.zeros(0, object)
         return cls(geoms, _ids(gdf, col), _names(gdf))
 
 

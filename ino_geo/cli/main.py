@@ -246,12 +246,13 @@ def _leave(code: object) -> None:
     0.2-0.3 s after every command; nothing is left to do by then (no thread runs, no exit
     handler of ino_geo's). ``SystemExit``'s rules: None is 0, text is printed and gives 1; a
     stream that cannot be flushed (stdout piped into ``head``) gives 120, as Python does."""
+    import contextlib
     import os
 
     if code is None:
         code = 0
     elif not isinstance(code, int):
-        with _quiet():
+        with contextlib.suppress(OSError, ValueError):  # stderr closed or broken
             sys.stderr.write(f"{code}\n")
         code = 1
     logging.shutdown()
@@ -261,13 +262,3 @@ def _leave(code: object) -> None:
         except (OSError, ValueError):
             code = code or 120
     os._exit(code & 0xFF if code >= 0 else 1)
-
-
-class _quiet:
-    """Ignore a closed or broken stream."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, exc, tb):
-        return kind is not None and issubclass(kind, (OSError, ValueError))
